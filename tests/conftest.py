@@ -1,0 +1,163 @@
+"""Fixtures: one app and schema per session (SQLite file, or PostgreSQL when TRACKER_TEST_DATABASE_URL
+is set), every table emptied after each test, users of each role, a logged-in client per role."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+TEST_PASSWORD = "correct-horse-battery"
+ROLES = ("admin", "reviewer", "evaluator")
+
+_tmp = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
+os.environ["TRACKER_INSTANCE"] = str(_tmp / "instance")
+os.environ["TRACKER_DATABASE_URL"] = os.environ.get("TRACKER_TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.sqlite3'}"
+os.environ["TRACKER_SCHEDULER"] = "off"
+os.environ["TRACKER_MAIL_SERVER"] = "127.0.0.1"
+os.environ["TRACKER_MAIL_PORT"] = "9"  # discard: a test that mails without its own server fails loudly
+os.environ.setdefault("TRACKER_SECRET_KEY", "test-secret-key")
+
+
+def _drop_everything(db) -> None:
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@pytest.fixture(scope="session")
+def app():
+    from tracker import create_app
+    from tracker.core.setup import initialise_database
+    from tracker.extensions import db
+
+    app = create_app({"TESTING": True, "UPLOAD_DIR": str(_tmp / "uploads")})
+    with app.app_context():
+        _drop_everything(db)
+        initialise_database()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _drop_everything(db)
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from tracker.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        reset_database(db)
+
+
+def reset_database(db) -> None:
+    from tracker.calendar.service import forget_calendar
+    from tracker.scoring.models import RubricVersion
+    from tracker.scoring.rubric_store import _parse_cached
+
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != RubricVersion.__tablename__]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            connection.exec_driver_sql("DELETE FROM rubric_versions WHERE builtin = false")
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+            connection.exec_driver_sql("DELETE FROM rubric_versions WHERE builtin = 0")
+    forget_calendar()
+    _parse_cached.cache_clear()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    from tracker.users.passwords import hash_password
+
+    return hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def users(app, password_hash):
+    """One active user per role, named after the role, all with TEST_PASSWORD (detached objects).
+
+    No app context stays pushed: requests of several test clients must not share `g`.
+    """
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    created = {}
+    with app.app_context():
+        for role in ROLES:
+            user = User(username=role, name={"admin": "管理员", "reviewer": "李审核", "evaluator": "张填报"}[role],
+                        role=role, email=f"{role}@example.org", password_hash=password_hash)
+            db.session.add(user)
+            created[role] = user
+        db.session.commit()
+        for user in created.values():
+            db.session.refresh(user)
+        db.session.expunge_all()
+    return created
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Browserless:
+    """A logged-in test client that fetches CSRF tokens the way a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def login(self, username: str, password: str = TEST_PASSWORD):
+        page = self.client.get("/login")
+        response = self.client.post("/login", data={"username": username, "password": password,
+                                                    "csrf_token": csrf_from(page.get_data(as_text=True))})
+        self.refresh_token()
+        return response
+
+    def refresh_token(self):
+        page = self.client.get("/settings")
+        if page.status_code == 200:
+            self.token = csrf_from(page.get_data(as_text=True))
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def login(app, users):
+    """login("evaluator") → a Browserless client logged in as that role's user."""
+
+    def _login(role: str):
+        browser = Browserless(app.test_client())
+        response = browser.login(role)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return browser
+
+    return _login

@@ -1,0 +1,7 @@
+"""The list of blueprints, kept apart from the factory so each domain stays self-contained."""
+from .calendar.views import bp as calendar_bp
+from .campaigns.views import bp as campaigns_bp
+from .main.views import bp as main_bp
+from .users.views import bp as users_bp
+
+BLUEPRINTS = [main_bp, users_bp, campaigns_bp, calendar_bp]

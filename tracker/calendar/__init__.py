@@ -1,0 +1,1 @@
+"""The holiday calendar as the app uses it: the holidays package plus admin overrides."""

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.db import utcnow
+from ..extensions import db
+
+
+class CalendarOverride(db.Model):
+    """An admin-entered day: working or not, with its source (e.g. 国办发明电〔2026〕N号)."""
+
+    __tablename__ = "calendar_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ConfirmedYear(db.Model):
+    """A year whose State Council schedule an admin has entered in full: no longer provisional."""
+
+    __tablename__ = "calendar_confirmed_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CalendarRevision(db.Model):
+    """One row whose token changes on every calendar change, so each process can tell its table is stale.
+
+    A random token rather than a counter: a restored backup must never look current by accident.
+    """
+
+    __tablename__ = "calendar_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[str] = mapped_column(String(32), default="")

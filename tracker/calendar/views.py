@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import groupby
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.auth import admin_required
+from ..core.errors import TrackerError, form_errors
+from ..extensions import db
+from ..workdays import beijing_today
+from . import operations as ops
+from .models import CalendarOverride, ConfirmedYear
+from .service import current_calendar
+
+bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
+
+
+def provisional_warning_years() -> list[int]:
+    """Years near today that the holidays package only guesses, for the admin banner."""
+    today = beijing_today()
+    calendar = current_calendar()
+    years = {today.year, (today + timedelta(days=90)).year}
+    return sorted(y for y in years if calendar.is_provisional_year(y))
+
+
+@bp.app_context_processor
+def _calendar_banner():
+    if getattr(current_user, "is_authenticated", False) and current_user.role == "admin":
+        return {"provisional_years": provisional_warning_years()}
+    return {"provisional_years": []}
+
+
+@bp.get("/")
+@admin_required
+def year_view(errors: dict | None = None):
+    year = request.args.get("year", beijing_today().year, type=int)
+    year = min(max(year, 2000), 2045)
+    calendar = current_calendar()
+    months = [(month, list(days)) for month, days in groupby(calendar.year_days(year), key=lambda d: d.date.month)]
+    overrides = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)).all()
+    confirmed = db.session.scalars(select(ConfirmedYear).order_by(ConfirmedYear.year)).all()
+    return render_template("calendar/year.html", year=year, months=months, overrides=overrides,
+                           confirmed=confirmed, provisional=calendar.is_provisional_year(year),
+                           errors=errors or {}), 400 if errors else 200
+
+
+def _run(action, *args):
+    try:
+        action(current_user, *args)
+        db.session.commit()
+    except TrackerError as error:
+        db.session.rollback()
+        return year_view(errors=form_errors(error))
+    flash("日历已更新，所有未结申请的答复期限已重新计算。", "success")
+    return redirect(url_for("calendar.year_view", year=request.form.get("return_year") or None))
+
+
+@bp.post("/overrides")
+@admin_required
+def override_save():
+    return _run(ops.set_override, request.form.to_dict())
+
+
+@bp.post("/overrides/<int:override_id>/delete")
+@admin_required
+def override_delete(override_id: int):
+    return _run(ops.remove_override, override_id)
+
+
+@bp.post("/years")
+@admin_required
+def year_confirm():
+    return _run(ops.confirm_year, request.form.to_dict())
+
+
+@bp.post("/years/<int:year>/delete")
+@admin_required
+def year_unconfirm(year: int):
+    return _run(ops.unconfirm_year, year)

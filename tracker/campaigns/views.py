@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.auth import admin_required, staff_required
+from ..core.errors import TrackerError, form_errors
+from ..extensions import db
+from ..scoring.rubric_store import rubric_choices
+from ..users.models import User
+from . import operations as ops
+from .models import TARGET_KINDS, Campaign, Target
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def get_target(campaign: Campaign, target_id: int) -> Target:
+    target = db.session.get(Target, target_id)
+    if target is None or target.campaign_id != campaign.id:
+        abort(404)
+    return target
+
+
+@bp.get("/")
+@staff_required
+def campaign_list():
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id)).all()
+    return render_template("campaigns/list.html", campaigns=campaigns)
+
+
+@bp.get("/<int:campaign_id>")
+@staff_required
+def campaign_detail(campaign_id: int):
+    campaign = get_campaign(campaign_id)
+    return render_template("campaigns/detail.html", campaign=campaign)
+
+
+def _campaign_form(campaign: Campaign | None):
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = request.form.to_dict() | {"member_ids": request.form.getlist("member_ids")}
+        try:
+            if campaign is None:
+                campaign = ops.create_campaign(current_user, data)
+            else:
+                ops.update_campaign(current_user, campaign, data)
+            db.session.commit()
+        except TrackerError as error:
+            db.session.rollback()
+            errors = form_errors(error)
+        else:
+            flash(f"考评“{campaign.name}”已保存。", "success")
+            return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
+    return render_template("campaigns/edit.html", campaign=campaign, errors=errors, users=users,
+                           rubrics=rubric_choices()), 400 if errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def campaign_new():
+    return _campaign_form(None)
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@admin_required
+def campaign_edit(campaign_id: int):
+    return _campaign_form(get_campaign(campaign_id))
+
+
+def _target_form(campaign: Campaign, target: Target | None):
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if target is None:
+                target = ops.create_target(current_user, campaign, request.form.to_dict())
+            else:
+                ops.update_target(current_user, target, request.form.to_dict())
+            db.session.commit()
+        except TrackerError as error:
+            db.session.rollback()
+            errors = form_errors(error)
+        else:
+            flash(f"被考评对象“{target.name}”已保存。", "success")
+            return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
+    return render_template("campaigns/target_edit.html", campaign=campaign, target=target, errors=errors,
+                           kinds=TARGET_KINDS), 400 if errors else 200
+
+
+@bp.route("/<int:campaign_id>/targets/new", methods=["GET", "POST"])
+@admin_required
+def target_new(campaign_id: int):
+    return _target_form(get_campaign(campaign_id), None)
+
+
+@bp.route("/<int:campaign_id>/targets/<int:target_id>/edit", methods=["GET", "POST"])
+@admin_required
+def target_edit(campaign_id: int, target_id: int):
+    campaign = get_campaign(campaign_id)
+    return _target_form(campaign, get_target(campaign, target_id))

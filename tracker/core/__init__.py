@@ -1,0 +1,1 @@
+"""Cross-cutting services: database, auth, audit, errors, mail, scheduler, files."""

@@ -1,0 +1,66 @@
+"""The audit log: who changed what, when, with the values before and after."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .db import utcnow
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj, fields: tuple[str, ...]) -> dict:
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def record(actor, action: str, entity: str, entity_id: int | None, *, before=None, after=None, summary: str = "") -> AuditEntry:
+    """Add an audit entry to the current transaction (the caller's edge commits it)."""
+    entry = AuditEntry(
+        user_id=getattr(actor, "id", None),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary[:500],
+        before=jsonable(before),
+        after=jsonable(after),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def changed_fields(before: dict, after: dict) -> dict:
+    return {k: after[k] for k in after if before.get(k) != after[k]}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,52 @@
+"""Shared plumbing of the `tracker` commands: an app context, one-line errors, exit codes."""
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from .errors import TrackerError
+
+
+def fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(1)
+
+
+def with_app(func):
+    """Run the command inside an app context; turn expected errors into one line and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .. import create_app
+        from ..config import ConfigError
+
+        try:
+            app = create_app()
+        except ConfigError as error:
+            fail(str(error))
+        with app.app_context():
+            try:
+                return func(*args, **kwargs)
+            except TrackerError as error:
+                from ..extensions import db
+
+                db.session.rollback()
+                fail(error.message)
+            except (ValueError, LookupError) as error:
+                from ..extensions import db
+
+                db.session.rollback()
+                fail(str(error))
+
+    return wrapper
+
+
+def parse_cli_date(value: str, name: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        fail(f"{name} 不是有效日期（应为 YYYY-MM-DD）: {value!r}")

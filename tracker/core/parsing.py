@@ -1,0 +1,181 @@
+"""Parsing of user input (forms, API, CLI) into typed values, with Chinese messages naming the field.
+
+Operations validate through these helpers, so the UI, the API, the CLI and bundle import share
+one set of rules and one set of messages.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from .errors import ValidationError
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2045, 12, 31)
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Collector:
+    """Gathers every field error so the user sees them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def run(self, field: str, parse, *args, **kwargs):
+        try:
+            return parse(*args, field=field, **kwargs)
+        except ValidationError as error:
+            for name, message in error.errors.items():
+                self.add(name, message)
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(dict(self.errors))
+
+
+def text(value, *, field: str, required: bool = False, max_length: int = 200) -> str:
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise ValidationError({field: "必填"})
+    if len(value) > max_length:
+        raise ValidationError({field: f"不能超过 {max_length} 个字符（当前 {len(value)} 个）"})
+    return value
+
+
+def optional_date(value, *, field: str) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError({field: f"日期格式应为 YYYY-MM-DD（收到 {str(value)[:40]!r}）"}) from None
+    if not MIN_DATE <= parsed <= MAX_DATE:
+        raise ValidationError({field: f"日期须在 {MIN_DATE.year}–{MAX_DATE.year} 年之间"})
+    return parsed
+
+
+def required_date(value, *, field: str) -> date:
+    parsed = optional_date(value, field=field)
+    if parsed is None:
+        raise ValidationError({field: "必填（YYYY-MM-DD）"})
+    return parsed
+
+
+def optional_datetime(value, *, field: str) -> datetime | None:
+    """Aware datetime; a naive input is read as Beijing time."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError({field: f"时间格式应为 YYYY-MM-DDTHH:MM（收到 {str(value)[:40]!r}）"}) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=BEIJING)
+    if not MIN_DATE <= parsed.astimezone(BEIJING).date() <= MAX_DATE:
+        raise ValidationError({field: f"时间须在 {MIN_DATE.year}–{MAX_DATE.year} 年之间"})
+    return parsed
+
+
+def optional_bool(value, *, field: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in {"1", "true", "yes", "on", "y", "是"}:
+        return True
+    if lowered in {"0", "false", "no", "off", "n", "否"}:
+        return False
+    raise ValidationError({field: "应为 是/否"})
+
+
+def checkbox(value, *, field: str) -> bool:
+    return bool(optional_bool(value, field=field))
+
+
+def integer(value, *, field: str, minimum: int | None = None, maximum: int | None = None,
+            required: bool = True) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError({field: "必填（整数）"})
+        return None
+    if isinstance(value, bool):
+        raise ValidationError({field: "应为整数"})
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValidationError({field: f"应为整数（收到 {str(value)[:20]!r}）"}) from None
+    if minimum is not None and number < minimum:
+        raise ValidationError({field: f"不能小于 {minimum}"})
+    if maximum is not None and number > maximum:
+        raise ValidationError({field: f"不能大于 {maximum}"})
+    return number
+
+
+def money(value, *, field: str) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal("0")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError({field: "应为金额数字"}) from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("1000000"):
+        raise ValidationError({field: "金额须在 0–1000000 元之间"})
+    return amount.quantize(Decimal("0.01"))
+
+
+def choice(value, *, field: str, choices, required: bool = True) -> str | None:
+    value = "" if value is None else str(value).strip()
+    if not value and not required:
+        return None
+    if value not in choices:
+        raise ValidationError({field: "必须是以下之一：" + "、".join(str(c) for c in choices)})
+    return value
+
+
+def clock_time(value, *, field: str) -> time:
+    match = _TIME_RE.match(str(value or "").strip())
+    if not match:
+        raise ValidationError({field: "时间格式应为 HH:MM"})
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def office_hours(value, *, field: str) -> list[list[str]]:
+    """Accept [["08:30","12:00"], …] or the text "08:30-12:00, 14:30-18:00"."""
+    if isinstance(value, str):
+        pairs = [part.replace("–", "-").split("-") for part in re.split(r"[,，;；\s]+", value.strip()) if part]
+    else:
+        pairs = value or []
+    if not pairs:
+        raise ValidationError({field: "请填写办公时间，例如 08:30-12:00, 14:30-18:00"})
+    result = []
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValidationError({field: "每段办公时间应为 开始-结束，例如 08:30-12:00"})
+        start, end = (clock_time(p, field=field) for p in pair)
+        if start >= end:
+            raise ValidationError({field: f"办公时间 {pair[0]}-{pair[1]} 的开始须早于结束"})
+        result.append([start.strftime("%H:%M"), end.strftime("%H:%M")])
+    return sorted(result)
+
+
+def url(value, *, field: str) -> str:
+    value = text(value, field=field, max_length=500)
+    if value and not re.match(r"^https?://[^\s]+$", value):
+        raise ValidationError({field: "网址须以 http:// 或 https:// 开头"})
+    return value

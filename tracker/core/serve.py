@@ -1,0 +1,22 @@
+"""`tracker serve`: waitress, with the scheduler embedded in this one process when enabled."""
+from __future__ import annotations
+
+import click
+from waitress import serve
+
+
+def serve_app(host: str, port: int, threads: int) -> None:
+    from .. import create_app
+
+    app = create_app()
+    scheduler = None
+    if app.config["SCHEDULER_ENABLED"]:
+        from .scheduler import start_scheduler
+
+        scheduler = start_scheduler(app, blocking=False)
+    click.echo(f"tracker 正在 http://{host}:{port}/ 提供服务" + ("（已启用提醒调度器）" if scheduler else ""))
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="tracker")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select, text
+
+from ..core.audit import AuditEntry
+from ..core.auth import admin_required, staff_required
+from ..extensions import db
+from ..users.models import User
+
+bp = Blueprint("main", __name__)
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 — any database failure means "not healthy"
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/")
+@staff_required
+def index():
+    from ..campaigns.models import Campaign
+
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id)).all()
+    return render_template("main/index.html", campaigns=campaigns)
+
+
+@bp.get("/admin/audit")
+@admin_required
+def audit_log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = (select(AuditEntry, User.username).outerjoin(User, User.id == AuditEntry.user_id)
+             .order_by(AuditEntry.id.desc()))
+    entity = request.args.get("entity", "").strip()
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    rows = db.session.execute(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
+    return render_template("main/audit.html", rows=rows[:AUDIT_PAGE_SIZE], page=page,
+                           has_next=len(rows) > AUDIT_PAGE_SIZE, entity=entity)

@@ -1,0 +1,15 @@
+"""Every model, imported in one place so Alembic and create_all see the whole schema."""
+from .api.models import ApiToken
+from .calendar.models import CalendarOverride, CalendarRevision, ConfirmedYear
+from .campaigns.models import Campaign, CampaignMember, Target
+from .core.audit import AuditEntry
+from .reminders.models import OutboxMessage, ReminderSent
+from .requests.models import Attachment, MockRequest, PhoneAttempt, Reply, RequestEvent
+from .scoring.models import Evidence, IndicatorFacts, RubricVersion, ScoreSheet
+from .users.models import LoginAttempt, User, UserSession
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Attachment", "CalendarOverride", "CalendarRevision", "Campaign", "CampaignMember",
+    "ConfirmedYear", "Evidence", "IndicatorFacts", "LoginAttempt", "MockRequest", "OutboxMessage", "PhoneAttempt",
+    "ReminderSent", "Reply", "RequestEvent", "RubricVersion", "ScoreSheet", "Target", "User", "UserSession",
+]

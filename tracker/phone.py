@@ -1,0 +1,218 @@
+"""The phone-test protocol of indicator 18 (电话申请指导), pure: no Flask, no SQLAlchemy.
+
+Calls go to the published guidance number in office hours on a working day. An attempt counts
+(is valid) only if it is in office hours on the same working day as the first valid attempt; the
+test stops at the first connected call and at three valid attempts. It is complete when a valid
+attempt connected or three valid attempts failed. If the first valid day ends before that, the
+test is broken: later calls cannot repair it and the evaluator starts a new test.
+
+Office hours are half-open intervals [start, end) in Beijing time: a call at 18:00:00 is late.
+Attempts are judged in time order whatever order they are given in; `AttemptVerdict.index` is
+the attempt's position in the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from tracker.workdays import BEIJING, WorkCalendar, format_cn_date
+
+DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
+    (time(8, 30), time(12, 0)),
+    (time(14, 30), time(18, 0)),
+)
+MAX_VALID_ATTEMPTS = 3
+
+REASON_NOT_WORKING_DAY = "非工作日"
+REASON_OTHER_DAY = "不在首次有效拨打的同一工作日"
+REASON_AFTER_CONNECTED = "已接通后的多余拨打"
+REASON_TOO_MANY = "超过三次"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: datetime  # timezone-aware
+    connected: bool
+
+
+@dataclass(frozen=True)
+class AttemptVerdict:
+    index: int  # position in the attempts given to evaluate_phone
+    at: datetime  # in Beijing time
+    connected: bool
+    valid: bool
+    number: int | None  # 1..3 for a valid attempt
+    reason_zh: str | None  # why it does not count
+
+
+@dataclass(frozen=True)
+class PhoneProtocol:
+    attempts: list[AttemptVerdict]  # in time order
+    valid_count: int
+    connected: bool
+    complete: bool
+    outcome: str | None  # "connected" | "missed" | None
+    test_day: date | None
+    broken: bool
+    broken_reason_zh: str | None
+    guidance_zh: str
+    office_hours: tuple[tuple[time, time], ...]
+
+    @property
+    def summary_zh(self) -> str:
+        """E.g. "2020年9月2日：第1次 09:12 未接通；第2次 10:05 接通" (valid attempts only)."""
+        valid = [v for v in self.attempts if v.valid]
+        if not valid:
+            return "尚无有效拨打"
+        calls = "；".join(
+            f"第{v.number}次 {v.at:%H:%M} {'接通' if v.connected else '未接通'}" for v in valid
+        )
+        return f"{format_cn_date(valid[0].at.date())}：{calls}"
+
+
+def format_office_hours(hours: Iterable[tuple[time, time]]) -> str:
+    return "、".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in hours)
+
+
+def evaluate_phone(
+    attempts: Sequence[Attempt],
+    office_hours: Sequence[tuple[time, time]] | None,
+    cal: WorkCalendar,
+    now: datetime | None = None,
+) -> PhoneProtocol:
+    """Judge every attempt and say what the evaluator should do next (as of `now`, if given)."""
+    hours = _checked_office_hours(office_hours)
+    ordered = sorted(enumerate(attempts), key=lambda pair: to_beijing(pair[1].at))
+    verdicts: list[AttemptVerdict] = []
+    test_day: date | None = None
+    valid_count, connected = 0, False
+    for index, attempt in ordered:
+        local = to_beijing(attempt.at)
+        reason = _invalid_reason(local, hours, cal, test_day, valid_count, connected)
+        number = None
+        if reason is None:
+            valid_count += 1
+            number, test_day, connected = valid_count, test_day or local.date(), attempt.connected
+        verdicts.append(
+            AttemptVerdict(index, local, attempt.connected, reason is None, number, reason)
+        )
+    # How far the test day has gone: `now`, or (without it) the latest attempt recorded.
+    moments = [v.at for v in verdicts[-1:]] + ([to_beijing(now)] if now is not None else [])
+    latest = max(moments, default=None)
+    today = to_beijing(now).date() if now is not None else None
+    return _protocol(verdicts, valid_count, connected, test_day, hours, latest, today)
+
+
+def check_new_attempt(protocol: PhoneProtocol, at: datetime) -> str | None:
+    """A Chinese reason to refuse recording a new attempt, or None if it may be recorded.
+
+    Refused once the test is complete: a call after a connection, or a fourth valid attempt.
+    Other calls that will not count (wrong day, out of hours) may be recorded and are flagged.
+    """
+    to_beijing(at)  # rejects naive datetimes like evaluate_phone does
+    if protocol.connected:
+        return "电话已接通，测试已完成，不能再登记拨打。"
+    if protocol.complete:
+        return f"已有{MAX_VALID_ATTEMPTS}次有效拨打，测试已完成，不能登记第{MAX_VALID_ATTEMPTS + 1}次。"
+    return None
+
+
+def to_beijing(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"拨打时间必须带时区 / attempt time must be timezone-aware: {moment!r}")
+    return moment.astimezone(BEIJING)
+
+
+def _checked_office_hours(
+    office_hours: Sequence[tuple[time, time]] | None,
+) -> tuple[tuple[time, time], ...]:
+    hours = tuple(sorted(office_hours)) if office_hours else DEFAULT_OFFICE_HOURS
+    for start, end in hours:
+        if not start < end:
+            raise ValueError(f"办公时间段无效 / invalid office hours: {start}–{end}")
+    return hours
+
+
+def _in_office_hours(moment: datetime, hours: Iterable[tuple[time, time]]) -> bool:
+    clock = moment.time().replace(tzinfo=None)
+    return any(start <= clock < end for start, end in hours)
+
+
+def _invalid_reason(
+    local: datetime,
+    hours: tuple[tuple[time, time], ...],
+    cal: WorkCalendar,
+    test_day: date | None,
+    valid_count: int,
+    connected: bool,
+) -> str | None:
+    if connected:
+        return REASON_AFTER_CONNECTED
+    if valid_count >= MAX_VALID_ATTEMPTS:
+        return REASON_TOO_MANY
+    if not cal.is_working_day(local.date()):
+        return REASON_NOT_WORKING_DAY
+    if not _in_office_hours(local, hours):
+        return f"不在办公时间（{format_office_hours(hours)}）"
+    if test_day is not None and local.date() != test_day:
+        return REASON_OTHER_DAY
+    return None
+
+
+def _protocol(
+    verdicts: list[AttemptVerdict],
+    valid_count: int,
+    connected: bool,
+    test_day: date | None,
+    hours: tuple[tuple[time, time], ...],
+    latest: datetime | None,
+    today: date | None,
+) -> PhoneProtocol:
+    complete = connected or valid_count >= MAX_VALID_ATTEMPTS
+    outcome = "connected" if connected else ("missed" if complete else None)
+    day_over = (
+        test_day is not None
+        and latest is not None
+        and (latest.date(), latest.time()) >= (test_day, hours[-1][1])
+    )
+    broken = not complete and day_over
+    broken_reason = None
+    if broken:
+        broken_reason = (
+            f"首次有效拨打日（{format_cn_date(test_day)}）当日未完成三次拨打"
+            f"（有效拨打{valid_count}次，均未接通），本次测试作废。"
+        )
+    guidance = _guidance(verdicts, valid_count, test_day, hours, today, broken_reason)
+    return PhoneProtocol(
+        verdicts, valid_count, connected, complete, outcome, test_day,
+        broken, broken_reason, guidance, hours,
+    )
+
+
+def _guidance(
+    verdicts: list[AttemptVerdict],
+    valid_count: int,
+    test_day: date | None,
+    hours: tuple[tuple[time, time], ...],
+    today: date | None,
+    broken_reason: str | None,
+) -> str:
+    valid = [v for v in verdicts if v.valid]
+    if valid and valid[-1].connected:
+        return f"测试已完成：第{valid[-1].number}次拨打接通。"
+    if valid_count >= MAX_VALID_ATTEMPTS:
+        return f"测试已完成：{MAX_VALID_ATTEMPTS}次有效拨打均未接通。"
+    if broken_reason:
+        return f"{broken_reason}请新建一次电话测试，在同一工作日内重新拨打。"
+    next_try = f"第{valid_count + 1}次（共{MAX_VALID_ATTEMPTS}次）"
+    closing = f"{hours[-1][1]:%H:%M}"
+    if test_day is None:
+        return (
+            f"{next_try}：请在工作日办公时间（{format_office_hours(hours)}）拨打；"
+            f"{MAX_VALID_ATTEMPTS}次有效拨打须在同一工作日内完成。"
+        )
+    if today == test_day:
+        return f"{next_try}：请今天{closing}前再拨打"
+    return f"{next_try}：请于{format_cn_date(test_day)}{closing}前再拨打"

@@ -1,0 +1,1 @@
+"""Deadline reminders: which are due (pure), the job and the email text."""

@@ -1,0 +1,69 @@
+"""A target's whole score sheet (附件2): every indicator, the group subtotals and the total."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .model import Rubric, to_fraction, to_number
+from .rules import DerivedScore, FactError, FactsError, IndicatorScore, score_indicator
+
+
+@dataclass(frozen=True)
+class SheetScore:
+    indicators: dict[int, IndicatorScore]
+    level2: dict[str, float]
+    level1: dict[str, float]
+    total: float
+    complete: bool
+    pending: list[int]
+
+
+def score_sheet(rubric: Rubric,
+                facts_by_indicator: Mapping[int | str, Mapping[str, Any] | None],
+                derived_by_indicator: Mapping[int | str, DerivedScore] | None = None) -> SheetScore:
+    """Score every indicator of ``rubric``; sums skip the unscored (null) ones.
+
+    Keys may be ints or digit strings ("10", as in a bundle).  Raises ``FactsError`` (with
+    ``indicator_id`` set) for invalid facts or facts about an indicator the rubric lacks.
+    """
+    facts = _by_id(rubric, facts_by_indicator)
+    derived = _by_id(rubric, derived_by_indicator or {})
+    scores = {
+        indicator.id: score_indicator(indicator, facts.get(indicator.id), derived.get(indicator.id))
+        for indicator in rubric.indicators
+    }
+    level2: dict[str, float] = {}
+    level1: dict[str, float] = {}
+    total = Fraction(0)
+    for group1 in rubric.level1:
+        subtotal1 = Fraction(0)
+        for group2 in group1.level2:
+            subtotal2 = sum((_points(scores[i.id]) for i in group2.indicators), Fraction(0))
+            level2[group2.name] = _rounded(subtotal2)
+            subtotal1 += subtotal2
+        level1[group1.name] = _rounded(subtotal1)
+        total += subtotal1
+    pending = [ident for ident, score in scores.items() if score.points is None]
+    return SheetScore(scores, level2, level1, _rounded(total), not pending, pending)
+
+
+def _by_id(rubric: Rubric, mapping: Mapping[int | str, Any]) -> dict[int, Any]:
+    known = {indicator.id for indicator in rubric.indicators}
+    result = {}
+    for key, value in mapping.items():
+        ident = int(key) if isinstance(key, str) and key.isdigit() else key
+        if ident not in known:
+            error = FactError("indicator", f"考评指标 {rubric.code} 中没有指标 {key}")
+            raise FactsError([error], ident if isinstance(ident, int) else None)
+        result[ident] = value
+    return result
+
+
+def _points(score: IndicatorScore) -> Fraction:
+    return Fraction(0) if score.points is None else to_fraction(score.points)
+
+
+def _rounded(value: Fraction) -> float:
+    return float(to_number(value))

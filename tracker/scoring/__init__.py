@@ -1,0 +1,1 @@
+"""Score sheets: facts, overrides, evidence, review and lock."""
