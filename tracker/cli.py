@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import click
 
+from .bundles.cli import export_command, import_command
 from .calendar.cli import workdays
 from .core.cli_support import with_app
+from .reports.cli import report_command
 from .rubric_cli import rubric
 from .users.cli import users
 
@@ -38,3 +40,6 @@ def serve(host: str, port: int, threads: int) -> None:
 main.add_command(users)
 main.add_command(workdays)
 main.add_command(rubric)
+main.add_command(import_command)
+main.add_command(export_command)
+main.add_command(report_command)

@@ -5,25 +5,21 @@ clarification that restarts the period (Art. 30), consultation time not counted 
 at most 20 working days (Art. 33). The day of an event is never counted; day 1 is the next working
 day. Every step is recorded in Chinese for the "这个日期是怎么算出来的" view.
 
-Decisions where the law and DESIGN.md are silent (each one raises a Flag the UI shows):
-- Events are processed in date order; same-day events in lifecycle order (asked, clarified,
-  consultation start/end, extension). Entry out of date order is only reported.
-- Events before the day the clock (re)started, or after the reply, are ignored.
-- Art. 30 allows one request to clarify: a second one is ignored (the clock keeps running), and so
-  is `clarified` with no open request. A late request (after the 7th working day) still stops the
-  clock — the agency did ask — but is flagged as a violation.
-- `clarified` restarts the period from its day with no pause or extension carried over.
-- A reply while a clarification is open is on time (no period was running) and flagged.
-- A consultation that begins after the due date, or nested in another/in a clarification, is
-  ignored; `consultation_ended` without a start is ignored; a consultation still open at the
-  reply counts up to the reply day.
-- An extension notified after the due date it extends is ignored; extensions total at most 20
-  working days (the excess is ignored); one during an open clarification is ignored.
-- `receipt_date` is the Art. 31 date; `clock_start` is the day the period runs from (the
-  clarification day after a restart). `provisional` covers receipt to due/reply date, not the
-  count of days overdue up to `today`.
-- `working_days_left` is negative when overdue; on a day off just after the due date it is 0
-  while the status is already `overdue`. While paused it is the frozen remainder.
+Decisions where the law and DESIGN.md are silent (each ignored event raises a Flag):
+- Events run in date order, same-day events in EVENT_ORDER; entry out of order is only reported.
+  Events before the day the clock (re)started or after the reply are ignored.
+- Art. 30 allows one request to clarify: a second one is ignored (the clock runs on), and so is
+  `clarified` without an open request. A late request (after the 7th working day) is flagged but
+  still stops the clock — the agency did ask. `clarified` restarts the period from its day, with
+  no pause or extension carried over. A reply while a clarification is open is on time.
+- A consultation begun after the due date, or overlapping another stop, is ignored; an end without
+  a start is ignored; one still open at the reply counts up to the reply day.
+- An extension notified after the due date it extends, or while a clarification is open, is
+  ignored; extensions total at most 20 working days.
+- `receipt_date` is the Art. 31 date; `clock_start` the day the period runs from. `provisional`
+  covers receipt to due/reply date (not the days overdue up to `today`). `working_days_left` is
+  negative when overdue (0 on a day off right after the due date, status already `overdue`) and
+  the frozen remainder while paused.
 """
 
 from __future__ import annotations
@@ -37,12 +33,8 @@ REPLY_PERIOD = 20  # Art. 33
 MAX_EXTENSION = 20  # Art. 33
 CLARIFICATION_WINDOW = 7  # Art. 30
 CHANNELS = ("online", "oral", "phone", "mail")
-EVENT_ORDER = (
-    "clarification_requested",
-    "clarified",
-    "consultation_started",
-    "consultation_ended",
-    "extended",
+EVENT_ORDER = (  # also the order of same-day events
+    "clarification_requested", "clarified", "consultation_started", "consultation_ended", "extended"
 )
 STATUS_LABELS = {
     "not_received": "尚未收到申请",
@@ -184,7 +176,9 @@ class _Run:
     def flag(self, code: str, message_zh: str) -> None:
         self.flags.append(Flag(code, message_zh))
 
-    def step(self, title: str, detail: str, on: date | None = None, skipped=None) -> None:
+    def step(
+        self, title: str, detail: str, on: date | None = None, skipped: list[DayInfo] | None = None
+    ) -> None:
         self.steps.append(Step(title, detail, on, list(skipped or [])))
 
     def period(self) -> int:
@@ -415,7 +409,8 @@ class _Run:
         due = self.record_due()
         if today > due:
             left = -self.cal.count(due, today)
-            self.step("当前状态", f"截至{now}未收到答复，已逾期（{-left}个工作日）。", today)
+            overdue = f"已逾期{-left}个工作日" if left else "已过答复期限"
+            self.step("当前状态", f"截至{now}未收到答复，{overdue}。", today)
             return self.result("overdue", due, working_days_left=left)
         left = self.cal.count(today, due)
         self.step("当前状态", f"截至{now}，距答复期限还有{left}个工作日。", today)

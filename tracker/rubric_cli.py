@@ -41,13 +41,13 @@ def export(code: str, fmt: str) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def validate(path: str) -> None:
     """Check a rubric file (.toml or .json); print every problem with its location."""
-    from .rubric import read_rubric_file, validate_rubric
+    from .rubric import read_rubric_mapping, validate_rubric
 
     file = Path(path)
     if not file.exists():
         fail(f"文件不存在: {path}")
     try:
-        document = read_rubric_file(file)
+        document = read_rubric_mapping(file)
     except ValueError as error:
         fail(f"{path}: {error}")
     report = validate_rubric(document)

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -173,11 +174,17 @@ class WorkCalendar:
         )
 
     def _index(self, d: date) -> int:
-        if not self._in_range(d):
+        i = d.toordinal() - self._base
+        if not 0 <= i < len(self._working):
             raise self._range_error(f"日期 {d.isoformat()} ", f"date {d.isoformat()}")
-        return d.toordinal() - self._base
+        return i
 
     # -- queries ------------------------------------------------------------------------------
+
+    @property
+    def overrides(self) -> Mapping[date, Override]:
+        """The admin overrides in effect (those inside the calendar's range)."""
+        return MappingProxyType(self._overrides)
 
     def is_working_day(self, d: date) -> bool:
         return bool(self._working[self._index(d)])
@@ -283,7 +290,7 @@ class WorkCalendar:
 
     def _override_name(self, d: date, override: Override) -> str:
         if not override.working:
-            return f"{self._package[d]}（管理员设定）" if d in self._package else "休息日（管理员设定）"
+            return f"{self._holiday_name(d)}（管理员设定）" if d in self._package else "休息日（管理员设定）"
         if d.weekday() >= 5:
             return "调休上班（管理员设定）"
         return "工作日（管理员设定）"

@@ -34,7 +34,8 @@ def request_index(bundle: Bundle, key: str) -> int:
 
 
 def request(bundle: Bundle, key: str) -> dict[str, Any]:
-    return bundle["requests"][request_index(bundle, key)]
+    found: dict[str, Any] = bundle["requests"][request_index(bundle, key)]
+    return found
 
 
 def paths(problems: list[BundleProblem]) -> list[str]:

@@ -52,7 +52,8 @@ GOOD = {
 
 def nineteen(**overrides: ScoredRequest | None) -> list[ScoredRequest]:
     """Four well-handled 19.x requests; keyword ``r1``..``r4`` replaces (or with None removes) one."""
-    made = {f"r{n}": req(f"Q{n}", purpose, reply=GOOD[purpose]) for n, purpose in enumerate(GOOD, start=1)}
+    made: dict[str, ScoredRequest | None] = {
+        f"r{n}": req(f"Q{n}", purpose, reply=GOOD[purpose]) for n, purpose in enumerate(GOOD, start=1)}
     made.update(overrides)
     return [r for r in made.values() if r is not None]
 

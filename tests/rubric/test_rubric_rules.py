@@ -105,6 +105,7 @@ def test_decision_cap_is_explained():
     ({"tier": "standard"}, "items"),
     ({"tier": "excellent", "items": [True, True, True]}, "tier"),
     ({"items": [True, True, True]}, "tier"),
+    ({"tier": ["standard"], "items": [True, True, True]}, "tier"),
     ({"tier": "standard", "items": [True, True]}, "items"),
     ({"tier": "standard", "items": [True, True, True], "points": 3}, "points"),
 ])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -94,7 +95,8 @@ def schema() -> dict[str, Any]:
 @functools.cache
 def _schema() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 # ---------------------------------------------------------------------------- text -> data
@@ -328,7 +330,7 @@ class _Context:
             else:
                 periods.append((period[0], period[1], j))
         periods.sort()
-        for (_, end, _), (start, _, j) in zip(periods, periods[1:]):
+        for (_, end, _), (start, _, j) in itertools.pairwise(periods):
             if start < end:
                 self._add(["targets", index, "office_hours", j], "办公时间（office_hours）各时间段不能重叠")
 

@@ -36,3 +36,19 @@ def _sqlite_on_begin(connection) -> None:
 def utcnow() -> datetime:
     """Timestamps are stored naive in UTC, the same on SQLite and PostgreSQL."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_db_time(moment: datetime | None) -> datetime | None:
+    """Aware → naive UTC for storage."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_db_time(moment: datetime | None) -> datetime | None:
+    """Stored naive UTC → aware Beijing time for display and business rules."""
+    if moment is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Shanghai"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 DEFAULT_HORIZON = 3  # TRACKER_REMIND_WORKING_DAYS
 LETTER_UNCONFIRMED_AFTER = 5  # working days after posting with no delivery recorded
@@ -73,7 +74,7 @@ def select_reminders(
     today: date,
     *,
     horizon: int = DEFAULT_HORIZON,
-    horizons: Mapping[int | str, int] | None = None,
+    horizons: Mapping[Any, int] | None = None,  # owner id → N
     already_sent: AlreadySent = frozenset(),
 ) -> list[DueReminder]:
     """Every reminder due on ``today`` and not yet sent, most urgent first.

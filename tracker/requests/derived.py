@@ -219,7 +219,9 @@ def _score(points: float | None, body: str, used: Sequence[ScoredRequest], retri
 
 # ---------------------------------------------------------------------------- indicators
 
-def derive_scores(requests: Iterable[ScoredRequest], maxima: Mapping[int, float] | None = None) -> dict[int, DerivedScore]:
+def derive_scores(
+    requests: Iterable[ScoredRequest], maxima: Mapping[int, float] | None = None,
+) -> dict[int, DerivedScore]:
     """Scores of indicators 16–22 for one target; a missing maximum falls back to the published one."""
     requests = list(requests)
     limits = {i: float((maxima or {}).get(i, PUBLISHED_MAXIMA[i])) for i in DERIVED_INDICATORS}
@@ -289,7 +291,8 @@ def _normative(purpose: str, title: str) -> Callable[[list[ScoredRequest], float
         if state != "replied" or request.reply is None:
             return _score(0 if state == "failed" else None, f"{title}：{text}", [request], retries)
         ok, reasons = reply_is_normative(request.reply, True)
-        body = f"{title}：答复为{OUTCOME_LABELS.get(request.reply.outcome, request.reply.outcome)}，{'，'.join(reasons)}"
+        outcome = OUTCOME_LABELS.get(request.reply.outcome, request.reply.outcome)
+        body = f"{title}：答复为{outcome}，{'，'.join(reasons)}"
         return _score(maximum if ok else 0, body + ("，处理规范" if ok else "，处理不规范"), [request], retries)
     return score
 

@@ -7,6 +7,7 @@ from .loader import (
     parse_rubric,
     read_rubric_mapping,
     rubric_to_contract,
+    validate_rubric_file,
 )
 from .model import KINDS, Indicator, Item, Level1Group, Level2Group, Rubric
 from .rules import (
@@ -45,4 +46,5 @@ __all__ = [
     "score_sheet",
     "validate_facts",
     "validate_rubric",
+    "validate_rubric_file",
 ]

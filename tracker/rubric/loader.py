@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Indicator, Item, Level1Group, Level2Group, Rubric, to_fraction, to_number
-from .validate import Problem, validate_rubric
+from .validate import Problem, ValidationReport, validate_rubric
 
 _SUFFIXES = (".toml", ".json")
 
@@ -69,6 +69,15 @@ def read_rubric_mapping(path: str | Path) -> dict[str, Any]:
     except OSError as error:
         raise RubricError([Problem(str(path), f"无法读取文件：{error.strerror or error}")]) from error
     return _decode(data, path.suffix.lower(), str(path))
+
+
+def validate_rubric_file(path: str | Path) -> ValidationReport:
+    """For ``tracker rubric validate FILE``: every problem of the file, unreadable ones included."""
+    try:
+        mapping = read_rubric_mapping(path)
+    except RubricError as error:
+        return ValidationReport(problems=error.problems)
+    return validate_rubric(mapping)
 
 
 def _decode(data: bytes, suffix: str, name: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from typing import Any
 
@@ -60,25 +61,26 @@ class Rubric:
     level1: tuple[Level1Group, ...]
     notes: tuple[str, ...] = ()
 
-    @property
+    # cached_property writes to the instance __dict__ directly, so it works on a frozen
+    # dataclass and stays out of equality and hashing.
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         """All indicators in official order (the order of Table 2)."""
-        return tuple(
-            indicator
-            for group1 in self.level1
-            for group2 in group1.level2
-            for indicator in group2.indicators
-        )
+        return tuple(indicator for group2 in self.level2 for indicator in group2.indicators)
 
-    @property
+    @cached_property
     def level2(self) -> tuple[Level2Group, ...]:
         return tuple(group2 for group1 in self.level1 for group2 in group1.level2)
 
+    @cached_property
+    def _by_id(self) -> dict[int, Indicator]:
+        return {indicator.id: indicator for indicator in self.indicators}
+
     def indicator(self, indicator_id: int) -> Indicator:
-        for indicator in self.indicators:
-            if indicator.id == indicator_id:
-                return indicator
-        raise KeyError(f"考评指标 {self.code} 中没有指标 {indicator_id}")
+        try:
+            return self._by_id[indicator_id]
+        except KeyError:
+            raise KeyError(f"考评指标 {self.code} 中没有指标 {indicator_id}") from None
 
 
 def is_number(value: object) -> bool:

@@ -67,6 +67,11 @@ class IndicatorScore:
     computed_points: float | None = None
 
 
+def _text(params: Mapping[str, Any], key: str, default: str) -> str:
+    """An optional label of the rubric's params (absent or null -> default)."""
+    return params.get(key) or default
+
+
 # ---------------------------------------------------------------- checking facts
 
 def validate_facts(indicator: Indicator, facts: Mapping[str, Any] | None) -> list[FactError]:
@@ -143,16 +148,17 @@ def _validate_checklist(indicator: Indicator, facts: Mapping[str, Any]) -> list[
 
 def _validate_tiered(indicator: Indicator, facts: Mapping[str, Any]) -> list[FactError]:
     tiers = {tier["name"]: tier for tier in indicator.params["tiers"]}
-    tier = tiers.get(facts.get("tier"))  # type: ignore[arg-type]
+    name = facts.get("tier")
+    tier = tiers.get(name) if isinstance(name, str) else None
     if tier is None:
-        choices = "、".join(f"{name}（{t.get('label', name)}）" for name, t in tiers.items())
+        choices = "、".join(f"{name}（{_text(t, 'label', name)}）" for name, t in tiers.items())
         return [FactError("tier", f"必填，应为以下之一：{choices}；实际为 {facts.get('tier')!r}")]
     errors = _validate_items(indicator, facts.get("items"), required=tier["score"] == "sum")
     points = facts.get("points")
     if tier["score"] == "entered":
         problem = "必填" if points is None else _points_error(points, 0, tier.get("cap", indicator.max))
         if problem:
-            errors.append(FactError("points", f"“{tier.get('label', tier['name'])}”档的得分{problem}"))
+            errors.append(FactError("points", f"“{_text(tier, 'label', tier['name'])}”档的得分{problem}"))
     elif points is not None:
         entered = "、".join(name for name, t in tiers.items() if t["score"] == "entered")
         errors.append(FactError("points", f"只有{entered or '评定'}档填写 points"))
@@ -187,11 +193,11 @@ def _validate_bands(indicator: Indicator, facts: Mapping[str, Any]) -> list[Fact
 # ---------------------------------------------------------------- bands helpers
 
 def _count_label(indicator: Indicator) -> str:
-    return indicator.params.get("count_label", "出现")
+    return _text(indicator.params, "count_label", "出现")
 
 
 def _unit(indicator: Indicator) -> str:
-    return indicator.params.get("unit", "次")
+    return _text(indicator.params, "unit", "次")
 
 
 def _find_band(indicator: Indicator, count: int) -> Mapping[str, Any]:
@@ -242,25 +248,33 @@ def _numbers(positions: list[int]) -> str:
     return "、".join(str(n) for n in positions)
 
 
+def _item_status(points: Fraction | None, full: float) -> str:
+    if points is None:
+        return "pending"
+    if points == to_fraction(full):
+        return "met"
+    return "unmet" if points == 0 else "partial"
+
+
 def _items_summary(indicator: Indicator, values: list) -> Computed:
     """Sum of the sub-items and a phrase like "第1、2、3、5项已公开，第4项未公开"."""
-    met_label = indicator.params.get("met_label", "符合")
-    unmet_label = indicator.params.get("unmet_label", "不符合")
+    labels = {"met": _text(indicator.params, "met_label", "符合"),
+              "unmet": _text(indicator.params, "unmet_label", "不符合"), "pending": _UNSCORED}
     points = [_item_points(v, item.points) for v, item in zip(values, indicator.items)]
-    full = [i + 1 for i, (p, it) in enumerate(zip(points, indicator.items)) if p == to_fraction(it.points)]
-    none = [i + 1 for i, p in enumerate(points) if p == 0 and i + 1 not in full]
-    pending = [i + 1 for i, p in enumerate(points) if p is None]
-    phrases = [f"第{_numbers(full)}项{met_label}"] if full else []
-    phrases += [f"第{i + 1}项得{fmt(p)}分（满分{fmt(it.points)}分）"
-                for i, (p, it) in enumerate(zip(points, indicator.items))
-                if p is not None and i + 1 not in full and i + 1 not in none]
-    phrases += [f"第{_numbers(none)}项{unmet_label}"] if none else []
-    phrases += [f"第{_numbers(pending)}项未评"] if pending else []
-    if len(full) == len(points):
-        phrases = [f"全部{len(points)}项{met_label}"]
-    elif len(none) == len(points):
-        phrases = [f"全部{len(points)}项{unmet_label}"]
-    total = None if pending else sum(points, Fraction(0))  # type: ignore[arg-type]
+    groups: dict[str, list[int]] = {"met": [], "partial": [], "unmet": [], "pending": []}
+    for number, (value, item) in enumerate(zip(points, indicator.items), start=1):
+        groups[_item_status(value, item.points)].append(number)
+    total = None if groups["pending"] else sum(points, Fraction(0))  # type: ignore[arg-type]
+    for status in ("met", "unmet"):
+        if len(groups[status]) == len(points):
+            return total, f"全部{len(points)}项{labels[status]}"
+    phrases = []
+    for status, numbers in groups.items():
+        if status == "partial":
+            phrases += [f"第{n}项得{fmt(points[n - 1])}分（满分{fmt(indicator.items[n - 1].points)}分）"
+                        for n in numbers]
+        elif numbers:
+            phrases.append(f"第{_numbers(numbers)}项{labels[status]}")
     return total, "，".join(phrases)
 
 
@@ -273,7 +287,7 @@ def _score_checklist(indicator: Indicator, facts: Mapping[str, Any]) -> Computed
 
 def _score_tiered(indicator: Indicator, facts: Mapping[str, Any]) -> Computed:
     tier = next(t for t in indicator.params["tiers"] if t["name"] == facts["tier"])
-    label = tier.get("label", tier["name"])
+    label = _text(tier, "label", tier["name"])
     if tier["score"] == "fixed":
         return _result(indicator, to_fraction(tier["points"]), label)
     if tier["score"] == "entered":
@@ -293,8 +307,8 @@ def _score_scale(indicator: Indicator, facts: Mapping[str, Any]) -> Computed:
 
 def _score_all_or_nothing(indicator: Indicator, facts: Mapping[str, Any]) -> Computed:
     if facts["passed"]:
-        return _result(indicator, to_fraction(indicator.max), indicator.params.get("passed_label", "符合要求"))
-    return _result(indicator, Fraction(0), indicator.params.get("failed_label", "不符合要求"))
+        return _result(indicator, to_fraction(indicator.max), _text(indicator.params, "passed_label", "符合要求"))
+    return _result(indicator, Fraction(0), _text(indicator.params, "failed_label", "不符合要求"))
 
 
 def _score_bands(indicator: Indicator, facts: Mapping[str, Any]) -> Computed:

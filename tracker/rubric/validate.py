@@ -54,7 +54,8 @@ def validate_rubric(mapping: object) -> ValidationReport:
     indicators = _check_indicators(mapping, groups, report)
     _check_indicator_sums(indicators, groups, report)
     _check_order(indicators, groups, report)
-    _collect_notes(mapping, indicators, report)
+    if report.ok:  # notes describe a usable rubric; the structure is only trusted when valid
+        _collect_notes(mapping, indicators, report)
     return report
 
 
@@ -133,7 +134,7 @@ def _check_groups(mapping: Mapping, report: ValidationReport) -> dict[str, _Grou
         loc1 = f"level1[{i}]"
         name1 = _field(report, group1, "name", loc1, _is_text, "非空字符串")
         max1 = _field(report, group1, "max", loc1, _is_points, _POINTS_ZH)
-        if name1 in level1_names:
+        if name1 is not None and name1 in level1_names:
             report.add(f"{loc1}.name", f"一级指标“{name1}”重复")
         level1_names.add(name1)
         children = Fraction(0)
@@ -224,12 +225,18 @@ def _check_items(indicator: Mapping, loc: str, report: ValidationReport) -> None
         _field(report, item, "text", where, _is_text, "非空字符串")
 
 
+def _group_name(indicator: Mapping) -> str | None:
+    name = indicator.get("level2")
+    return name if isinstance(name, str) else None
+
+
 def _check_indicator_sums(indicators: list[tuple[str, Mapping]], groups: dict[str, _Group2],
                           report: ValidationReport) -> None:
     sums = {name: Fraction(0) for name in groups}
     for _, indicator in indicators:
-        if indicator.get("level2") in sums and _is_points(indicator.get("max")):
-            sums[indicator["level2"]] += to_fraction(indicator["max"])
+        name = _group_name(indicator)
+        if name in sums and _is_points(indicator.get("max")):
+            sums[name] += to_fraction(indicator["max"])
     for name, group in groups.items():
         if group.max is not None and sums[name] != group.max:
             report.add(f"{group.location}.max", f"二级指标“{name}”满分{format_points(group.max)}分，"
@@ -241,7 +248,7 @@ def _check_order(indicators: list[tuple[str, Mapping]], groups: dict[str, _Group
     """Official order = Table 2's order: indicators must follow their groups' order."""
     latest = -1
     for loc, indicator in indicators:
-        group = groups.get(indicator.get("level2"))
+        group = groups.get(_group_name(indicator))
         if group is None:
             continue
         if group.order < latest:
@@ -253,9 +260,9 @@ def _collect_notes(mapping: Mapping, indicators: list[tuple[str, Mapping]],
                    report: ValidationReport) -> None:
     if mapping.get("pass_mark") is None:
         report.notes.append("未设合格分（pass_mark 为空）")
-    for group1 in mapping.get("level1") or []:
-        for group2 in (group1.get("level2") or []) if isinstance(group1, Mapping) else []:
-            if isinstance(group2, Mapping) and group2.get("table2_name") not in (None, group2.get("name")):
+    for group1 in mapping["level1"]:
+        for group2 in group1["level2"]:
+            if group2.get("table2_name") not in (None, group2["name"]):
                 report.notes.append(f"二级指标“{group2.get('name')}”在表2中称“{group2['table2_name']}”")
     ids = sorted(indicator["id"] for _, indicator in indicators)
     for _, indicator in indicators:
@@ -279,6 +286,8 @@ def _range_zh(maximum: Fraction) -> str:
 
 def _check_items_sum(indicator: Mapping, loc: str, report: ValidationReport) -> None:
     items = indicator.get("items") or []
+    if not isinstance(items, list):
+        return  # already reported by _check_items
     if not items:
         report.add(f"{loc}.items", "该规则需要子项 items / items required")
         return

@@ -1,0 +1,75 @@
+"""`tracker import`, `tracker export`, `tracker report`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from ..core.cli_support import fail, parse_cli_date, with_app
+from ..extensions import db
+
+
+def today_option(func):
+    return click.option("--today", default=None, help="YYYY-MM-DD (default: today in Beijing)")(func)
+
+
+def resolve_today(value: str | None):
+    from ..workdays import beijing_today
+
+    return parse_cli_date(value, "--today") if value else beijing_today()
+
+
+def find_campaign(name: str):
+    from ..campaigns.models import Campaign
+
+    campaign = db.session.scalar(select(Campaign).where(Campaign.name == name))
+    if campaign is None:
+        fail(f"考评 {name!r} 不存在")
+    return campaign
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_app
+def import_command(file: str) -> None:
+    """Import a tracker-bundle/1 file: all or nothing."""
+    from .importer import BundleError, import_bundle
+    from .validate import BundleTextError, load_bundle_text
+
+    path = Path(file)
+    if not path.exists():
+        fail(f"文件不存在: {file}")
+    try:
+        data = load_bundle_text(path.read_bytes())
+        summary = import_bundle(None, data)
+    except BundleTextError as error:
+        fail(f"{file}: {error.message_zh}")
+    except BundleError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(f"{file}: {problem.path}: {problem.message_zh}", err=True)
+        fail(f"数据包有 {len(error.problems)} 个问题，未导入任何内容")
+    db.session.commit()
+    click.echo(summary.describe())
+
+
+@click.command("export")
+@click.option("--campaign", "campaign_name", required=True)
+@today_option
+@click.option("-o", "--output", default=None)
+@with_app
+def export_command(campaign_name: str, today: str | None, output: str | None) -> None:
+    """Write a campaign as tracker-bundle/1 (standard output without -o)."""
+    from .exporter import export_bundle
+
+    data = export_bundle(find_campaign(campaign_name), resolve_today(today))
+    write_output(json.dumps(data, ensure_ascii=False, indent=2), output)

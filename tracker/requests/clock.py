@@ -1,0 +1,78 @@
+"""The bridge between stored requests and the pure deadline and phone rules."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.db import from_db_time
+from ..deadlines import Deadline, Event, RequestClock, compute_deadline
+from ..extensions import db
+from ..phone import Attempt, PhoneProtocol, evaluate_phone
+from ..workdays import WorkCalendar, beijing_today
+from .models import MockRequest
+
+OPEN_STATUSES = ("awaiting_reply", "overdue")
+
+
+def clock_of(request: MockRequest) -> RequestClock:
+    submitted = from_db_time(request.submitted_at)
+    reply = request.reply
+    return RequestClock(
+        channel=request.channel,
+        submitted_on=submitted.date() if submitted else None,
+        online_confirmed_on=request.online_confirmed_on,
+        letter_delivered_on=request.letter_delivered_on,
+        letter_confirmed_on=request.letter_confirmed_on,
+        letter_returned=bool(request.letter_returned),
+        events=tuple(Event(e.type, e.on, e.working_days) for e in request.events),
+        reply_dispatched_on=reply.dispatched_on if reply else None,
+        reply_received_on=reply.received_on if reply else None,
+    )
+
+
+def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None = None) -> Deadline:
+    return compute_deadline(clock_of(request), calendar, today or beijing_today())
+
+
+def office_hours_of(request: MockRequest) -> list[tuple[time, time]]:
+    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in request.target.office_hours]
+
+
+def phone_protocol_of(request: MockRequest, calendar: WorkCalendar, now: datetime | None = None) -> PhoneProtocol:
+    attempts = [Attempt(at=from_db_time(a.at), connected=a.connected) for a in request.attempts]
+    return evaluate_phone(attempts, office_hours_of(request), calendar, now=now)
+
+
+def store_clock(request: MockRequest, calendar: WorkCalendar, today: date | None = None) -> Deadline:
+    """Keep the computed dates on the row, for SQL filtering, sorting and the reminder job."""
+    deadline = deadline_of(request, calendar, today)
+    request.receipt_date = deadline.receipt_date
+    request.due_date = deadline.due_date
+    request.status = deadline.status
+    request.on_time = deadline.on_time
+    request.provisional = deadline.provisional
+    return deadline
+
+
+def effective_status(stored_status: str, due_date: date | None, today: date) -> str:
+    """The status on `today` of a stored row: an open request past its due date is overdue."""
+    if stored_status in OPEN_STATUSES and due_date is not None:
+        return "overdue" if today > due_date else "awaiting_reply"
+    return stored_status
+
+
+def recompute_open_requests(calendar: WorkCalendar | None = None, today: date | None = None) -> int:
+    """After a calendar change every stored due date may move: recompute each request that has one."""
+    from ..calendar.service import build_calendar
+
+    calendar = calendar or build_calendar()
+    query = (select(MockRequest).where(MockRequest.channel != "phone", MockRequest.voided.is_(False))
+             .options(selectinload(MockRequest.events), selectinload(MockRequest.reply)))
+    count = 0
+    for request in db.session.scalars(query):
+        store_clock(request, calendar, today)
+        count += 1
+    db.session.flush()
+    return count

@@ -1,0 +1,224 @@
+"""Request operations: create, edit, void, deadline events, phone attempts and replies.
+
+Each validates, changes the rows, recomputes the stored clock, writes the audit record and
+flushes; the caller's edge commits.
+"""
+from __future__ import annotations
+
+import re
+from sqlalchemy import func, select
+
+from ..calendar.service import current_calendar
+from ..campaigns.models import Campaign, Target
+from ..core import audit
+from ..core import parsing as p
+from ..core.db import from_db_time, to_db_time
+from ..core.errors import ConflictError, NotFound, ValidationError
+from ..extensions import db
+from ..phone import check_new_attempt
+from ..users.models import User
+from .clock import phone_protocol_of, store_clock
+from .fields import SUB_OBJECTS, event_values, reply_values, request_values
+from .models import MockRequest, PhoneAttempt, Reply, RequestEvent
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+AUDITED = ("key", "target_id", "owner_id", "channel", "purpose", "subject", "submitted_at", "notes", "voided",
+           "void_reason") + tuple(col for _, mapping in SUB_OBJECTS.values() for col in mapping.values())
+REPLY_AUDITED = ("dispatched_on", "received_on", "outcome", "told_route", "provided_or_route_and_time",
+                 "reasons_given", "special_law_referral", "fee_charged", "remedy_notice", "sealed", "notes")
+
+
+def check_version(obj, version) -> None:
+    if version not in (None, "") and int(version) != obj.version:
+        raise ConflictError()
+
+
+def _resolve_target(campaign: Campaign, value) -> Target:
+    if isinstance(value, Target):
+        return value
+    query = select(Target).where(Target.campaign_id == campaign.id)
+    text = str(value or "").strip()
+    target = db.session.scalar(query.where(Target.id == int(text))) if text.isdigit() else None
+    target = target or db.session.scalar(query.where(Target.key == text))
+    if target is None:
+        raise ValidationError({"target": f"被考评对象 {text!r} 不在本考评中"})
+    return target
+
+
+def _resolve_owner(value, actor) -> User | None:
+    if value in (None, ""):
+        return actor if isinstance(actor, User) else None
+    text = str(value).strip()
+    user = db.session.scalar(select(User).where(User.username == text))
+    if user is None and text.isdigit():
+        user = db.session.get(User, int(text))
+    if user is None:
+        raise ValidationError({"owner": f"用户 {text!r} 不存在"})
+    return user
+
+
+def _new_key(target: Target, purpose: str) -> str:
+    base = f"{target.key}-{purpose.replace('.', '_')}"
+    taken = set(db.session.scalars(select(MockRequest.key).where(
+        MockRequest.campaign_id == target.campaign_id, MockRequest.key.like(f"{base}%"))))
+    number = 1
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _check_key(campaign: Campaign, key: str, current: MockRequest | None) -> None:
+    if not KEY_RE.match(key):
+        raise ValidationError({"key": "编号只能包含字母、数字、点、下划线或短横线（最长64位）"})
+    clash = db.session.scalar(select(MockRequest.id).where(MockRequest.campaign_id == campaign.id,
+                                                           MockRequest.key == key))
+    if clash and (current is None or clash != current.id):
+        raise ValidationError({"key": f"本考评中已有编号 {key}"})
+
+
+def create_request(actor, campaign: Campaign, data: dict) -> MockRequest:
+    target = _resolve_target(campaign, data.get("target"))
+    values = request_values(data)
+    owner = _resolve_owner(data.get("owner"), actor)
+    key = (data.get("key") or "").strip() or _new_key(target, values["purpose"])
+    _check_key(campaign, key, None)
+    values["submitted_at"] = to_db_time(values["submitted_at"])
+    request = MockRequest(campaign_id=campaign.id, target_id=target.id, target=target, key=key,
+                          owner_id=owner.id if owner else None, **values)
+    db.session.add(request)
+    store_clock(request, current_calendar())
+    db.session.flush()
+    audit.record(actor, "create", "request", request.id, after=audit.snapshot(request, AUDITED),
+                 summary=f"新建模拟申请 {key}（{target.name}）")
+    return request
+
+
+def update_request(actor, request: MockRequest, data: dict) -> MockRequest:
+    check_version(request, data.get("version"))
+    merged = {"channel": request.channel, "purpose": request.purpose} | data
+    values = request_values(merged)
+    if values["channel"] != request.channel and (request.attempts or request.reply):
+        raise ValidationError({"channel": "已有电话记录或答复的申请不能更换渠道"})
+    before = audit.snapshot(request, AUDITED)
+    if "key" in data and data["key"] and data["key"] != request.key:
+        _check_key(request.campaign, data["key"].strip(), request)
+        request.key = data["key"].strip()
+    if data.get("owner") not in (None, ""):
+        request.owner_id = _resolve_owner(data["owner"], actor).id
+    values["submitted_at"] = to_db_time(values["submitted_at"])
+    for column, value in values.items():
+        setattr(request, column, value)
+    store_clock(request, current_calendar())
+    db.session.flush()
+    audit.record(actor, "update", "request", request.id, before=before, after=audit.snapshot(request, AUDITED),
+                 summary=f"修改模拟申请 {request.key}")
+    return request
+
+
+def void_request(actor, request: MockRequest, reason: str, voided: bool = True) -> None:
+    reason = p.text(reason, field="void_reason", required=voided, max_length=500)
+    before = audit.snapshot(request, ("voided", "void_reason"))
+    request.voided, request.void_reason = voided, reason if voided else ""
+    db.session.flush()
+    audit.record(actor, "void" if voided else "unvoid", "request", request.id, before=before,
+                 after=audit.snapshot(request, ("voided", "void_reason")),
+                 summary=f"{'作废' if voided else '恢复'}模拟申请 {request.key}")
+
+
+def add_event(actor, request: MockRequest, data: dict) -> RequestEvent:
+    values = event_values(data)
+    if request.channel == "phone":
+        raise ValidationError({"type": "电话测试没有答复期限，不能登记期限事件"})
+    event = RequestEvent(request_id=request.id, created_by_id=getattr(actor, "id", None), **values)
+    request.events.append(event)
+    deadline = store_clock(request, current_calendar())
+    db.session.flush()
+    audit.record(actor, "create", "request_event", event.id, after=values | {"request": request.key},
+                 summary=f"{request.key}：{event.type_label} {values['on']}（答复期限 {deadline.due_date or '—'}）")
+    return event
+
+
+def delete_event(actor, request: MockRequest, event_id: int) -> None:
+    event = next((e for e in request.events if e.id == event_id), None)
+    if event is None:
+        raise NotFound("该期限事件不存在")
+    before = {"type": event.type, "on": event.on, "working_days": event.working_days, "request": request.key}
+    request.events.remove(event)
+    store_clock(request, current_calendar())
+    db.session.flush()
+    audit.record(actor, "delete", "request_event", event_id, before=before, summary=f"{request.key}：删除期限事件")
+
+
+def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
+    if request.channel != "phone":
+        raise ValidationError({"at": "只有电话测试可以登记拨打记录"})
+    c = p.Collector()
+    at = c.run("at", p.optional_datetime, data.get("at"))
+    connected = c.run("connected", p.optional_bool, data.get("connected"))
+    note = c.run("note", p.text, data.get("note"), max_length=1000)
+    if at is None and "at" not in c.errors:
+        c.add("at", "必填（拨打时间）")
+    c.raise_if_any()
+    refusal = check_new_attempt(phone_protocol_of(request, current_calendar()), at)
+    if refusal:
+        raise ValidationError({"at": refusal})
+    attempt = PhoneAttempt(request_id=request.id, at=to_db_time(at), connected=bool(connected), note=note,
+                           created_by_id=getattr(actor, "id", None))
+    request.attempts.append(attempt)
+    db.session.flush()
+    audit.record(actor, "create", "phone_attempt", attempt.id,
+                 after={"request": request.key, "at": at, "connected": bool(connected)},
+                 summary=f"{request.key}：{from_db_time(attempt.at):%m-%d %H:%M} {'接通' if connected else '未接通'}")
+    return attempt
+
+
+def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:
+    attempt = next((a for a in request.attempts if a.id == attempt_id), None)
+    if attempt is None:
+        raise NotFound("该拨打记录不存在")
+    request.attempts.remove(attempt)
+    db.session.flush()
+    audit.record(actor, "delete", "phone_attempt", attempt_id,
+                 before={"request": request.key, "at": attempt.at, "connected": attempt.connected},
+                 summary=f"{request.key}：删除拨打记录")
+
+
+def save_reply(actor, request: MockRequest, data: dict) -> Reply:
+    if request.channel == "phone":
+        raise ValidationError({"outcome": "电话测试不登记书面答复"})
+    reply = request.reply
+    if reply is not None:
+        check_version(reply, data.get("version"))
+    values = reply_values(data)
+    receipt = request.receipt_date
+    reply_day = values["dispatched_on"] or values["received_on"]
+    if receipt and reply_day and reply_day < receipt:
+        raise ValidationError({"dispatched_on": f"答复日期早于收到申请之日（{receipt}）"})
+    before = audit.snapshot(reply, REPLY_AUDITED) if reply else None
+    if reply is None:
+        reply = Reply(request_id=request.id)
+        request.reply = reply
+    for column, value in values.items():
+        setattr(reply, column, value)
+    deadline = store_clock(request, current_calendar())
+    db.session.flush()
+    audit.record(actor, "update" if before else "create", "reply", reply.id, before=before,
+                 after=audit.snapshot(reply, REPLY_AUDITED),
+                 summary=f"{request.key}：登记答复（{deadline.status_label}）")
+    return reply
+
+
+def delete_reply(actor, request: MockRequest) -> None:
+    if request.reply is None:
+        raise NotFound("该申请还没有答复")
+    before = audit.snapshot(request.reply, REPLY_AUDITED)
+    reply_id = request.reply.id
+    request.reply = None
+    store_clock(request, current_calendar())
+    db.session.flush()
+    audit.record(actor, "delete", "reply", reply_id, before=before, summary=f"{request.key}：删除答复")
+
+
+def count_requests(campaign: Campaign) -> int:
+    return db.session.scalar(select(func.count()).select_from(MockRequest).where(MockRequest.campaign_id == campaign.id))
+

@@ -1,0 +1,77 @@
+"""Derived scores 16–22 of each target, from its stored requests (the pure rules live in derived.py)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.db import from_db_time
+from ..extensions import db
+from ..workdays import WorkCalendar
+from .clock import deadline_of, phone_protocol_of
+from .derived import (DERIVED_INDICATORS, DerivedScore, OnlineFacts, OralFacts, PhoneOutcome, ReplyFacts,
+                      ScoredRequest, derive_scores)
+from .models import MockRequest
+
+
+def load_requests(campaign_id: int, target_id: int | None = None) -> list[MockRequest]:
+    query = (select(MockRequest).where(MockRequest.campaign_id == campaign_id)
+             .options(selectinload(MockRequest.events), selectinload(MockRequest.attempts),
+                      selectinload(MockRequest.reply))
+             .order_by(MockRequest.submitted_at, MockRequest.id))
+    if target_id is not None:
+        query = query.where(MockRequest.target_id == target_id)
+    return list(db.session.scalars(query))
+
+
+def phone_summary(protocol) -> str:
+    parts = []
+    for verdict in protocol.attempts:
+        label = "接通" if verdict.connected else "未接通"
+        if not verdict.valid:
+            label += f"（不计：{verdict.reason_zh}）"
+        number = f"第{verdict.number}次" if verdict.number else "另一次"
+        parts.append(f"{number} {verdict.at:%H:%M} {label}")
+    return "；".join(parts) or "尚无拨打记录"
+
+
+def scored_request(request: MockRequest, calendar: WorkCalendar, today: date, now: datetime) -> ScoredRequest:
+    deadline = deadline_of(request, calendar, today)
+    phone = None
+    if request.channel == "phone":
+        protocol = phone_protocol_of(request, calendar, now)
+        phone = PhoneOutcome(complete=protocol.complete, connected=protocol.connected,
+                             answered_correctly=request.phone_answered_correctly,
+                             attempts_summary_zh=phone_summary(protocol))
+    reply = request.reply
+    return ScoredRequest(
+        key=request.key, purpose=request.purpose, channel=request.channel, voided=request.voided,
+        submitted_at=from_db_time(request.submitted_at), status=deadline.status, on_time=deadline.on_time,
+        online=OnlineFacts(bool(request.online_window_active), bool(request.online_accepted))
+        if request.channel == "online" else None,
+        oral=OralFacts(bool(request.oral_filled_in_for_applicant), bool(request.oral_procedure_explained),
+                       bool(request.oral_declined_with_reason)) if request.channel == "oral" else None,
+        phone=phone, letter_returned=bool(request.letter_returned),
+        reply=ReplyFacts(outcome=reply.outcome, dispatched_on=reply.dispatched_on, received_on=reply.received_on,
+                         told_route=reply.told_route, provided_or_route_and_time=reply.provided_or_route_and_time,
+                         reasons_given=reply.reasons_given, special_law_referral=reply.special_law_referral,
+                         fee_charged=float(reply.fee_charged or 0), remedy_notice=reply.remedy_notice,
+                         sealed=reply.sealed) if reply else None,
+    )
+
+
+def derived_scores_by_target(campaign_id: int, rubric, calendar: WorkCalendar, today: date, now: datetime,
+                             target_id: int | None = None) -> dict[int, dict[int, DerivedScore]]:
+    """target id → indicator id → derived score, for every target that the campaign's rubric scores."""
+    maxima = {i.id: i.max for i in rubric.indicators if i.id in DERIVED_INDICATORS and i.kind == "derived"}
+    grouped: dict[int, list[ScoredRequest]] = defaultdict(list)
+    for request in load_requests(campaign_id, target_id):
+        grouped[request.target_id].append(scored_request(request, calendar, today, now))
+    return {target: derive_scores(requests, maxima) for target, requests in grouped.items()}
+
+
+def empty_derived(rubric) -> dict[int, DerivedScore]:
+    maxima = {i.id: i.max for i in rubric.indicators if i.id in DERIVED_INDICATORS and i.kind == "derived"}
+    return derive_scores([], maxima)

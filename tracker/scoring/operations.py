@@ -1,0 +1,156 @@
+"""Score sheet operations: facts and overrides, evidence, submit, sign-off (lock) and unlock."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..campaigns.models import Campaign, Target
+from ..core import audit
+from ..core import parsing as p
+from ..core.errors import ConflictError, LockedError, NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..rubric import validate_facts
+from .models import Evidence, IndicatorFacts, ScoreSheet
+from .rubric_store import get_rubric
+
+MANUAL_KEYS = ("items", "tier", "points", "count", "passed", "note", "override")
+
+
+def sheet_for(campaign: Campaign, target: Target, *, create: bool = True) -> ScoreSheet | None:
+    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id,
+                                                       ScoreSheet.target_id == target.id))
+    if sheet is None and create:
+        sheet = ScoreSheet(campaign_id=campaign.id, target_id=target.id, status="draft")
+        db.session.add(sheet)
+        db.session.flush()
+    return sheet
+
+
+def _ensure_editable(sheet: ScoreSheet) -> None:
+    if sheet.locked:
+        raise LockedError("该评分表已审核锁定，需由审核人或管理员解锁（填写原因）后才能修改。")
+
+
+def _clean_facts(indicator, facts: dict) -> dict:
+    if not isinstance(facts, dict):
+        raise ValidationError({f"facts.{indicator.id}": "应为对象"})
+    cleaned = {k: v for k, v in facts.items() if k in MANUAL_KEYS and v not in (None, "", [])}
+    if isinstance(cleaned.get("override"), dict) and not any(
+            cleaned["override"].get(k) not in (None, "") for k in ("points", "reason")):
+        cleaned.pop("override")
+    errors = validate_facts(indicator, cleaned)
+    if errors:
+        raise ValidationError({f"{indicator.id}.{e.field}": e.message_zh for e in errors})
+    return cleaned
+
+
+def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, facts: dict,
+               version=None) -> IndicatorFacts | None:
+    """Replace one indicator's facts (empty facts clear it back to 未评). `version` guards against lost edits."""
+    rubric = get_rubric(campaign.rubric_code)
+    try:
+        indicator = rubric.indicator(int(indicator_id))
+    except (KeyError, ValueError, TypeError):
+        raise ValidationError({"indicator": f"考评指标中没有指标 {indicator_id}"}) from None
+    sheet = sheet_for(campaign, target)
+    _ensure_editable(sheet)
+    cleaned = _clean_facts(indicator, facts)
+    row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
+                                                         IndicatorFacts.indicator_id == indicator.id))
+    if row is not None and version not in (None, "") and int(version) != row.version:
+        raise ConflictError()
+    if row is None and version not in (None, "", 0, "0"):
+        raise ConflictError()
+    before = dict(row.facts) if row else None
+    if row is None:
+        row = IndicatorFacts(sheet_id=sheet.id, indicator_id=indicator.id, facts=cleaned,
+                             updated_by_id=getattr(actor, "id", None))
+        db.session.add(row)
+    else:
+        row.facts = cleaned
+        row.updated_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(actor, "update", "indicator_facts", row.id, before=before, after=cleaned,
+                 summary=f"{target.name} 指标{indicator.id}：修改评分事实")
+    return row
+
+
+def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, data: dict,
+                 attachment_id: int | None = None) -> Evidence:
+    c = p.Collector()
+    url = c.run("url", p.url, data.get("url"))
+    note = c.run("note", p.text, data.get("note"), max_length=10000)
+    c.raise_if_any()
+    if not url and not note and attachment_id is None:
+        raise ValidationError({"url": "请填写网址、说明或上传截图中的至少一项"})
+    sheet = sheet_for(campaign, target)
+    _ensure_editable(sheet)
+    row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
+                                                         IndicatorFacts.indicator_id == int(indicator_id)))
+    if row is None:
+        row = IndicatorFacts(sheet_id=sheet.id, indicator_id=int(indicator_id), facts={})
+        db.session.add(row)
+        db.session.flush()
+    evidence = Evidence(facts_id=row.id, url=url, note=note, attachment_id=attachment_id,
+                        created_by_id=getattr(actor, "id", None))
+    db.session.add(evidence)
+    db.session.flush()
+    audit.record(actor, "create", "evidence", evidence.id, after={"indicator": indicator_id, "url": url, "note": note},
+                 summary=f"{target.name} 指标{indicator_id}：添加佐证材料")
+    return evidence
+
+
+def submit_sheet(actor, sheet: ScoreSheet, today: date) -> None:
+    _ensure_editable(sheet)
+    before = sheet.status
+    sheet.status, sheet.filled_by_id, sheet.filled_on = "submitted", actor.id, today
+    db.session.flush()
+    audit.record(actor, "submit", "score_sheet", sheet.id, before={"status": before}, after={"status": "submitted"},
+                 summary="提交评分表待审核")
+
+
+def sign_sheet(actor, sheet: ScoreSheet, today: date, pending: list[int]) -> None:
+    if actor.role not in ("reviewer", "admin"):
+        raise PermissionDenied("只有审核人或管理员可以审核评分表")
+    if sheet.status != "submitted":
+        raise ValidationError({"status": "评分表须先由填报人提交，才能审核"})
+    if pending:
+        raise ValidationError({"status": "仍有未评指标：" + "、".join(str(i) for i in pending) + "，不能审核锁定"})
+    sheet.status, sheet.reviewed_by_id, sheet.reviewed_on = "signed", actor.id, today
+    db.session.flush()
+    audit.record(actor, "sign", "score_sheet", sheet.id, before={"status": "submitted"}, after={"status": "signed"},
+                 summary="审核通过并锁定评分表")
+
+
+def unlock_sheet(actor, sheet: ScoreSheet, reason: str) -> None:
+    if actor.role not in ("reviewer", "admin"):
+        raise PermissionDenied("只有审核人或管理员可以解锁评分表")
+    reason = p.text(reason, field="reason", required=True, max_length=500)
+    if not sheet.locked:
+        raise ValidationError({"status": "评分表未锁定"})
+    before = {"status": sheet.status, "reviewed_by_id": sheet.reviewed_by_id, "reviewed_on": sheet.reviewed_on}
+    sheet.status, sheet.reviewed_by_id, sheet.reviewed_on = "draft", None, None
+    db.session.flush()
+    audit.record(actor, "unlock", "score_sheet", sheet.id, before=before, after={"status": "draft", "reason": reason},
+                 summary=f"解锁评分表：{reason}")
+
+
+def return_sheet(actor, sheet: ScoreSheet, reason: str) -> None:
+    """A reviewer sends a submitted sheet back to the evaluator."""
+    if actor.role not in ("reviewer", "admin"):
+        raise PermissionDenied("只有审核人或管理员可以退回评分表")
+    reason = p.text(reason, field="reason", required=True, max_length=500)
+    if sheet.status != "submitted":
+        raise ValidationError({"status": "只有待审核的评分表可以退回"})
+    sheet.status = "draft"
+    db.session.flush()
+    audit.record(actor, "return", "score_sheet", sheet.id, before={"status": "submitted"},
+                 after={"status": "draft", "reason": reason}, summary=f"退回评分表：{reason}")
+
+
+def get_sheet(sheet_id: int) -> ScoreSheet:
+    sheet = db.session.get(ScoreSheet, sheet_id)
+    if sheet is None:
+        raise NotFound("评分表不存在")
+    return sheet

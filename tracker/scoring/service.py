@@ -1,0 +1,54 @@
+"""Score sheets of a campaign's targets: manual facts from the database + derived scores from requests."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from ..calendar.service import current_calendar
+from ..campaigns.models import Campaign, Target
+from ..core.parsing import BEIJING
+from ..extensions import db
+from ..requests.scores import derived_scores_by_target, empty_derived
+from ..rubric import SheetScore, score_sheet
+from .models import IndicatorFacts, ScoreSheet
+from .rubric_store import get_rubric
+
+
+@dataclass
+class TargetScores:
+    target: Target
+    sheet: ScoreSheet | None
+    score: SheetScore
+    facts: dict[int, IndicatorFacts]
+
+
+def moment_of(today: date) -> datetime:
+    """The "now" that goes with a frozen `today`: the end of that Beijing day."""
+    return datetime.combine(today, time(23, 59), tzinfo=BEIJING)
+
+
+def campaign_scores(campaign: Campaign, today: date, target_id: int | None = None) -> list[TargetScores]:
+    """Every target's sheet in three queries (targets, sheets with facts, requests), whatever the size."""
+    rubric = get_rubric(campaign.rubric_code)
+    targets = [t for t in campaign.targets if target_id is None or t.id == target_id]
+    sheets = {s.target_id: s for s in db.session.scalars(
+        select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id))}
+    facts_rows: dict[int, dict[int, IndicatorFacts]] = defaultdict(dict)
+    for row in db.session.scalars(select(IndicatorFacts).join(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id)):
+        facts_rows[row.sheet_id][row.indicator_id] = row
+    derived = derived_scores_by_target(campaign.id, rubric, current_calendar(), today, moment_of(today), target_id)
+    empty = empty_derived(rubric)
+    result = []
+    for target in targets:
+        sheet = sheets.get(target.id)
+        rows = facts_rows.get(sheet.id, {}) if sheet else {}
+        score = score_sheet(rubric, {ident: row.facts for ident, row in rows.items()}, derived.get(target.id, empty))
+        result.append(TargetScores(target, sheet, score, rows))
+    return result
+
+
+def target_scores(campaign: Campaign, target: Target, today: date) -> TargetScores:
+    return campaign_scores(campaign, today, target_id=target.id)[0]
