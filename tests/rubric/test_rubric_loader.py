@@ -74,10 +74,12 @@ def test_json_file_may_use_null(tmp_path):
     mapping = tomllib.loads((DATA / "variant-2021.toml").read_text("utf-8"))
     mapping["pass_mark"] = None
     mapping["indicators"][0]["responsible_unit"] = None
+    mapping["indicators"][1]["params"]["bands"][2]["max"] = None  # the open-ended band
     path = tmp_path / "variant.json"
     path.write_text(json.dumps(mapping), encoding="utf-8")
     rubric = load_rubric_file(path)
     assert rubric.pass_mark is None and rubric.indicator(1).responsible_unit is None
+    assert score_indicator(rubric.indicator(10), {"count": 80}).points == 4
 
 
 @pytest.mark.parametrize("name, content, words", [

@@ -82,3 +82,12 @@ def test_sheet_arithmetic_is_exact(items26, items31, scale):
     expected += sum(Fraction(p) for v, p in zip(items31, [1, 0.5, 0.5, 0.5, 0.5]) if v)
     assert Fraction(sheet.total) == expected
     assert (26 in sheet.pending) == unscored
+
+
+def test_the_design_bundle_example_facts():
+    facts = {"1": {"items": [True, True, True, False, True, True, True, True], "note": "…"},
+             "10": {"count": 7, "points": 4}, "25": {"tier": "channel_only", "points": 2},
+             "12": {"override": {"points": 3, "reason": "…"}}}
+    sheet = score_sheet(RUBRIC, facts, {})
+    assert {i: sheet.indicators[i].points for i in (1, 10, 25, 12)} == {1: 7, 10: 4, 25: 2, 12: 3}
+    assert sheet.total == 16 and sheet.level1["主动公开"] == 14

@@ -45,6 +45,13 @@ def _channel_object(request: MockRequest) -> tuple[str, dict]:
     return name, sub
 
 
+def _event(event) -> dict:
+    data = {"type": event.type, "on": event.on.isoformat(), "note": event.note}
+    if event.working_days is not None:
+        data["working_days"] = event.working_days
+    return data
+
+
 def _reply(reply) -> dict:
     data = {"dispatched_on": _iso(reply.dispatched_on), "received_on": _iso(reply.received_on),
             "outcome": reply.outcome, "fee_charged": float(reply.fee_charged or 0), "notes": reply.notes}
@@ -59,8 +66,7 @@ def _request(request: MockRequest, usernames: dict, target_keys: dict, calendar,
             "channel": request.channel, "purpose": request.purpose, "subject": request.subject,
             "submitted_at": submitted.isoformat() if submitted else None, "notes": request.notes,
             "voided": request.voided, "void_reason": request.void_reason,
-            "events": [{"type": e.type, "on": e.on.isoformat(), "working_days": e.working_days, "note": e.note}
-                       for e in request.events]}
+            "events": [_event(e) for e in request.events]}
     name, sub = _channel_object(request)
     data[name] = sub
     if request.reply is not None:

@@ -1,7 +1,6 @@
 """Load rubrics (built-in or from a .toml/.json file) and export the §6 JSON contract."""
 from __future__ import annotations
 
-import copy
 import json
 import tomllib
 from collections.abc import Mapping
@@ -140,9 +139,18 @@ def _build_indicator(raw: Mapping[str, Any], level1: str) -> Indicator:
         items=tuple(Item(float(item["points"]), item["text"]) for item in raw.get("items") or ()),
         criteria=(raw.get("criteria") or "").strip(),
         responsible_unit=raw.get("responsible_unit"),
-        params=copy.deepcopy(dict(raw.get("params") or {})),
+        params=_without_nulls(raw.get("params") or {}),
         notes=tuple(raw.get("notes") or ()),
     )
+
+
+def _without_nulls(value: Any) -> Any:
+    """A deep copy in which JSON null means absent, as in TOML (the validator reads it so too)."""
+    if isinstance(value, Mapping):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def _number(value: float) -> int | float:

@@ -369,7 +369,7 @@ def score_indicator(indicator: Indicator, facts: Mapping[str, Any] | None,
         computed, explanation = None, _UNSCORED
     note = (facts.get("note") or "").strip()
     if note:
-        explanation = f"{explanation}（备注：{note}）"
+        explanation = f"{explanation}；备注：{note}"
     override = facts.get("override")
     if override is None:
         return IndicatorScore(_as_float(computed), explanation, computed_points=_as_float(computed))

@@ -1,0 +1,170 @@
+"""What the request pages show: the list's filters and query, and the detail page's tables.
+
+The list filters and sorts in SQL on the stored clock columns (status, due_date) and issues the
+same few statements whatever the number of rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..core import parsing as p
+from ..deadlines import STATUS_LABELS
+from ..workdays import WorkCalendar
+from .clock import OPEN_STATUSES, effective_status
+from .derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
+from .models import CHANNELS, PURPOSES, Attachment, MockRequest
+
+PAGE_SIZE = 50
+FILTER_KEYS = ("target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to", "show_voided")
+
+
+@dataclass
+class ListFilters:
+    target: int | None = None
+    channel: str | None = None
+    purpose: str | None = None
+    status: str | None = None
+    owner: int | None = None
+    due_within: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    show_voided: bool = False
+    page: int = 1
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_filters(args) -> ListFilters:
+    """Query arguments → filters; a bad one is dropped and named in `errors`."""
+    c = p.Collector()
+    filters = ListFilters(
+        target=c.run("target", p.integer, args.get("target"), minimum=1, required=False),
+        channel=c.run("channel", p.choice, args.get("channel"), choices=tuple(CHANNELS), required=False),
+        purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
+        status=c.run("status", p.choice, args.get("status"), choices=tuple(STATUS_LABELS), required=False),
+        owner=c.run("owner", p.integer, args.get("owner"), minimum=1, required=False),
+        due_within=c.run("due_within", p.integer, args.get("due_within"), minimum=0, maximum=250,
+                         required=False),
+        due_from=c.run("due_from", p.optional_date, args.get("due_from")),
+        due_to=c.run("due_to", p.optional_date, args.get("due_to")),
+        show_voided=bool(c.run("show_voided", p.optional_bool, args.get("show_voided"))),
+        page=c.run("page", p.integer, args.get("page"), minimum=1, maximum=100000, required=False) or 1,
+    )
+    filters.errors = c.errors
+    return filters
+
+
+def _status_condition(status: str, today: date):
+    is_open = MockRequest.status.in_(OPEN_STATUSES)
+    if status == "overdue":
+        return is_open & (MockRequest.due_date < today)
+    if status == "awaiting_reply":
+        return is_open & (MockRequest.due_date >= today)
+    return MockRequest.status == status
+
+
+def filtered_query(campaign_id: int, filters: ListFilters, calendar: WorkCalendar, today: date):
+    query = select(MockRequest).where(MockRequest.campaign_id == campaign_id)
+    exact = {"target_id": filters.target, "channel": filters.channel, "purpose": filters.purpose,
+             "owner_id": filters.owner}
+    for column, value in exact.items():
+        if value is not None:
+            query = query.where(getattr(MockRequest, column) == value)
+    if filters.status:
+        query = query.where(_status_condition(filters.status, today))
+    if filters.due_within is not None:
+        horizon = calendar.add(today, filters.due_within)
+        query = query.where(MockRequest.status.in_(OPEN_STATUSES), MockRequest.due_date >= today,
+                            MockRequest.due_date <= horizon)
+    if filters.due_from:
+        query = query.where(MockRequest.due_date >= filters.due_from)
+    if filters.due_to:
+        query = query.where(MockRequest.due_date <= filters.due_to)
+    if not filters.show_voided:
+        query = query.where(or_(MockRequest.voided.is_(False), MockRequest.voided.is_(None)))
+    return query
+
+
+@dataclass(frozen=True)
+class ListRow:
+    request: MockRequest
+    status: str
+    status_label: str
+    days_text: str
+    overdue: bool
+
+
+def days_text(status: str, due: date | None, calendar: WorkCalendar, today: date) -> str:
+    if due is None or status not in OPEN_STATUSES:
+        return "—"
+    if status == "overdue":
+        late = calendar.count(due, today)
+        return f"已逾期{late}个工作日" if late > 0 else "已逾期"
+    return f"剩余{calendar.count(today, due)}个工作日"
+
+
+def list_page(session, campaign_id: int, filters: ListFilters, calendar: WorkCalendar, today: date):
+    """(rows of this page, total count): two statements, target and owner joined in."""
+    query = filtered_query(campaign_id, filters, calendar, today)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page_query = (query.options(joinedload(MockRequest.target), joinedload(MockRequest.owner))
+                  .order_by(MockRequest.due_date.is_(None), MockRequest.due_date, MockRequest.key)
+                  .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
+    rows = []
+    for row in session.scalars(page_query):
+        status = effective_status(row.status, row.due_date, today)
+        rows.append(ListRow(row, status, STATUS_LABELS.get(status, status),
+                            days_text(status, row.due_date, calendar, today), status == "overdue"))
+    return rows, total
+
+
+# ---------------------------------------------------------------------------- detail page
+
+@dataclass(frozen=True)
+class AttemptRow:
+    id: int
+    at: object  # Beijing datetime
+    connected: bool
+    counted: str  # "第2次" or "不计：<reason>"
+    valid: bool
+    note: str
+
+
+def attempt_rows(row: MockRequest, protocol) -> list[AttemptRow]:
+    """The protocol's verdicts joined with the stored attempts (verdict.index is the list position)."""
+    stored = list(row.attempts)
+    result = []
+    for verdict in protocol.attempts:
+        attempt = stored[verdict.index]
+        counted = f"第{verdict.number}次" if verdict.valid else f"不计：{verdict.reason_zh}"
+        result.append(AttemptRow(attempt.id, verdict.at, verdict.connected, counted, verdict.valid, attempt.note))
+    return result
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    name: str
+    label: str
+    value: bool
+    required: bool
+
+
+def reply_checks(reply) -> list[CheckRow]:
+    required = REQUIRED_CHECKS_BY_OUTCOME.get(reply.outcome, ()) if reply else ()
+    return [CheckRow(name, label, bool(getattr(reply, name, False)), name in required)
+            for name, label in CHECK_LABELS.items()]
+
+
+def outcome_table() -> list[tuple[str, str, str]]:
+    """(outcome, label, the checks the law requires) — the reply form's static guide."""
+    return [(outcome, label, "、".join(CHECK_LABELS[c] for c in REQUIRED_CHECKS_BY_OUTCOME[outcome])
+             or "无（答复类型本身即满足要求）")
+            for outcome, label in OUTCOME_LABELS.items()]
+
+
+def attachments_of(session, request_id: int) -> list[Attachment]:
+    return list(session.scalars(select(Attachment).where(Attachment.request_id == request_id)
+                                .order_by(Attachment.uploaded_at, Attachment.id)))

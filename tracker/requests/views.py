@@ -1,0 +1,309 @@
+"""The request pages: list, new, detail, edit, deadline events, phone attempts, reply, attachments.
+
+Every change goes through requests.operations (or core.files) and commits once here; a
+TrackerError re-renders the page with the message next to the field.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..calendar.service import current_calendar
+from ..campaigns.models import Campaign, Target
+from ..core import files
+from ..core.auth import roles_required, staff_required
+from ..core.db import from_db_time
+from ..core.errors import ConflictError, LockedError, TrackerError, ValidationError, form_errors
+from ..deadlines import STATUS_LABELS
+from ..extensions import db
+from ..users.models import User
+from ..workdays import BEIJING, beijing_today
+from . import forms
+from . import operations as ops
+from . import pages
+from .clock import deadline_of, phone_protocol_of
+from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
+from .fields import purpose_channel_problem
+from .models import CHANNELS, EVENT_TYPES, PURPOSE_LABELS, Attachment, MockRequest
+
+bp = Blueprint("requests", __name__)
+editor_required = roles_required("admin", "evaluator")
+
+
+@bp.app_template_filter("cn_datetime")
+def cn_datetime(value) -> str:
+    """A stored UTC time (or an aware one) as 2020年9月1日 10:00, Beijing time."""
+    if value is None:
+        return ""
+    moment = from_db_time(value) if value.tzinfo is None else value.astimezone(BEIJING)
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def get_campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def get_request(request_id: int) -> MockRequest:
+    return db.session.get(MockRequest, request_id) or abort(404)
+
+
+def ensure_editable(row: MockRequest) -> None:
+    if row.voided:
+        raise LockedError("该申请已作废，只能查看；如需修改请先恢复。")
+
+
+def apply(action) -> TrackerError | None:
+    """Run one change and commit it; the error (nothing saved) or None."""
+    try:
+        action()
+        db.session.commit()
+    except TrackerError as error:
+        db.session.rollback()
+        return error
+    except StaleDataError:
+        db.session.rollback()
+        return ConflictError()
+    except IntegrityError:
+        db.session.rollback()
+        return ConflictError("保存时与他人同时提交的数据冲突（如编号重复），未保存，请刷新页面后重试。")
+    return None
+
+
+def active_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))
+
+
+def owner_options() -> list[tuple[str, str]]:
+    return [(user.username, f"{user.display_name}（{user.username}）") for user in active_users()]
+
+
+def detail_url(row_id: int, anchor: str = "") -> str:
+    return url_for("requests.request_detail", request_id=row_id) + (f"#{anchor}" if anchor else "")
+
+
+# ---------------------------------------------------------------------------- list
+
+@bp.get("/campaigns/<int:campaign_id>/requests")
+@staff_required
+def request_list(campaign_id: int):
+    campaign = get_campaign(campaign_id)
+    filters = pages.parse_filters(request.args)
+    calendar, today = current_calendar(), beijing_today()
+    rows, total = pages.list_page(db.session, campaign.id, filters, calendar, today)
+    args = {k: request.args[k] for k in pages.FILTER_KEYS if request.args.get(k) and k not in filters.errors}
+    return render_template(
+        "requests/list.html", campaign=campaign, rows=rows, total=total, filters=filters, args=args,
+        pages=max(1, -(-total // pages.PAGE_SIZE)), today=today, errors=filters.errors,
+        target_options=[(t.id, t.name) for t in campaign.targets],
+        owner_options=[(u.id, u.display_name) for u in active_users()],
+        channels=CHANNELS, purposes=PURPOSE_LABELS, statuses=STATUS_LABELS,
+    ), 400 if filters.errors else 200
+
+
+# ---------------------------------------------------------------------------- new / edit
+
+def _choice_errors(campaign: Campaign, args) -> tuple[Target | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    target = db.session.get(Target, args.get("target", type=int) or 0)
+    if target is None or target.campaign_id != campaign.id:
+        target, errors["target"] = None, "请选择本考评中的被考评对象"
+    channel, purpose = args.get("channel", ""), args.get("purpose", "")
+    if channel not in CHANNELS:
+        errors["channel"] = "请选择渠道"
+    if purpose not in PURPOSE_LABELS:
+        errors["purpose"] = "请选择申请目的"
+    if not errors:
+        problem = purpose_channel_problem(purpose, channel)
+        if problem:
+            errors["purpose"] = problem
+    return target, errors
+
+
+def _purpose_hints() -> list[tuple[str, str]]:
+    return [(label, "、".join(CHANNELS[c] for c in CHANNELS if c in CHANNELS_BY_PURPOSE[purpose]))
+            for purpose, label in PURPOSE_LABELS.items()]
+
+
+@bp.route("/campaigns/<int:campaign_id>/requests/new", methods=["GET", "POST"])
+@editor_required
+def request_new(campaign_id: int):
+    campaign = get_campaign(campaign_id)
+    source = request.form if request.method == "POST" else request.args
+    target, errors = _choice_errors(campaign, source)
+    if errors or source.get("change"):
+        chosen = bool(errors) and any(source.get(k) for k in ("target", "channel", "purpose"))
+        return render_template("requests/choose.html", campaign=campaign, errors=errors if chosen else {},
+                               args=source, channels=CHANNELS, purposes=PURPOSE_LABELS,
+                               target_options=[(t.id, t.name) for t in campaign.targets],
+                               hints=_purpose_hints()), 400 if chosen else 200
+    channel, purpose = source["channel"], source["purpose"]
+    values, errors, status = forms.new_request_values(target, purpose, current_user.username), {}, 200
+    if request.method == "POST":
+        values, created = request.form.to_dict(), []
+        error = apply(lambda: created.append(ops.create_request(
+            current_user, campaign, forms.request_data(request.form, channel) | {"target": target})))
+        if error is None:
+            flash(f"模拟申请 {created[0].key} 已保存。", "success")
+            return redirect(detail_url(created[0].id))
+        errors, status = form_errors(error), error.status
+    return render_template("requests/new.html", campaign=campaign, target=target, channel=channel,
+                           purpose=purpose, values=values, errors=errors, fields=forms.fields_for(channel),
+                           owner_options=owner_options(), channel_label=CHANNELS[channel],
+                           purposes=PURPOSE_LABELS, tri_state=forms.TRI_STATE), status
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@editor_required
+def request_edit(request_id: int):
+    row = get_request(request_id)
+    ensure_editable(row)
+    values, errors, status = forms.request_values(row), {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        error = apply(lambda: ops.update_request(current_user, row, forms.request_data(request.form, row.channel)))
+        if error is None:
+            flash(f"模拟申请 {row.key} 已保存。", "success")
+            return redirect(detail_url(row.id))
+        errors, status = form_errors(error), error.status
+        row = get_request(request_id)
+    return render_template("requests/edit.html", row=row, values=values, errors=errors,
+                           fields=forms.fields_for(row.channel), owner_options=owner_options(),
+                           channel_label=row.channel_label, purposes=PURPOSE_LABELS,
+                           tri_state=forms.TRI_STATE), status
+
+
+# ---------------------------------------------------------------------------- detail
+
+def render_detail(row: MockRequest, errors: dict | None = None, status: int = 200):
+    calendar, now = current_calendar(), datetime.now(BEIJING)
+    deadline = deadline_of(row, calendar, now.date())
+    protocol = phone_protocol_of(row, calendar, now=now) if row.channel == "phone" else None
+    return render_template(
+        "requests/detail.html", row=row, deadline=deadline, protocol=protocol, errors=errors or {},
+        attempts=pages.attempt_rows(row, protocol) if protocol else [], facts=forms.fact_rows(row),
+        checks=pages.reply_checks(row.reply), outcomes=OUTCOME_LABELS, event_types=EVENT_TYPES,
+        attachments=pages.attachments_of(db.session, row.id), today=now.date(),
+        editable=not row.voided and current_user.role in ("admin", "evaluator"),
+        can_change=current_user.role in ("admin", "evaluator"),
+    ), status
+
+
+@bp.get("/requests/<int:request_id>")
+@staff_required
+def request_detail(request_id: int):
+    return render_detail(get_request(request_id))
+
+
+def detail_action(request_id: int, action, success: str, anchor: str = "", *, allow_voided: bool = False):
+    """A change posted from the detail page: redirect back on success, re-render with the error."""
+    row = get_request(request_id)
+    if not allow_voided:
+        ensure_editable(row)
+    error = apply(lambda: action(row))
+    if error is not None:
+        return render_detail(get_request(request_id), form_errors(error), error.status)
+    flash(success, "success")
+    return redirect(detail_url(request_id, anchor))
+
+
+@bp.post("/requests/<int:request_id>/void")
+@editor_required
+def request_void(request_id: int):
+    voiding = request.form.get("action", "void") != "restore"
+    return detail_action(
+        request_id, lambda row: ops.void_request(current_user, row, request.form.get("reason", ""), voided=voiding),
+        "申请已作废。" if voiding else "申请已恢复。", allow_voided=not voiding)
+
+
+@bp.post("/requests/<int:request_id>/events")
+@editor_required
+def event_add(request_id: int):
+    return detail_action(request_id, lambda row: ops.add_event(current_user, row, request.form.to_dict()),
+                         "期限事件已登记，答复期限已重新计算。", "events")
+
+
+@bp.post("/requests/<int:request_id>/events/<int:event_id>/delete")
+@editor_required
+def event_delete(request_id: int, event_id: int):
+    return detail_action(request_id, lambda row: ops.delete_event(current_user, row, event_id),
+                         "期限事件已删除，答复期限已重新计算。", "events")
+
+
+@bp.post("/requests/<int:request_id>/attempts")
+@editor_required
+def attempt_add(request_id: int):
+    return detail_action(request_id, lambda row: ops.add_attempt(current_user, row, forms.attempt_data(request.form)),
+                         "拨打记录已登记。", "phone")
+
+
+@bp.post("/requests/<int:request_id>/attempts/<int:attempt_id>/delete")
+@editor_required
+def attempt_delete(request_id: int, attempt_id: int):
+    return detail_action(request_id, lambda row: ops.delete_attempt(current_user, row, attempt_id),
+                         "拨打记录已删除。", "phone")
+
+
+# ---------------------------------------------------------------------------- reply
+
+@bp.route("/requests/<int:request_id>/reply", methods=["GET", "POST"])
+@editor_required
+def reply_form(request_id: int):
+    row = get_request(request_id)
+    ensure_editable(row)
+    if row.channel == "phone":
+        raise ValidationError({"outcome": "电话测试不登记书面答复"})
+    values, errors, status = forms.reply_values(row.reply), {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        error = apply(lambda: ops.save_reply(current_user, row, forms.reply_data(request.form)))
+        if error is None:
+            flash(f"{row.key} 的答复已保存（{STATUS_LABELS[row.status]}）。", "success")
+            return redirect(detail_url(row.id, "reply"))
+        errors, status = form_errors(error), error.status
+        row = get_request(request_id)
+    return render_template("requests/reply.html", row=row, values=values, errors=errors,
+                           outcomes=OUTCOME_LABELS, required=REQUIRED_CHECKS_BY_OUTCOME,
+                           checks=pages.reply_checks(None), table=pages.outcome_table()), status
+
+
+@bp.post("/requests/<int:request_id>/reply/delete")
+@editor_required
+def reply_delete(request_id: int):
+    return detail_action(request_id, lambda row: ops.delete_reply(current_user, row), "答复已删除。", "reply")
+
+
+# ---------------------------------------------------------------------------- attachments
+
+@bp.post("/requests/<int:request_id>/attachments")
+@editor_required
+def attachment_upload(request_id: int):
+    saved: list[Attachment] = []
+
+    def upload(row):
+        saved.append(files.save_upload(current_user, row, request.files.get("file"), request.form.get("description")))
+
+    response = detail_action(request_id, upload, "附件已上传。", "attachments")
+    if saved and not inspect(saved[0]).persistent:
+        files.discard_file(saved[0])  # the commit failed: do not keep a file without its row
+    return response
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@staff_required
+def attachment_download(attachment_id: int):
+    attachment = db.session.get(Attachment, attachment_id) or abort(404)
+    return files.send_attachment(attachment)
+
+
+@bp.errorhandler(413)
+def _too_large(_error):
+    limit = files.max_bytes() // (1024 * 1024)
+    message = f"file：上传的文件超过 {limit} MB 的上限，未保存。请压缩或拆分后重新上传。"
+    return render_template("errors/error.html", status=413, title="文件过大", message=message), 413
