@@ -41,6 +41,7 @@ def app():
     with app.app_context():
         db.session.remove()
         _drop_everything(db)
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

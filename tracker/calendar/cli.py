@@ -38,7 +38,7 @@ def workdays() -> None:
     """Working days of the Chinese State Council calendar (with admin overrides)."""
 
 
-@workdays.command("add")
+@workdays.command("add", context_settings={"ignore_unknown_options": True})
 @click.argument("day", required=False)
 @click.argument("n", required=False)
 @click.option("--stdin", "from_stdin", is_flag=True, help='read lines "DATE N", print one date per line')

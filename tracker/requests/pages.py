@@ -168,3 +168,19 @@ def outcome_table() -> list[tuple[str, str, str]]:
 def attachments_of(session, request_id: int) -> list[Attachment]:
     return list(session.scalars(select(Attachment).where(Attachment.request_id == request_id)
                                 .order_by(Attachment.uploaded_at, Attachment.id)))
+
+
+def deadline_days_text(deadline) -> str:
+    left = deadline.working_days_left
+    if deadline.status == "overdue":
+        return f"已逾期{-left}个工作日" if left else "已逾期"
+    if deadline.status == "awaiting_reply":
+        return f"剩余{left}个工作日"
+    if deadline.status == "paused" and left is not None:
+        return f"期限暂停，恢复后剩余{left}个工作日"
+    return "—"
+
+
+def explained_steps(deadline) -> list[tuple[object, list]]:
+    """Each step with the holidays it skipped (weekends are only counted in the step's text)."""
+    return [(step, [day for day in step.skipped if day.kind != "weekend"]) for step in deadline.steps]

@@ -138,7 +138,7 @@ def request_new(campaign_id: int):
     source = request.form if request.method == "POST" else request.args
     target, errors = _choice_errors(campaign, source)
     if errors or source.get("change"):
-        chosen = bool(errors) and any(source.get(k) for k in ("target", "channel", "purpose"))
+        chosen = bool(errors) and not source.get("change") and any(source.get(k) for k in ("target", "channel", "purpose"))
         return render_template("requests/choose.html", campaign=campaign, errors=errors if chosen else {},
                                args=source, channels=CHANNELS, purposes=PURPOSE_LABELS,
                                target_options=[(t.id, t.name) for t in campaign.targets],
@@ -190,6 +190,7 @@ def render_detail(row: MockRequest, errors: dict | None = None, status: int = 20
         attempts=pages.attempt_rows(row, protocol) if protocol else [], facts=forms.fact_rows(row),
         checks=pages.reply_checks(row.reply), outcomes=OUTCOME_LABELS, event_types=EVENT_TYPES,
         attachments=pages.attachments_of(db.session, row.id), today=now.date(),
+        days_text=pages.deadline_days_text(deadline), steps=pages.explained_steps(deadline),
         editable=not row.voided and current_user.role in ("admin", "evaluator"),
         can_change=current_user.role in ("admin", "evaluator"),
     ), status

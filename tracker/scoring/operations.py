@@ -45,23 +45,33 @@ def _clean_facts(indicator, facts: dict) -> dict:
     return cleaned
 
 
+def _indicator(campaign: Campaign, indicator_id):
+    rubric = get_rubric(campaign.rubric_code)
+    try:
+        return rubric.indicator(int(indicator_id))
+    except (KeyError, ValueError, TypeError):
+        raise ValidationError({"indicator": f"考评指标中没有指标 {indicator_id}"}) from None
+
+
+def _check_row_version(row: IndicatorFacts | None, version) -> None:
+    """`version` is what the editor saw: the row's version, 0 for "no row yet", None/"" to skip the check."""
+    expected = p.integer(version, field="version", minimum=0, required=False)
+    if expected is None:
+        return
+    if expected != (row.version if row is not None else 0):
+        raise ConflictError()
+
+
 def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, facts: dict,
                version=None) -> IndicatorFacts | None:
     """Replace one indicator's facts (empty facts clear it back to 未评). `version` guards against lost edits."""
-    rubric = get_rubric(campaign.rubric_code)
-    try:
-        indicator = rubric.indicator(int(indicator_id))
-    except (KeyError, ValueError, TypeError):
-        raise ValidationError({"indicator": f"考评指标中没有指标 {indicator_id}"}) from None
+    indicator = _indicator(campaign, indicator_id)
     sheet = sheet_for(campaign, target)
     _ensure_editable(sheet)
     cleaned = _clean_facts(indicator, facts)
     row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
                                                          IndicatorFacts.indicator_id == indicator.id))
-    if row is not None and version not in (None, "") and int(version) != row.version:
-        raise ConflictError()
-    if row is None and version not in (None, "", 0, "0"):
-        raise ConflictError()
+    _check_row_version(row, version)
     before = dict(row.facts) if row else None
     if row is None:
         row = IndicatorFacts(sheet_id=sheet.id, indicator_id=indicator.id, facts=cleaned,
@@ -84,12 +94,13 @@ def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, d
     c.raise_if_any()
     if not url and not note and attachment_id is None:
         raise ValidationError({"url": "请填写网址、说明或上传截图中的至少一项"})
+    indicator_id = _indicator(campaign, indicator_id).id
     sheet = sheet_for(campaign, target)
     _ensure_editable(sheet)
     row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
-                                                         IndicatorFacts.indicator_id == int(indicator_id)))
+                                                         IndicatorFacts.indicator_id == indicator_id))
     if row is None:
-        row = IndicatorFacts(sheet_id=sheet.id, indicator_id=int(indicator_id), facts={})
+        row = IndicatorFacts(sheet_id=sheet.id, indicator_id=indicator_id, facts={})
         db.session.add(row)
         db.session.flush()
     evidence = Evidence(facts_id=row.id, url=url, note=note, attachment_id=attachment_id,
@@ -103,6 +114,8 @@ def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, d
 
 def submit_sheet(actor, sheet: ScoreSheet, today: date) -> None:
     _ensure_editable(sheet)
+    if sheet.status == "submitted":
+        raise ValidationError({"status": "评分表已提交，正在等待审核"})
     before = sheet.status
     sheet.status, sheet.filled_by_id, sheet.filled_on = "submitted", actor.id, today
     db.session.flush()
@@ -113,10 +126,13 @@ def submit_sheet(actor, sheet: ScoreSheet, today: date) -> None:
 def sign_sheet(actor, sheet: ScoreSheet, today: date, pending: list[int]) -> None:
     if actor.role not in ("reviewer", "admin"):
         raise PermissionDenied("只有审核人或管理员可以审核评分表")
-    if sheet.status != "submitted":
-        raise ValidationError({"status": "评分表须先由填报人提交，才能审核"})
+    errors = {}
     if pending:
-        raise ValidationError({"status": "仍有未评指标：" + "、".join(str(i) for i in pending) + "，不能审核锁定"})
+        errors["pending"] = "仍有未评指标：" + "、".join(f"指标{i}" for i in pending) + "，不能审核锁定"
+    if sheet.status != "submitted":
+        errors["status"] = ("评分表已审核锁定" if sheet.locked else "评分表须先由填报人提交，才能审核")
+    if errors:
+        raise ValidationError(errors)
     sheet.status, sheet.reviewed_by_id, sheet.reviewed_on = "signed", actor.id, today
     db.session.flush()
     audit.record(actor, "sign", "score_sheet", sheet.id, before={"status": "submitted"}, after={"status": "signed"},
