@@ -6,6 +6,8 @@ import click
 from .bundles.cli import export_command, import_command
 from .calendar.cli import workdays
 from .core.cli_support import with_app
+from .demo.cli import demo_command
+from .reminders.cli import remind_command, scheduler_command
 from .reports.cli import report_command
 from .rubric_cli import rubric
 from .users.cli import users
@@ -43,3 +45,6 @@ main.add_command(rubric)
 main.add_command(import_command)
 main.add_command(export_command)
 main.add_command(report_command)
+main.add_command(demo_command)
+main.add_command(remind_command)
+main.add_command(scheduler_command)

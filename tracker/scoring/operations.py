@@ -67,10 +67,12 @@ def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, fac
     """Replace one indicator's facts (empty facts clear it back to 未评). `version` guards against lost edits."""
     indicator = _indicator(campaign, indicator_id)
     sheet = sheet_for(campaign, target)
-    _ensure_editable(sheet)
     cleaned = _clean_facts(indicator, facts)
     row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
                                                          IndicatorFacts.indicator_id == indicator.id))
+    if row is not None and row.facts == cleaned:
+        return row  # nothing changes: re-importing the same bundle into a signed sheet is harmless
+    _ensure_editable(sheet)
     _check_row_version(row, version)
     before = dict(row.facts) if row else None
     if row is None:

@@ -1,0 +1,265 @@
+"""The outbox: an email is a row written in the caller's transaction and delivered after the commit.
+
+States: ``pending`` → ``sending`` → ``sent``, back to ``pending`` after a temporary failure (4xx,
+server unreachable, timeout; retried by the next run, at most MAX_ATTEMPTS times), or ``failed``
+(5xx, refused recipient; an admin may resend it).
+
+Claiming. A sender moves one row from pending to sending with a conditional UPDATE
+(``… WHERE id = ? AND status = 'pending'``) and commits before it talks to the SMTP server: only
+the process whose UPDATE changed the row sends it, so two processes never send one message twice,
+and no transaction (no row or database lock) is held during the SMTP conversation. The outcome is
+recorded in a second short transaction. While a row is ``sending`` its ``sent_at`` holds the time
+it was claimed; a row left ``sending`` for over STALE_AFTER (a process killed mid-send) goes back
+to pending — it may then arrive twice, which beats never.
+
+Flask-Mail builds the MIME message; the SMTP conversation is ours, because Flask-Mail sets no
+timeout and ignores the recipients that a server refuses while accepting others.
+"""
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask
+from flask_mail import Message
+from sqlalchemy import select, update
+
+from ..extensions import db
+from . import audit
+from .db import utcnow
+from .errors import ValidationError
+
+MAX_ATTEMPTS = 20
+STALE_AFTER = timedelta(hours=1)
+DEFAULT_BATCH = 500
+STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0  # temporary failures, left pending for the next run
+    failed: int = 0
+    released: int = 0  # stale 'sending' rows put back to pending
+    stopped: str = ""  # why the run stopped before the end of the queue
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def summary(self) -> str:
+        text = f"邮件发送：成功 {self.sent} 封，待重试 {self.retrying} 封，失败 {self.failed} 封"
+        return text + (f"；已中止：{self.stopped}" if self.stopped else "")
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str  # sent | temporary | permanent
+    error: str = ""
+    connection_lost: bool = False  # the server is unreachable: stop this run, the rest wait
+
+
+def queue_email(recipient: str, subject: str, text: str, html: str = "", user_id: int | None = None):
+    """Add a message to the outbox in the current transaction (flush only; the edge commits)."""
+    from ..reminders.models import OutboxMessage
+
+    message = OutboxMessage(recipient=recipient, subject=subject[:300], body_text=text, body_html=html or "",
+                            user_id=user_id, status="pending", attempts=0, last_error="")
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def resend_message(actor, message) -> None:
+    """A failed message goes back to the queue with a fresh attempt count (audited)."""
+    if message.status != "failed":
+        raise ValidationError({"status": "只有发送失败的邮件可以重新发送"})
+    fields = ("status", "attempts", "last_error")
+    before = audit.snapshot(message, fields)
+    message.status, message.attempts, message.last_error, message.sent_at = "pending", 0, "", None
+    db.session.flush()
+    audit.record(actor, "resend", "outbox", message.id, before=before, after=audit.snapshot(message, fields),
+                 summary=f"重新发送邮件 #{message.id}（{message.recipient}）")
+
+
+def deliver_pending(app: Flask, limit: int = DEFAULT_BATCH) -> DeliveryReport:
+    """Send up to `limit` pending messages, each claimed and recorded in its own short transaction.
+
+    Runs in an app context (and so a database session) of its own: call it after the caller's
+    commit, never inside an open write transaction.
+    """
+    report = DeliveryReport()
+    with app.app_context():
+        report.released = release_stale()
+        with _SmtpSession(app.config) as smtp:
+            last_id = 0
+            while report.handled < limit:
+                claimed = _claim_next(last_id)
+                if claimed is None:
+                    break
+                last_id = claimed.id
+                outcome = _attempt(smtp, claimed, app.config)
+                _record(claimed, outcome, report)
+                if outcome.connection_lost:
+                    report.stopped = outcome.error
+                    break
+    return report
+
+
+def release_stale() -> int:
+    from ..reminders.models import OutboxMessage
+
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.sent_at < utcnow() - STALE_AFTER)
+        .values(status="pending", sent_at=None, last_error="发送过程中断（超过1小时未完成），已重新排队")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def _claim_next(after_id: int) -> _Claimed | None:
+    from ..reminders.models import OutboxMessage as M
+
+    while True:
+        candidate = db.session.scalar(select(M.id).where(M.status == "pending", M.id > after_id)
+                                      .order_by(M.id).limit(1))
+        if candidate is None:
+            db.session.commit()
+            return None
+        result = db.session.execute(
+            update(M).where(M.id == candidate, M.status == "pending")
+            .values(status="sending", sent_at=utcnow(), attempts=M.attempts + 1)
+            .execution_options(synchronize_session=False))
+        row = None
+        if result.rowcount == 1:
+            row = db.session.execute(select(M.id, M.recipient, M.subject, M.body_text, M.body_html, M.attempts)
+                                     .where(M.id == candidate)).one()
+        db.session.commit()
+        if row is not None:
+            return _Claimed(*row)
+        after_id = candidate  # another process claimed it first
+
+
+def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport) -> None:
+    from ..reminders.models import OutboxMessage as M
+
+    if outcome.status == "sent":
+        values, report.sent = {"status": "sent", "sent_at": utcnow(), "last_error": ""}, report.sent + 1
+    elif outcome.status == "temporary" and claimed.attempts < MAX_ATTEMPTS:
+        values, report.retrying = {"status": "pending", "sent_at": None, "last_error": outcome.error}, report.retrying + 1
+    else:
+        error = outcome.error if outcome.status == "permanent" else f"{outcome.error}（已尝试 {claimed.attempts} 次，放弃）"
+        values, report.failed = {"status": "failed", "sent_at": None, "last_error": error}, report.failed + 1
+    db.session.execute(update(M).where(M.id == claimed.id, M.status == "sending").values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _mime_bytes(claimed: _Claimed, sender: str) -> bytes:
+    message = Message(claimed.subject, recipients=[claimed.recipient], body=claimed.body_text,
+                      html=claimed.body_html or None, sender=sender)
+    return message.as_bytes()
+
+
+def _attempt(smtp: _SmtpSession, claimed: _Claimed, config) -> _Outcome:
+    sender = config["MAIL_DEFAULT_SENDER"]
+    try:
+        smtp.ensure_connected()
+    except (smtplib.SMTPException, OSError) as error:  # refused, timed out, greeting 421/554, bad login
+        smtp.close()
+        return _Outcome("temporary", f"无法连接邮件服务器 {smtp.address}：{_describe(error)}", connection_lost=True)
+    try:
+        refused = smtp.host.sendmail(sender, [claimed.recipient], _mime_bytes(claimed, sender))
+    except smtplib.SMTPRecipientsRefused as error:
+        return _refused(error.recipients)
+    except smtplib.SMTPResponseException as error:  # MAIL FROM or DATA refused
+        lost = error.smtp_code == 421
+        if lost:
+            smtp.close()
+        return _Outcome("temporary" if 400 <= error.smtp_code < 500 else "permanent", _describe(error), lost)
+    except (smtplib.SMTPServerDisconnected, OSError) as error:  # includes the timeout of a stalled server
+        smtp.close()
+        return _Outcome("temporary", f"与邮件服务器的连接中断：{_describe(error)}", connection_lost=True)
+    if refused:  # accepted for some recipients: sending again would duplicate it for them
+        return _Outcome("permanent", "服务器拒收部分收件人：" + _describe_refused(refused))
+    return _Outcome("sent")
+
+
+def _refused(recipients: dict) -> _Outcome:
+    temporary = all(400 <= code < 500 for code, _ in recipients.values())
+    return _Outcome("temporary" if temporary else "permanent", "收件人被拒收：" + _describe_refused(recipients))
+
+
+def _describe_refused(recipients: dict) -> str:
+    return "；".join(f"{address} {code} {_text(reply)}" for address, (code, reply) in recipients.items())
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"
+    if isinstance(error, TimeoutError):
+        return "超时未响应"
+    return str(error) or error.__class__.__name__
+
+
+def _text(reply) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+class _SmtpSession:
+    """One SMTP connection per delivery run, opened on first use, with MAIL_TIMEOUT on every socket call."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.host: smtplib.SMTP | None = None
+        self.address = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+
+    def __enter__(self) -> _SmtpSession:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.host is not None:
+            try:
+                self.host.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+
+    def ensure_connected(self) -> None:
+        if self.host is not None:
+            return
+        c = self.config
+        timeout = float(c.get("MAIL_TIMEOUT") or 30)
+        # smtplib's own default TLS context does not verify the server's certificate.
+        context = ssl.create_default_context()
+        if c.get("MAIL_USE_SSL"):
+            host = smtplib.SMTP_SSL(c["MAIL_SERVER"], int(c["MAIL_PORT"]), timeout=timeout, context=context)
+        else:
+            host = smtplib.SMTP(c["MAIL_SERVER"], int(c["MAIL_PORT"]), timeout=timeout)
+        try:
+            if c.get("MAIL_USE_TLS"):
+                host.starttls(context=context)
+            if c.get("MAIL_USERNAME") and c.get("MAIL_PASSWORD"):
+                host.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"])
+        except BaseException:
+            host.close()
+            raise
+        self.host = host
+
+    def close(self) -> None:
+        if self.host is not None:
+            self.host.close()
+        self.host = None

@@ -1,0 +1,315 @@
+"""The 附件2 score sheets as an Excel workbook: one sheet per county laid out like the form, plus 汇总.
+
+Every text cell goes through ``safe_text`` (no formula can run); scores are numbers formatted
+0.0, empty while an indicator is unscored. The position of each score is fixed by the rubric:
+``sheet_layout(rubric)`` (or ``score_cell``) gives the addresses, the same on every county sheet.
+
+County sheet (columns A–G = Table 2's 一级指标 … 责任单位):
+  row 3            县区名称 (B3) and 总分得分 (E3)
+  Table 1          one row per level-2 group: A/B/C = level-1 name/满分/得分 (merged over its
+                   groups), D/E/F = level-2 name/满分/得分; then 总得分 (C)
+  Table 2          one row per indicator in official order; 得分 in column E; then 合计, 合格分
+  signatures       填报人/填报日期, 审核人/审核日期
+汇总 sheet: 排名, 县区, level-1 subtotals, 总分, 是否完成, 未评指标, 审核状态 — one row per county, ranked.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.web import cn_date
+from ..rubric.model import Rubric
+from .safe_cells import safe_text
+from .sheet_model import SheetReport, ranked
+
+SUMMARY_TITLE = "汇总"
+WIDTHS = {"A": 12, "B": 14, "C": 24, "D": 62, "E": 9, "F": 44, "G": 10}
+TABLE2_HEADERS = ("一级指标", "二级指标", "三级指标", "赋分标准及计算要求", "得分", "赋分说明", "责任单位")
+TABLE1_HEADERS = ("一级指标", "满分", "得分", "二级指标", "满分", "得分")
+SCORE_FORMAT = "0.0"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="F0F0F0")
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+BOLD = Font(bold=True)
+LINE_POINTS = 14.5
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Cell addresses on every county sheet (they depend on the rubric only)."""
+
+    total: str
+    table1_level1: dict[str, str]
+    table1_level2: dict[str, str]
+    table1_total: str
+    table1_header_row: int
+    table2_header_row: int
+    indicators: dict[int, str]
+    table2_total: str
+    pass_mark: str
+    filled_row: int
+    reviewed_row: int
+
+
+@dataclass
+class WorkbookLayout:
+    sheet: SheetLayout
+    sheet_titles: dict[int, str] = field(default_factory=dict)  # target id -> sheet title
+    summary_rows: dict[int, int] = field(default_factory=dict)  # target id -> row on 汇总
+    summary_columns: dict[str, str] = field(default_factory=dict)  # heading -> column letter
+
+
+def sheet_layout(rubric: Rubric) -> SheetLayout:
+    table1_header = 6
+    level1, level2, row = {}, {}, table1_header + 1
+    for group1 in rubric.level1:
+        level1[group1.name] = f"C{row}"
+        for group2 in group1.level2:
+            level2[group2.name] = f"F{row}"
+            row += 1
+    table1_total = row
+    table2_header = table1_total + 3
+    indicators = {ind.id: f"E{table2_header + 1 + i}" for i, ind in enumerate(rubric.indicators)}
+    last = table2_header + len(rubric.indicators)
+    return SheetLayout(total="E3", table1_level1=level1, table1_level2=level2, table1_total=f"C{table1_total}",
+                       table1_header_row=table1_header, table2_header_row=table2_header, indicators=indicators,
+                       table2_total=f"E{last + 1}", pass_mark=f"E{last + 2}", filled_row=last + 4,
+                       reviewed_row=last + 5)
+
+
+def score_cell(rubric: Rubric, indicator_id: int) -> str:
+    """The address of an indicator's 得分 on a county sheet, e.g. "E13"."""
+    return sheet_layout(rubric).indicators[indicator_id]
+
+
+def build_workbook(reports: Sequence[SheetReport], rubric: Rubric, *,
+                   summary: bool = True) -> tuple[Workbook, WorkbookLayout]:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    layout = WorkbookLayout(sheet_layout(rubric))
+    if summary:
+        _summary_sheet(workbook.create_sheet(SUMMARY_TITLE), reports, rubric, layout)
+    used = {SUMMARY_TITLE} if summary else set()
+    for report in reports:
+        title = sheet_title(report.target_name, used)
+        used.add(title)
+        layout.sheet_titles[report.target_id] = title
+        _county_sheet(workbook.create_sheet(title), report, rubric, layout.sheet)
+    return workbook, layout
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique Excel sheet title (≤ 31 characters, none of []:*?/\\, no edge apostrophes)."""
+    base = _BAD_TITLE.sub("_", name).strip("'").strip() or "县区"
+    base = base[:31]
+    title, number = base, 2
+    while title.casefold() in {u.casefold() for u in used}:
+        suffix = f"({number})"
+        title, number = base[:31 - len(suffix)] + suffix, number + 1
+    return title
+
+
+# ---------------------------------------------------------------- cells
+
+def _put(ws: Worksheet, coord: str, value, *, style: Alignment = WRAP, bold: bool = False,
+         header: bool = False, border: bool = True, number: bool = False):
+    cell = ws[coord]
+    cell.value = value if number or isinstance(value, (int, float)) or value is None else safe_text(value)
+    cell.alignment = CENTER if header else style
+    if number:
+        cell.number_format = SCORE_FORMAT
+    if bold or header:
+        cell.font = BOLD
+    if header:
+        cell.fill = HEADER_FILL
+    if border:
+        cell.border = BORDER
+    return cell
+
+
+def _merge(ws: Worksheet, first: str, last: str) -> None:
+    if first == last:
+        return
+    ws.merge_cells(f"{first}:{last}")
+    for row in ws[f"{first}:{last}"]:
+        for cell in row:
+            cell.border = BORDER
+
+
+def _text_lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK counts double)."""
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)
+        lines += max(1, math.ceil(units / max(width - 1, 1)))
+    return lines
+
+
+def _fit_height(ws: Worksheet, row: int, texts: dict[str, str], minimum: float = 18) -> None:
+    lines = max((_text_lines(text, WIDTHS[col]) for col, text in texts.items() if text), default=1)
+    ws.row_dimensions[row].height = max(minimum, lines * LINE_POINTS + 4)
+
+
+# ---------------------------------------------------------------- county sheet
+
+def _county_sheet(ws: Worksheet, report: SheetReport, rubric: Rubric, layout: SheetLayout) -> None:
+    for column, width in WIDTHS.items():
+        ws.column_dimensions[column].width = width
+    _header(ws, report, layout)
+    _table1(ws, report, layout)
+    _table2(ws, report, layout)
+    _footer(ws, report, layout)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{layout.table2_header_row}:{layout.table2_header_row}"
+
+
+def _header(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+    _put(ws, "A1", "附件2", border=False)
+    _put(ws, "A2", report.rubric_title, style=CENTER, bold=True, border=False)
+    ws.merge_cells("A2:G2")
+    ws["A2"].font = Font(bold=True, size=16)
+    ws.row_dimensions[2].height = 30
+    _put(ws, "A3", "县区名称：", border=False, bold=True)
+    _put(ws, "B3", report.target_name, border=False, bold=True)
+    ws.merge_cells("B3:C3")
+    _put(ws, "D3", "总分得分（分）：", style=Alignment(horizontal="right", vertical="center"), border=False, bold=True)
+    _put(ws, layout.total, report.total, number=True, bold=True)
+    status = report.incomplete_text or "全部指标已评分"
+    _put(ws, "F3", f"{status}；评分表状态：{report.status_label}；截至{cn_date(report.today)}", border=False)
+    ws.merge_cells("F3:G3")
+    ws.row_dimensions[3].height = 32
+
+
+def _table1(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+    top = layout.table1_header_row
+    _put(ws, f"A{top - 1}", "表1 一、二级考评指标及总得分", style=CENTER, bold=True, border=False)
+    ws.merge_cells(f"A{top - 1}:G{top - 1}")
+    for column, heading in zip("ABCDEF", TABLE1_HEADERS):
+        _put(ws, f"{column}{top}", heading, header=True)
+    row = top + 1
+    for group1 in report.level1:
+        first, last = row, row + len(group1.children) - 1
+        _put(ws, f"A{first}", group1.name, header=True)
+        _put(ws, f"B{first}", group1.max, style=CENTER, number=True)
+        _put(ws, layout.table1_level1[group1.name], group1.score, style=CENTER, number=True)
+        for column in "ABC":
+            _merge(ws, f"{column}{first}", f"{column}{last}")
+        for group2 in group1.children:
+            _put(ws, f"D{row}", group2.name)
+            _put(ws, f"E{row}", group2.max, style=CENTER, number=True)
+            _put(ws, layout.table1_level2[group2.name], group2.score, style=CENTER, number=True)
+            row += 1
+    _put(ws, f"A{row}", "总得分", header=True)
+    _put(ws, f"B{row}", report.total_max, style=CENTER, number=True)
+    _put(ws, layout.table1_total, report.total, style=CENTER, number=True, bold=True)
+    _put(ws, f"D{row}", report.incomplete_text or "全部指标已评分")
+    _merge(ws, f"D{row}", f"F{row}")
+
+
+def _table2(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+    top = layout.table2_header_row
+    _put(ws, f"A{top - 1}", "表2 三级考核指标得分", style=CENTER, bold=True, border=False)
+    ws.merge_cells(f"A{top - 1}:G{top - 1}")
+    for column, heading in zip("ABCDEFG", TABLE2_HEADERS):
+        _put(ws, f"{column}{top}", heading, header=True)
+    for offset, row in enumerate(report.rows, start=1):
+        _indicator_row(ws, top + offset, row)
+    last = top + len(report.rows)
+    _put(ws, f"A{last + 1}", "合计", header=True)
+    _merge(ws, f"A{last + 1}", f"D{last + 1}")
+    _put(ws, layout.table2_total, report.total, style=CENTER, number=True, bold=True)
+    _put(ws, f"F{last + 1}", report.incomplete_text or "全部指标已评分")
+    _merge(ws, f"F{last + 1}", f"G{last + 1}")
+    _put(ws, f"A{last + 2}", "合格分", header=True)
+    _merge(ws, f"A{last + 2}", f"D{last + 2}")
+    pass_mark = report.pass_mark if report.pass_mark is not None else report.pass_mark_text
+    _put(ws, layout.pass_mark, pass_mark, style=CENTER, number=report.pass_mark is not None)
+    _put(ws, f"F{last + 2}", "" if report.pass_mark is not None else "原表未设合格分")
+    _merge(ws, f"F{last + 2}", f"G{last + 2}")
+
+
+def _indicator_row(ws: Worksheet, number: int, row) -> None:
+    if row.level1_span:
+        _put(ws, f"A{number}", row.level1_label, header=True)
+        _merge(ws, f"A{number}", f"A{number + row.level1_span - 1}")
+    if row.level2_span:
+        _put(ws, f"B{number}", row.level2_label, style=CENTER, bold=True)
+        _merge(ws, f"B{number}", f"B{number + row.level2_span - 1}")
+    _put(ws, f"C{number}", row.title)
+    _put(ws, f"D{number}", row.criteria).font = Font(size=9)
+    _put(ws, f"E{number}", row.points, style=CENTER, number=True, bold=True)
+    _put(ws, f"F{number}", _explanation(row))
+    _put(ws, f"G{number}", row.responsible_unit, style=CENTER)
+    _fit_height(ws, number, {"C": row.title, "D": row.criteria, "F": _explanation(row)})
+
+
+def _explanation(row) -> str:
+    parts = []
+    if row.pending:
+        parts.append(f"【{row.score_text}】")
+    parts.append(row.explanation)
+    if row.overridden:
+        parts.append(f"\n【人工调整】计算得分 {row.computed_text} → {row.score_text}；理由：{row.override_reason}")
+    return "".join(parts)
+
+
+def _footer(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+    lines = ((layout.filled_row, "填报人：", report.filled_by, "填报日期：", report.filled_on),
+             (layout.reviewed_row, "审核人：", report.reviewed_by, "审核日期：", report.reviewed_on))
+    for row, who_label, who, day_label, day in lines:
+        _put(ws, f"A{row}", who_label, border=False, bold=True)
+        _put(ws, f"B{row}", who, border=False)
+        _put(ws, f"C{row}", day_label, border=False, bold=True,
+             style=Alignment(horizontal="right", vertical="center"))
+        _put(ws, f"D{row}", cn_date(day), border=False)
+
+
+# ---------------------------------------------------------------- summary sheet
+
+def _summary_headings(rubric: Rubric) -> list[str]:
+    level1 = [f"{group.name}（{group.max:g}分）" for group in rubric.level1]
+    return ["排名", "县区", *level1, f"总分（{rubric.total:g}分）", "是否完成", "未评指标", "审核状态"]
+
+
+def _summary_sheet(ws: Worksheet, reports: Sequence[SheetReport], rubric: Rubric, layout: WorkbookLayout) -> None:
+    headings = _summary_headings(rubric)
+    last_column = get_column_letter(len(headings))
+    title = reports[0].campaign_name if reports else rubric.title
+    _put(ws, "A1", f"{title} 评分汇总", style=CENTER, bold=True, border=False)
+    ws.merge_cells(f"A1:{last_column}1")
+    ws["A1"].font = Font(bold=True, size=14)
+    for index, heading in enumerate(headings, start=1):
+        column = get_column_letter(index)
+        layout.summary_columns[heading] = column
+        _put(ws, f"{column}2", heading, header=True)
+        ws.column_dimensions[column].width = 8 if index == 1 else (16 if index == 2 else 14)
+    for offset, (rank, report) in enumerate(ranked(list(reports)), start=3):
+        layout.summary_rows[report.target_id] = offset
+        values = [rank, report.target_name, *[group.score for group in report.level1], report.total,
+                  "是" if report.complete else "否", "、".join(map(str, report.pending_ids)), report.status_label]
+        for index, value in enumerate(values, start=1):
+            numeric = 3 <= index <= 3 + len(report.level1)
+            _put(ws, f"{get_column_letter(index)}{offset}", value, style=CENTER, number=numeric)
+    ws.freeze_panes = "C3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
