@@ -83,10 +83,13 @@ class DemoBuilder:
                         phone={"attempts": attempts, "answered_correctly": correct,
                                "question": "本级2024年财政预算在哪里公开？如何申请？"})
 
-    def oral(self, target, key, ago, filled=True, explained=True):
-        return self.add(target, key, "oral", "17", "模拟书写困难人员当面口头申请", ago, owner=1,
-                        oral={"place": "政务服务中心政府信息公开窗口（虚构）", "filled_in_for_applicant": filled,
-                              "procedure_explained": explained, "declined_with_reason": False})
+    def oral(self, target, key, ago, filled=True, explained=True, reply=None):
+        request = self.add(target, key, "oral", "17", "模拟书写困难人员当面口头申请", ago, owner=1,
+                           oral={"place": "政务服务中心政府信息公开窗口（虚构）", "filled_in_for_applicant": filled,
+                                 "procedure_explained": explained, "declined_with_reason": False})
+        if reply:
+            request["reply"] = reply
+        return request
 
 
 def build_demo(name: str, today: date, calendar: WorkCalendar, rubric: Rubric, owners: tuple[str, str]) -> dict:
@@ -110,7 +113,7 @@ def build_demo(name: str, today: date, calendar: WorkCalendar, rubric: Rubric, o
 
 def _finished_county(b: DemoBuilder, t: str, p: str) -> None:
     b.online(t, f"{p}-16", "16", "申请公开本级2024年度政府集中采购目录", 60, reply=b.reply("disclosed", 50))
-    b.oral(t, f"{p}-17", 58)
+    b.oral(t, f"{p}-17", 58, reply=b.reply("already_public", 50))
     b.phone(t, f"{p}-18", 57, [False, True], correct=True)
     b.online(t, f"{p}-19-1", "19.1", "申请公开本级政府机构职能目录", 56, reply=b.reply("already_public", 48))
     b.online(t, f"{p}-19-2", "19.2", "申请公开2024年农村饮水安全工程项目清单", 56, reply=b.reply("disclosed", 40))
@@ -123,7 +126,7 @@ def _finished_county(b: DemoBuilder, t: str, p: str) -> None:
 
 def _county_in_progress(b: DemoBuilder, t: str, p: str) -> None:
     b.online(t, f"{p}-16", "16", "申请公开本级2024年度政府集中采购目录", 30, reply=b.reply("disclosed", 12))
-    b.oral(t, f"{p}-17", 28, filled=False, explained=True)
+    b.oral(t, f"{p}-17", 28, filled=False, explained=True, reply=b.reply("disclosed", 15))
     b.phone(t, f"{p}-18", 0, [False])  # attempt 2 of 3 still to make today
     b.online(t, f"{p}-19-1", "19.1", "申请公开本级政府机构职能目录", 18)  # due in two working days
     b.online(t, f"{p}-19-2", "19.2", "申请公开2024年农村饮水安全工程项目清单", 20)  # due today

@@ -24,10 +24,19 @@ def healthz():
 @bp.get("/")
 @staff_required
 def index():
-    from ..campaigns.models import Campaign
+    from datetime import datetime
 
+    from flask_login import current_user
+
+    from ..campaigns.models import Campaign
+    from ..core.parsing import BEIJING
+    from .dashboard import build_dashboard
+
+    mine = request.args.get("scope", "mine" if current_user.role == "evaluator" else "all") == "mine"
+    now = datetime.now(BEIJING)
+    board = build_dashboard(current_user, now.date(), now, mine)
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id)).all()
-    return render_template("main/index.html", campaigns=campaigns)
+    return render_template("main/index.html", campaigns=campaigns, board=board, mine=mine, now=now)
 
 
 @bp.get("/admin/audit")

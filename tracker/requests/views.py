@@ -73,6 +73,9 @@ def apply(action) -> TrackerError | None:
     except IntegrityError:
         db.session.rollback()
         return ConflictError("保存时与他人同时提交的数据冲突（如编号重复），未保存，请刷新页面后重试。")
+    except ValueError as error:  # the working-day calendar refuses dates outside its range
+        db.session.rollback()
+        return ValidationError(f"无法计算答复期限：{error}")
     return None
 
 
@@ -138,7 +141,7 @@ def request_new(campaign_id: int):
     source = request.form if request.method == "POST" else request.args
     target, errors = _choice_errors(campaign, source)
     if errors or source.get("change"):
-        chosen = bool(errors) and not source.get("change") and any(source.get(k) for k in ("target", "channel", "purpose"))
+        chosen = bool(errors) and not source.get("change") and any(map(source.get, ("target", "channel", "purpose")))
         return render_template("requests/choose.html", campaign=campaign, errors=errors if chosen else {},
                                args=source, channels=CHANNELS, purposes=PURPOSE_LABELS,
                                target_options=[(t.id, t.name) for t in campaign.targets],

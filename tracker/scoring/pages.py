@@ -96,6 +96,8 @@ class RowView:
     errors: list[tuple[str, str]] = field(default_factory=list)
     invalid: set[str] = field(default_factory=set)
     conflict: str | None = None
+    evidence_errors: list[tuple[str, str]] = field(default_factory=list)
+    evidence_values: dict[str, str] = field(default_factory=dict)
     level1_cell: tuple[str, str, int] | None = None
     level2_cell: tuple[str, str, int] | None = None
 
@@ -114,10 +116,15 @@ class RowView:
 
 @dataclass
 class RowState:
-    """A row the user posted and that was not saved: their input, and why."""
-    values: dict[str, str]
+    """A row the user posted and that was not saved: their input, and why.
+
+    `values` is the facts form's input (None: show the stored facts); `evidence_values` is set
+    when the evidence form was the one posted.
+    """
+    values: dict[str, str] | None
     errors: dict[str, str]
     conflict: str | None = None
+    evidence_values: dict[str, str] | None = None
 
 
 def _inputs(row: RowView, indicator: Indicator) -> None:
@@ -168,12 +175,11 @@ def build_rows(loaded: LoadedSheet, score: SheetScore, evidence: dict[int, list[
         state = states.get(indicator.id)
         values = forms.form_values(indicator, stored.facts if stored else None)
         row = RowView(indicator, score.indicators[indicator.id], stored.version if stored else 0,
-                      state.values if state else values, f"scoring/_facts_{indicator.kind}.html",
-                      evidence=evidence.get(indicator.id, []))
+                      state.values if state and state.values is not None else values,
+                      f"scoring/_facts_{indicator.kind}.html", evidence=evidence.get(indicator.id, []))
         _inputs(row, indicator)
         if state:
-            row.errors, row.invalid = _row_errors(indicator, state.errors)
-            row.conflict = state.conflict
+            _apply_state(row, indicator, state)
         derived = loaded.derived.get(indicator.id) if indicator.kind == "derived" else None
         if derived:
             row.requests = [(key, _request_href(loaded.request_ids.get(key))) for key in derived.request_keys]
@@ -181,6 +187,14 @@ def build_rows(loaded: LoadedSheet, score: SheetScore, evidence: dict[int, list[
         rows.append(row)
     _group_cells(loaded.rubric, rows)
     return rows
+
+
+def _apply_state(row: RowView, indicator: Indicator, state: RowState) -> None:
+    shown, invalid = _row_errors(indicator, state.errors)
+    if state.evidence_values is not None:
+        row.evidence_errors, row.evidence_values = shown, state.evidence_values
+    else:
+        row.errors, row.invalid, row.conflict = shown, invalid, state.conflict
 
 
 def _group_cells(rubric: Rubric, rows: list[RowView]) -> None:

@@ -1,0 +1,84 @@
+"""Report files on disk for `tracker report --format html|xlsx -o PATH`.
+
+- one target: exactly the file PATH (inside it, named after the county, if PATH is a folder);
+- all targets, html: one file per county in the folder PATH (created);
+- all targets, xlsx: one workbook (汇总 + one sheet per county) at PATH, or
+  ``<campaign>.xlsx`` inside PATH if it is an existing folder.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from ..campaigns.models import Campaign, Target
+from ..core.errors import TrackerError
+from ..scoring.rubric_store import get_rubric
+from .html import render_print_html
+from .sheet_model import SheetReport, build_sheet_reports
+from .xlsx import build_workbook, workbook_bytes
+
+FORMATS = ("html", "xlsx")
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_filename(name: str, suffix: str) -> str:
+    """A file name made of ``name`` with no path separators or characters Windows refuses."""
+    stem = _UNSAFE.sub("_", name).strip(" .") or "报告"
+    return f"{stem[:100]}{suffix}"
+
+
+def write_report_files(campaign: Campaign, today: date, target: Target | None, fmt: str,
+                       output: str | Path) -> list[Path]:
+    if fmt not in FORMATS:
+        raise TrackerError(f"不支持的报告格式 {fmt!r}（可选：html、xlsx）")
+    reports = build_sheet_reports(campaign, today, target)
+    if not reports:
+        raise TrackerError(f"考评“{campaign.name}”还没有被考评对象，无法生成报告")
+    path = Path(output)
+    try:
+        if fmt == "html":
+            return _write_html(reports, path, single=target is not None)
+        return [_write_xlsx(campaign, reports, path, single=target is not None)]
+    except OSError as error:
+        raise TrackerError(f"无法写入 {path}：{error.strerror or error}") from error
+
+
+def _write_html(reports: list[SheetReport], path: Path, single: bool) -> list[Path]:
+    if single:
+        report = reports[0]
+        file = path / safe_filename(report.target_name, ".html") if path.is_dir() else path
+        _write_text(file, render_print_html([report], standalone=True))
+        return [file]
+    if path.exists() and not path.is_dir():
+        raise TrackerError(f"{path} 已存在且不是文件夹；全部县区的 HTML 报告需要写入一个文件夹")
+    path.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for report in reports:
+        file = _unused(path / safe_filename(report.target_name, ".html"), written)
+        _write_text(file, render_print_html([report], standalone=True))
+        written.append(file)
+    return written
+
+
+def _write_xlsx(campaign: Campaign, reports: list[SheetReport], path: Path, single: bool) -> Path:
+    if path.is_dir():
+        name = reports[0].target_name if single else campaign.name
+        path = path / safe_filename(name, ".xlsx")
+    workbook, _layout = build_workbook(reports, get_rubric(campaign.rubric_code), summary=not single)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook_bytes(workbook))
+    return path
+
+
+def _unused(file: Path, taken: list[Path]) -> Path:
+    """Two names may clean to the same file name ("a/b", "a_b"): number the later one."""
+    candidate, number = file, 2
+    while candidate in taken:
+        candidate, number = file.with_name(f"{file.stem}({number}){file.suffix}"), number + 1
+    return candidate
+
+
+def _write_text(file: Path, text: str) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text, encoding="utf-8")
