@@ -5,6 +5,7 @@ import click
 
 from .bundles.cli import export_command, import_command
 from .calendar.cli import workdays
+from .core.backup_cli import backup_command, restore_command
 from .core.cli_support import with_app
 from .demo.cli import demo_command
 from .reminders.cli import remind_command, scheduler_command
@@ -46,5 +47,7 @@ main.add_command(import_command)
 main.add_command(export_command)
 main.add_command(report_command)
 main.add_command(demo_command)
+main.add_command(backup_command)
+main.add_command(restore_command)
 main.add_command(remind_command)
 main.add_command(scheduler_command)

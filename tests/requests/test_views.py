@@ -407,3 +407,34 @@ def test_list_query_count_does_not_grow_with_rows(app, login, setup):
 def test_campaign_page_links_to_requests(login, setup):
     page = login("evaluator").get(f"/campaigns/{setup['campaign']}").get_data(as_text=True)
     assert f"/campaigns/{setup['campaign']}/requests" in page and "新建申请" in page
+
+
+def test_reply_conflict_keeps_the_first_reply(app, login, setup):
+    request_id = make_request(app, setup, **ONLINE_2020)
+    evaluator = login("evaluator")
+    evaluator.post(f"/requests/{request_id}/reply", data={"outcome": "not_held", "dispatched_on": "2020-10-10"})
+    form = evaluator.get(f"/requests/{request_id}/reply").get_data(as_text=True)
+    assert 'name="version" value="1"' in form
+    reply = {"outcome": "withheld", "dispatched_on": "2020-10-12", "reasons_given": "true", "version": "1"}
+    assert evaluator.post(f"/requests/{request_id}/reply", data=reply).status_code == 302
+    stale = login("admin").post(f"/requests/{request_id}/reply", data=reply | {"outcome": "disclosed"})
+    assert stale.status_code == 409 and "已被他人修改" in stale.get_data(as_text=True)
+    from tracker.extensions import db
+    from tracker.requests.models import Reply
+
+    with app.app_context():
+        assert db.session.scalar(select(Reply.outcome)) == "withheld"
+
+
+def test_duplicate_key_names_the_field(app, login, setup):
+    make_request(app, setup, key="LZ-16", **ONLINE_2020)
+    response = post_new(login("evaluator"), setup, "online", "16", key="LZ-16")
+    assert response.status_code == 400 and "<code>key</code>" in response.get_data(as_text=True)
+    assert count_requests(app) == 1
+
+
+def test_new_link_per_target_preselects_the_target(login, setup):
+    page = login("evaluator").get(
+        f"/campaigns/{setup['campaign']}/requests/new?target={setup['other']}&change=1")
+    assert page.status_code == 200
+    assert f'<option value="{setup["other"]}" selected>' in page.get_data(as_text=True)
