@@ -59,7 +59,8 @@ def _reply(reply) -> dict:
     return data
 
 
-def _request(request: MockRequest, usernames: dict, target_keys: dict, calendar, today: date) -> dict:
+def request_document(request: MockRequest, usernames: dict, target_keys: dict, calendar, today: date) -> dict:
+    """One request in the bundle's shape plus `computed`; also the JSON API's request body (api/serialise.py)."""
     deadline = deadline_of(request, calendar, today)
     submitted = from_db_time(request.submitted_at)
     data = {"key": request.key, "target": target_keys[request.target_id], "owner": usernames.get(request.owner_id),
@@ -100,7 +101,7 @@ def export_bundle(campaign: Campaign, today: date) -> dict:
     calendar = current_calendar()
     team = [{"username": m.user.username, "name": m.user.name, "email": m.user.email, "role": m.user.role}
             for m in sorted(campaign.members, key=lambda m: m.user.username)]
-    requests = [_request(r, usernames, target_keys, calendar, today)
+    requests = [request_document(r, usernames, target_keys, calendar, today)
                 for r in sorted(load_requests(campaign.id), key=lambda r: r.key)]
     facts, reviews = _facts_and_reviews(campaign, target_keys, usernames)
     return {"format": FORMAT,
