@@ -84,9 +84,10 @@ def ctx(app):
 
 @pytest.fixture(scope="session")
 def password_hash():
-    from tracker.users.passwords import hash_password
+    """scrypt with a small work factor: a login per test must not cost 100 ms (production uses the default)."""
+    from werkzeug.security import generate_password_hash
 
-    return hash_password(TEST_PASSWORD)
+    return generate_password_hash(TEST_PASSWORD, method="scrypt:1024:8:1")
 
 
 @pytest.fixture

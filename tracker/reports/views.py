@@ -19,7 +19,8 @@ from .json_report import report_json
 from .overview import campaign_overview
 from .sheet_model import build_sheet_reports
 from .statistics import campaign_statistics
-from .stats_tables import sections, statistics_csv, status_chart
+from .stats_tables import sections, status_chart
+from .stats_tables import statistics_csv as csv_bytes
 from .xlsx import build_workbook, workbook_bytes
 
 bp = Blueprint("reports", __name__)
@@ -107,10 +108,10 @@ def statistics(campaign_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/statistics.csv")
 @staff_required
-def statistics_download(campaign_id: int):
+def statistics_csv(campaign_id: int):
     campaign = get_campaign(campaign_id)
     today = report_day()
-    data = statistics_csv(campaign_statistics(campaign, today), campaign.name, today)
+    data = csv_bytes(campaign_statistics(campaign, today), campaign.name, today)
     return _download(data, safe_filename(f"{campaign.name}依申请公开统计", ".csv"), "text/csv; charset=utf-8")
 
 

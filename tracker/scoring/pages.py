@@ -28,6 +28,8 @@ from .rubric_store import get_rubric
 from .service import moment_of
 
 TIER_BLANK = "未评（请选择档次）"
+KIND_LABELS = {"checklist": "逐项评分", "tiered": "分档评分", "scale": "评定分值", "all_or_nothing": "是否公开",
+               "bands": "按次数分档", "derived": "由模拟申请自动计算"}
 
 
 @dataclass
@@ -90,6 +92,7 @@ class RowView:
     points_options: list[tuple[str, str]] = field(default_factory=list)
     points_help: str = ""
     override_options: list[tuple[str, str]] = field(default_factory=list)
+    passed_options: tuple[tuple[str, str], ...] = forms.PASSED_CHOICES
     evidence: list[EvidenceView] = field(default_factory=list)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     retries: tuple[str, ...] = ()
@@ -100,6 +103,14 @@ class RowView:
     evidence_values: dict[str, str] = field(default_factory=dict)
     level1_cell: tuple[str, str, int] | None = None
     level2_cell: tuple[str, str, int] | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.indicator.kind, self.indicator.kind)
+
+    @property
+    def max_text(self) -> str:
+        return format_points(self.indicator.max)
 
     @property
     def pending(self) -> bool:

@@ -45,7 +45,7 @@ def create_user(actor, username: str, role: str, *, name: str = "", email: str |
                 password: str | None = None) -> User:
     username = (username or "").strip()
     errors = _check_user_fields(username, role, email, name)
-    if not errors and db.session.scalar(select(User.id).where(User.username == username)):
+    if "username" not in errors and db.session.scalar(select(User.id).where(User.username == username)):
         errors["username"] = f"用户名 {username} 已存在"
     if errors:
         raise ValidationError(errors)

@@ -1,0 +1,182 @@
+"""The outbox against a real SMTP server on loopback: delivery, retries, refusals, timeouts, claiming."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tracker.core import mail
+from tracker.core.audit import AuditEntry
+from tracker.core.db import utcnow
+from tracker.extensions import db
+from tracker.reminders.models import OutboxMessage
+
+
+def queue(app, count: int = 1, recipient: str = "zhang@example.org") -> list[int]:
+    with app.app_context():
+        ids = [mail.queue_email(recipient, f"【政务公开考评】测试邮件 {n}", f"正文 {n}：答复期限 2020年9月28日",
+                                f"<p>正文 {n}</p>").id for n in range(count)]
+        db.session.commit()
+    return ids
+
+
+def outbox(app, message_id: int) -> OutboxMessage:
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        db.session.expunge(message)
+        return message
+
+
+def test_queued_message_is_sent_once_with_both_parts(app, smtp):
+    (message_id,) = queue(app)
+    report = mail.deliver_pending(app)
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
+    assert len(smtp.received) == 1
+    got = smtp.received[0]
+    assert got.rcpt_tos == ["zhang@example.org"]
+    assert got.subject == "【政务公开考评】测试邮件 0"
+    assert "2020年9月28日" in got.part("plain") and "<p>正文 0</p>" in got.part("html")
+    row = outbox(app, message_id)
+    assert row.status == "sent" and row.sent_at is not None and row.attempts == 1 and row.last_error == ""
+    assert mail.deliver_pending(app).handled == 0
+    assert len(smtp.received) == 1
+
+
+@pytest.mark.parametrize("stage", ["rcpt", "data"])
+def test_451_is_retried_and_then_delivered_exactly_once(app, smtp, stage):
+    smtp.handler.temporary, smtp.handler.temporary_at = 2, stage
+    (message_id,) = queue(app)
+    for attempt in (1, 2):
+        report = mail.deliver_pending(app)
+        assert report.retrying == 1 and report.sent == 0
+        row = outbox(app, message_id)
+        assert (row.status, row.attempts) == ("pending", attempt)
+        assert "451" in row.last_error and row.sent_at is None
+    assert mail.deliver_pending(app).sent == 1
+    assert mail.deliver_pending(app).handled == 0
+    assert len(smtp.received) == 1
+    assert outbox(app, message_id).status == "sent"
+
+
+def test_refused_recipient_is_failed_and_the_others_still_go(app, smtp):
+    smtp.handler.refused = {"gone@example.org"}
+    (refused_id,) = queue(app, recipient="gone@example.org")
+    (good_id,) = queue(app, recipient="li@example.org")
+    report = mail.deliver_pending(app)
+    assert (report.sent, report.failed) == (1, 1)
+    row = outbox(app, refused_id)
+    assert row.status == "failed" and "550" in row.last_error and "gone@example.org" in row.last_error
+    assert outbox(app, good_id).status == "sent"
+    assert [r.rcpt_tos for r in smtp.received] == [["li@example.org"]]
+
+
+def test_permanent_data_error_fails_the_message(app, smtp):
+    smtp.handler.data_reply = "554 5.6.0 Message rejected"
+    (message_id,) = queue(app)
+    assert mail.deliver_pending(app).failed == 1
+    row = outbox(app, message_id)
+    assert row.status == "failed" and "554" in row.last_error
+
+
+def test_stalled_server_times_out_and_the_message_stays_pending(app, stalled_smtp):
+    first, second = queue(app, 2)
+    started = time.monotonic()
+    report = mail.deliver_pending(app)
+    elapsed = time.monotonic() - started
+    assert elapsed < 6, f"MAIL_TIMEOUT=2 must bound the wait, took {elapsed:.1f}s"
+    assert report.retrying == 1 and report.stopped
+    row = outbox(app, first)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "超时" in row.last_error or "timed out" in row.last_error
+    # The run stops at the first connection failure instead of waiting once per message.
+    assert (outbox(app, second).status, outbox(app, second).attempts) == ("pending", 0)
+
+
+def test_server_down_keeps_messages_pending_until_it_is_back(app, smtp):
+    smtp.stop()
+    ids = queue(app, 3)
+    report = mail.deliver_pending(app)
+    assert report.sent == 0 and report.retrying == 1 and "无法连接" in report.stopped
+    assert all(outbox(app, i).status == "pending" for i in ids)
+    smtp.start()
+    assert mail.deliver_pending(app).sent == 3
+    assert sorted(r.subject for r in smtp.received) == [f"【政务公开考评】测试邮件 {n}" for n in range(3)]
+
+
+def test_temporary_failures_give_up_after_the_cap(app, smtp):
+    smtp.handler.temporary = 1
+    (message_id,) = queue(app)
+    with app.app_context():
+        db.session.get(OutboxMessage, message_id).attempts = mail.MAX_ATTEMPTS - 1
+        db.session.commit()
+    assert mail.deliver_pending(app).failed == 1
+    row = outbox(app, message_id)
+    assert row.status == "failed" and row.attempts == mail.MAX_ATTEMPTS and "放弃" in row.last_error
+
+
+def test_a_claimed_message_is_not_claimed_again(app):
+    (message_id,) = queue(app)
+    with app.app_context():
+        claimed = mail._claim_next(0)
+        assert claimed is not None and claimed.id == message_id
+        assert mail._claim_next(0) is None
+        row = db.session.get(OutboxMessage, message_id)
+        assert row.status == "sending" and row.attempts == 1
+
+
+def test_a_message_stuck_in_sending_goes_back_to_pending(app, smtp):
+    fresh, stale = queue(app, 2)
+    with app.app_context():
+        for message_id, age in ((fresh, timedelta(minutes=5)), (stale, timedelta(hours=2))):
+            row = db.session.get(OutboxMessage, message_id)
+            row.status, row.sent_at = "sending", utcnow() - age
+        db.session.commit()
+    report = mail.deliver_pending(app)
+    assert report.released == 1 and report.sent == 1
+    assert outbox(app, stale).status == "sent"
+    assert outbox(app, fresh).status == "sending"  # its sender may still be talking to the server
+    assert len(smtp.received) == 1
+
+
+def test_two_concurrent_deliverers_send_each_message_once(app, smtp):
+    ids = queue(app, 12)
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def deliver():
+        barrier.wait()
+        reports.append(mail.deliver_pending(app))
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sum(r.sent for r in reports) == 12
+    subjects = [r.subject for r in smtp.received]
+    assert len(subjects) == len(set(subjects)) == 12
+    assert all(outbox(app, i).status == "sent" for i in ids)
+
+
+def test_resend_puts_a_failed_message_back_and_is_audited(app, users):
+    (message_id,) = queue(app)
+    with app.app_context():
+        row = db.session.get(OutboxMessage, message_id)
+        with pytest.raises(mail.ValidationError):
+            mail.resend_message(None, row)
+        row.status, row.attempts, row.last_error = "failed", 3, "550 mailbox unavailable"
+        admin = db.session.get(type(users["admin"]), users["admin"].id)
+        mail.resend_message(admin, row)
+        db.session.commit()
+        assert (row.status, row.attempts, row.last_error) == ("pending", 0, "")
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "outbox"))
+        assert entry.action == "resend" and entry.before["status"] == "failed" and entry.user_id == admin.id
+
+
+def test_stray_smtp_connections_are_refused_by_the_guard(app):
+    queue(app)
+    with pytest.raises(pytest.fail.Exception, match="did not start"):
+        mail.deliver_pending(app)

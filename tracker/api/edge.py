@@ -1,0 +1,151 @@
+"""The API's request edge: token authentication, role check, JSON body, commit once, JSON errors.
+
+Every API view is registered through `endpoint()`, so no view can forget the token, the role
+rule of the UI, the rollback on error or the error format
+`{"error": {"status", "title", "message", "fields": {field: message}}}`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from functools import wraps
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from ..core import parsing as p
+from ..core.errors import ERROR_TITLES, ConflictError, NotFound, TrackerError, ValidationError
+from ..extensions import csrf, db
+from ..workdays import beijing_today
+from . import schema_check
+from .tokens import authenticate_bearer
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Tokens travel in a header a foreign page cannot set, so CSRF does not apply; the session
+# cookie, which a foreign page can make the browser send, is never accepted here.
+csrf.exempt(bp)
+
+READ = ("admin", "reviewer", "evaluator")
+EDIT = ("admin", "evaluator")
+ADMIN = ("admin",)
+MAX_ID = 2**31 - 1
+TITLES = ERROR_TITLES | {401: "未认证"}
+log = logging.getLogger(__name__)
+
+
+class Unauthorized(TrackerError):
+    status = 401
+
+
+def error_response(status: int, message: str, fields: dict | None = None):
+    response = jsonify({"error": {"status": status, "title": TITLES.get(status, "出错了"),
+                                  "message": message, "fields": fields or {}}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="tracker-api"'
+    return response
+
+
+def endpoint(rule: str, method: str, roles: tuple[str, ...] | None = READ):
+    """Register an API view; `roles=None` means public (the OpenAPI document only)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(**kwargs):
+            return _run(view, roles, kwargs)
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])
+        return view
+
+    return decorator
+
+
+def _run(view, roles, kwargs):
+    try:
+        if roles is None:
+            result = view(**kwargs)
+        else:
+            result = view(_require_user(roles), **kwargs)
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 — every failure must leave nothing half-saved
+        db.session.rollback()
+        return _failure(error)
+    payload, status = result if isinstance(result, tuple) else (result, 200)
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _require_user(roles: tuple[str, ...]):
+    user = authenticate_bearer(request.headers.get("Authorization"))
+    if user is None:
+        raise Unauthorized("缺少或无效的 API 令牌：请在请求头中提供 Authorization: Bearer <令牌>（在“个人设置”中创建）")
+    if user.role not in roles:
+        from ..core.errors import PermissionDenied
+
+        raise PermissionDenied(f"您的角色（{user.role_label}）不能执行此操作")
+    return user
+
+
+def _failure(error: Exception):
+    if isinstance(error, ValidationError):
+        fields = {k: v for k, v in error.errors.items() if k != "_"}
+        return error_response(error.status, error.message, fields)
+    if isinstance(error, TrackerError):
+        return error_response(error.status, error.message)
+    if isinstance(error, StaleDataError):
+        return error_response(409, ConflictError().message)
+    if isinstance(error, IntegrityError):
+        return error_response(409, "保存时与他人同时提交的数据冲突（如编号重复），未保存，请重试。")
+    if isinstance(error, HTTPException):
+        return error_response(error.code or 400, TITLES.get(error.code or 400, "请求有误"))
+    if isinstance(error, ValueError):
+        # The pure core raises ValueError for what it cannot compute (e.g. a deadline past the
+        # end of the working-day calendar): the input is at fault, the server keeps running.
+        log.exception("API input the domain could not handle")
+        return error_response(400, f"无法处理该输入：{error}")
+    raise error
+
+
+# ---------------------------------------------------------------------------- input
+
+def json_body() -> dict:
+    """The request's JSON object, checked against this operation's schema in the OpenAPI document."""
+    if request.mimetype != "application/json":
+        raise ValidationError({"body": "请求体应为 JSON，Content-Type 须为 application/json"})
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ValidationError({"body": "请求体为空，应为 JSON 对象"})
+    try:
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        where = f"（第 {error.lineno} 行第 {error.colno} 列）" if isinstance(error, json.JSONDecodeError) else ""
+        raise ValidationError({"body": f"不是有效的 JSON{where}"}) from None
+    schema_check.check_body(data, request.url_rule.rule, request.method)
+    return data
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"不支持 {name}")
+
+
+def query_date(name: str = "today"):
+    """?today=YYYY-MM-DD makes date-dependent answers reproducible; the default is today in Beijing."""
+    return p.optional_date(request.args.get(name), field=name) or beijing_today()
+
+
+def get_or_404(model, ident: int, message: str):
+    row = db.session.get(model, ident) if 1 <= ident <= MAX_ID else None
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
+def bounded_reference(value, field: str) -> None:
+    """A digit string or number used as a database id must fit the column, or the driver raises."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if text.isdigit() and int(text) > MAX_ID:
+        raise ValidationError({field: f"编号 {text[:20]} 过大，不存在"})

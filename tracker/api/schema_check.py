@@ -1,0 +1,123 @@
+"""Request bodies are checked against the very schemas the OpenAPI document publishes.
+
+One source for the contract and the check: the document cannot promise what the API refuses,
+and the operations only ever see well-shaped data (no TypeError from a list where a string was
+expected). Messages are Chinese and name the field by its dotted path (`online.confirmed_on`).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from datetime import date, datetime
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError as SchemaError
+
+from ..core.errors import ValidationError
+
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
+_TYPES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "布尔值（true/false）",
+          "object": "对象", "array": "数组", "null": "null"}
+
+
+def check_body(data, rule: str, method: str) -> None:
+    from .openapi import body_schema_name
+
+    _check_text(data, "body")
+    name = body_schema_name(rule, method)
+    if name is None:
+        return
+    errors: dict[str, str] = {}
+    for error in sorted(_validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        for field, message in _describe(error):
+            errors.setdefault(field, message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_text(value, path: str) -> None:
+    """NUL and lone surrogates pass JSON but not the database drivers: refuse them by name."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError({path: "不能包含空字符（\\u0000）"})
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError({path: "含有无效的 Unicode 字符（孤立的代理项）"}) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, path)
+            _check_text(item, f"{path}.{key}" if path != "body" else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{path}.{index}")
+
+
+@functools.cache
+def _validator(name: str) -> Draft202012Validator:
+    from .openapi import document
+
+    root = {"$ref": f"#/components/schemas/{name}", "components": document()["components"]}
+    checker = FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(_is_date)
+    checker.checks("date-time", raises=ValueError)(_is_datetime)
+    return Draft202012Validator(root, format_checker=checker)
+
+
+def _is_date(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and date.fromisoformat(value))
+
+
+def _is_datetime(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATETIME.fullmatch(value):
+        return False
+    return datetime.fromisoformat(f"{value[:10]}T{value[11:]}".upper().replace("Z", "+00:00")).tzinfo is not None
+
+
+def _field(parts) -> str:
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _describe(error: SchemaError):
+    parts = list(error.absolute_path)
+    kind, expected, actual = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        for name in expected:
+            if isinstance(actual, dict) and name not in actual:
+                yield _field([*parts, name]), "必填"
+        return
+    if kind in ("anyOf", "oneOf", "allOf") and error.context:
+        # Report the branch that came closest rather than "matches none of".
+        best = max(error.context, key=lambda e: len(e.absolute_path))
+        yield from _describe(best)
+        return
+    yield _field(parts), _message(kind, expected, actual, error)
+
+
+def _message(kind: str, expected, actual, error: SchemaError) -> str:
+    shown = _show(actual)
+    if kind == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        return f"应为{'或'.join(_TYPES.get(t, t) for t in wanted)}，实际为 {shown}"
+    if kind == "enum":
+        return f"取值 {shown} 无效，应为以下之一：{'、'.join(map(str, expected))}"
+    if kind == "const":
+        return f"应为 {_show(expected)}"
+    if kind in ("pattern", "format"):
+        return f"{error.schema.get('x-problem-zh', '格式不正确')}，实际为 {shown}"
+    simple = {"minimum": f"不能小于 {expected}", "maximum": f"不能大于 {expected}",
+              "exclusiveMinimum": f"应大于 {expected}", "multipleOf": f"应为 {expected} 的整数倍",
+              "minItems": f"至少应有 {expected} 项", "maxItems": f"最多 {expected} 项",
+              "minLength": f"至少 {expected} 个字符", "maxLength": f"不能超过 {expected} 个字符",
+              "minProperties": "不能为空对象", "additionalProperties": "含有不支持的字段"}
+    return simple.get(kind, "不符合要求")
+
+
+def _show(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
