@@ -5,6 +5,7 @@ from .main.views import bp as main_bp
 from .reminders.views import bp as reminders_bp
 from .reports.views import bp as reports_bp
 from .requests.views import bp as requests_bp
+from .scoring.views import bp as scoring_bp
 from .users.views import bp as users_bp
 
-BLUEPRINTS = [main_bp, users_bp, campaigns_bp, calendar_bp, requests_bp, reminders_bp, reports_bp]
+BLUEPRINTS = [main_bp, users_bp, campaigns_bp, calendar_bp, requests_bp, reminders_bp, reports_bp, scoring_bp]

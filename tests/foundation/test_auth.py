@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD, Browserless, csrf_from
+from tests.conftest import TEST_PASSWORD, Browserless
 
 
 def test_login_page_is_public_and_chinese(client):

@@ -12,7 +12,7 @@ def _items(indicator, rng: random.Random, miss_rate: float) -> list:
 
 def facts_for(indicator, rng: random.Random, miss_rate: float) -> dict | None:
     """Facts that a careful evaluator could have entered for `indicator` (None for derived ones)."""
-    kind, ident = indicator.kind, indicator.id
+    kind = indicator.kind
     if kind == "checklist":
         return {"items": _items(indicator, rng, miss_rate)}
     if kind == "tiered" and indicator.items:

@@ -109,7 +109,7 @@ def _form_value(value) -> str:
     return "" if value is None else str(value)
 
 
-def request_values(row) -> dict:
+def edit_values(row) -> dict:
     """The edit form prefilled from a stored request."""
     submitted = from_db_time(row.submitted_at)
     values = {"key": row.key, "owner": row.owner.username if row.owner else "", "purpose": row.purpose,
@@ -157,7 +157,7 @@ def reply_data(form) -> dict:
     return data
 
 
-def reply_values(reply) -> dict:
+def reply_form_values(reply) -> dict:
     """The reply form prefilled from a stored reply (or empty)."""
     if reply is None:
         return {"fee_charged": "0"}

@@ -167,7 +167,7 @@ def request_new(campaign_id: int):
 def request_edit(request_id: int):
     row = get_request(request_id)
     ensure_editable(row)
-    values, errors, status = forms.request_values(row), {}, 200
+    values, errors, status = forms.edit_values(row), {}, 200
     if request.method == "POST":
         values = request.form.to_dict()
         error = apply(lambda: ops.update_request(current_user, row, forms.request_data(request.form, row.channel)))
@@ -263,7 +263,7 @@ def reply_form(request_id: int):
     ensure_editable(row)
     if row.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
-    values, errors, status = forms.reply_values(row.reply), {}, 200
+    values, errors, status = forms.reply_form_values(row.reply), {}, 200
     if request.method == "POST":
         values = request.form.to_dict()
         error = apply(lambda: ops.save_reply(current_user, row, forms.reply_data(request.form)))
