@@ -16,10 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..core import parsing as p
-from ..core.errors import ERROR_TITLES, ConflictError, NotFound, TrackerError, ValidationError
+from ..core.errors import ERROR_TITLES, ConflictError, NotFound, PermissionDenied, TrackerError, ValidationError
 from ..extensions import csrf, db
 from ..workdays import beijing_today
 from . import schema_check
+from .openapi import ADMIN, EDIT, READ  # noqa: F401  (re-exported for the views)
 from .tokens import authenticate_bearer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,9 +28,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # cookie, which a foreign page can make the browser send, is never accepted here.
 csrf.exempt(bp)
 
-READ = ("admin", "reviewer", "evaluator")
-EDIT = ("admin", "evaluator")
-ADMIN = ("admin",)
 MAX_ID = 2**31 - 1
 TITLES = ERROR_TITLES | {401: "未认证"}
 log = logging.getLogger(__name__)
@@ -84,8 +82,6 @@ def _require_user(roles: tuple[str, ...]):
     if user is None:
         raise Unauthorized("缺少或无效的 API 令牌：请在请求头中提供 Authorization: Bearer <令牌>（在“个人设置”中创建）")
     if user.role not in roles:
-        from ..core.errors import PermissionDenied
-
         raise PermissionDenied(f"您的角色（{user.role_label}）不能执行此操作")
     return user
 

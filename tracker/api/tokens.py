@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import audit
 from ..core import parsing as p
@@ -87,4 +88,4 @@ def _touch(token: ApiToken) -> None:
     # SQLite lock upgrade mid-request), and a failed request still records that the token was used.
     with db.engine.begin() as connection:
         connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    token.last_used_at = now
+    set_committed_value(token, "last_used_at", now)  # known, not a pending change of this session

@@ -123,7 +123,7 @@ class _Importer:
         else:
             if row.target_id != target.id:
                 raise ValidationError({"target": "已存在的申请不能改到另一个被考评对象"})
-            request_ops.update_request(self.actor, row, data)
+            request_ops.update_request(self.actor, row, data, allow_voided=True)
             self.summary.updated["requests"] += 1
         self.request_details(row, item)
 
@@ -140,7 +140,7 @@ class _Importer:
             row.attempts[:] = [PhoneAttempt(at=to_db_time(p.optional_datetime(a["at"], field="phone.attempts.at")),
                                             connected=bool(a.get("connected"))) for a in attempts]
         if item.get("reply"):
-            request_ops.save_reply(self.actor, row, item["reply"])
+            request_ops.save_reply(self.actor, row, item["reply"], allow_voided=True)
         if item.get("voided") is not None and bool(item["voided"]) != row.voided:
             request_ops.void_request(self.actor, row, item.get("void_reason") or "数据包导入", bool(item["voided"]))
         from ..calendar.service import current_calendar

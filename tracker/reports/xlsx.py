@@ -265,7 +265,7 @@ def _indicator_row(ws: Worksheet, number: int, row) -> None:
 
 def _explanation(row) -> str:
     parts = []
-    if row.pending:
+    if row.pending and row.explanation != row.score_text:
         parts.append(f"【{row.score_text}】")
     parts.append(row.explanation)
     if row.overridden:

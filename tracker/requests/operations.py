@@ -13,7 +13,7 @@ from ..campaigns.models import Campaign, Target
 from ..core import audit
 from ..core import parsing as p
 from ..core.db import from_db_time, to_db_time
-from ..core.errors import ConflictError, NotFound, ValidationError
+from ..core.errors import ConflictError, LockedError, NotFound, ValidationError
 from ..extensions import db
 from ..phone import check_new_attempt
 from ..users.models import User
@@ -29,8 +29,18 @@ REPLY_AUDITED = ("dispatched_on", "received_on", "outcome", "told_route", "provi
 
 
 def check_version(obj, version) -> None:
-    if version not in (None, "") and int(version) != obj.version:
+    if version in (None, ""):
+        return
+    if not str(version).strip().isdigit():
+        raise ValidationError({"version": "版本号无效，请刷新页面后重新填写"})
+    if int(version) != obj.version:
         raise ConflictError()
+
+
+def ensure_active(request: MockRequest) -> None:
+    """A voided request is kept as evidence of the mistake: it changes only by being restored."""
+    if request.voided:
+        raise LockedError(f"申请 {request.key} 已作废，不能修改；如需修改请先恢复")
 
 
 def _resolve_target(campaign: Campaign, value) -> Target:
@@ -93,7 +103,10 @@ def create_request(actor, campaign: Campaign, data: dict) -> MockRequest:
     return request
 
 
-def update_request(actor, request: MockRequest, data: dict) -> MockRequest:
+def update_request(actor, request: MockRequest, data: dict, *, allow_voided: bool = False) -> MockRequest:
+    """`allow_voided`: bundle import carries a voided request's history as it was recorded."""
+    if not allow_voided:
+        ensure_active(request)
     check_version(request, data.get("version"))
     merged = {"channel": request.channel, "purpose": request.purpose} | data
     values = request_values(merged)
@@ -126,6 +139,7 @@ def void_request(actor, request: MockRequest, reason: str, voided: bool = True) 
 
 
 def add_event(actor, request: MockRequest, data: dict) -> RequestEvent:
+    ensure_active(request)
     values = event_values(data)
     if request.channel == "phone":
         raise ValidationError({"type": "电话测试没有答复期限，不能登记期限事件"})
@@ -139,6 +153,7 @@ def add_event(actor, request: MockRequest, data: dict) -> RequestEvent:
 
 
 def delete_event(actor, request: MockRequest, event_id: int) -> None:
+    ensure_active(request)
     event = next((e for e in request.events if e.id == event_id), None)
     if event is None:
         raise NotFound("该期限事件不存在")
@@ -150,6 +165,7 @@ def delete_event(actor, request: MockRequest, event_id: int) -> None:
 
 
 def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
+    ensure_active(request)
     if request.channel != "phone":
         raise ValidationError({"at": "只有电话测试可以登记拨打记录"})
     c = p.Collector()
@@ -173,6 +189,7 @@ def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
 
 
 def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:
+    ensure_active(request)
     attempt = next((a for a in request.attempts if a.id == attempt_id), None)
     if attempt is None:
         raise NotFound("该拨打记录不存在")
@@ -183,7 +200,9 @@ def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:
                  summary=f"{request.key}：删除拨打记录")
 
 
-def save_reply(actor, request: MockRequest, data: dict) -> Reply:
+def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = False) -> Reply:
+    if not allow_voided:
+        ensure_active(request)
     if request.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
     reply = request.reply
@@ -209,6 +228,7 @@ def save_reply(actor, request: MockRequest, data: dict) -> Reply:
 
 
 def delete_reply(actor, request: MockRequest) -> None:
+    ensure_active(request)
     if request.reply is None:
         raise NotFound("该申请还没有答复")
     before = audit.snapshot(request.reply, REPLY_AUDITED)

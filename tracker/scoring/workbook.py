@@ -32,11 +32,11 @@ from .rubric_store import get_rubric
 MARKER = "tracker-sheet/1"
 HELP_TITLE = "填表说明"
 DERIVED_MARK = "由模拟申请自动计算"
-HEADER_ROW, FIRST_ROW, LAST_ROW = 3, 4, 500
+HEADER_ROW, FIRST_ROW, LAST_ROW = 4, 5, 500
 COLUMNS = (("A", "指标编号", 8), ("B", "一级指标", 12), ("C", "二级指标", 14), ("D", "三级指标", 22),
            ("E", "满分", 6), ("F", "赋分标准", 60), ("G", "各子项得分", 20), ("H", "档次", 14), ("I", "分值", 8),
            ("J", "次数", 8), ("K", "是否公开", 10), ("L", "说明", 30), ("M", "人工调整分值", 10),
-           ("N", "人工调整原因", 24), ("O", "填写提示", 40), ("P", "系统信息（勿改）", 12))
+           ("N", "人工调整原因", 24), ("O", "填写提示", 40), ("P", "版本（勿改）", 12))
 HEADERS = {letter: title for letter, title, _ in COLUMNS}
 FIELD_COLUMN = {"items": "G", "tier": "H", "points": "I", "count": "J", "passed": "K", "note": "L",
                 "override": "M", "override.points": "M", "override.reason": "N"}
@@ -127,7 +127,8 @@ def _write_help(sheet, campaign, rubric) -> None:
 def _write_target(sheet, campaign, rubric, target, current: dict) -> None:
     sheet["A1"] = safe(f"县区名称：{target.name}")
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = safe(f"{rubric.title} · 表2 三级考核指标得分（见“{HELP_TITLE}”）")
+    sheet["A2"] = safe(f"{rubric.title} · 表2 三级考核指标得分")
+    sheet["A3"] = f"灰色单元格无需填写；填写方法见“{HELP_TITLE}”工作表和每行的填写提示。"
     sheet["P1"], sheet["P2"], sheet["P3"] = MARKER, safe(target.key), campaign.id
     for letter, title, width in COLUMNS:
         cell = sheet[f"{letter}{HEADER_ROW}"]
@@ -363,7 +364,7 @@ def _sheet_target(title, meta, campaign, targets, seen, problems):
         return None
     target = targets.get(str(meta[1] or ""))
     if target is None:
-        problems.append(Problem(title, "P2", f"本考评中没有代码为 {meta[1]!r} 的被考评对象"))
+        problems.append(Problem(title, "P2", f"本考评中没有代码为“{meta[1]}”的被考评对象"))
     elif target.key in seen:
         problems.append(Problem(title, "P2", f"被考评对象“{target.name}”已出现在工作表“{seen[target.key]}”中"))
         return None
@@ -401,7 +402,7 @@ def _row_indicator(title, number, value, rubric, parsed, problems):
     try:
         indicator = rubric.indicator(int(str(value).strip().rstrip(".")))
     except (KeyError, ValueError, TypeError):
-        problems.append(Problem(title, f"A{number}", f"指标编号 {value!r} 不在考评指标中"))
+        problems.append(Problem(title, f"A{number}", f"指标编号“{value}”不在考评指标中"))
         return None
     if indicator.id in parsed:
         problems.append(Problem(title, f"A{number}", f"指标{indicator.id}重复（第{parsed[indicator.id][0]}行已有）"))
@@ -449,7 +450,7 @@ def _items(value, indicator: Indicator, *, field: str):
         try:
             values.append(forms.item_value(token, item, field=field))
         except ValidationError:
-            raise ValidationError({field: f"第{index}项 {token!r} 应为 是/否、未评 或 0–{format_points(item.points)} 的分数"}) from None
+            raise ValidationError({field: f"第{index}项“{token}”应为 是/否、未评 或 0–{format_points(item.points)} 的分数"}) from None
     return values if any(v is not None for v in values) else None
 
 
@@ -461,7 +462,7 @@ def _tier(value, indicator: Indicator, *, field: str):
         if text in (tier["name"], tier.get("label")):
             return tier["name"]
     names = "、".join(t["name"] for t in indicator.params["tiers"])
-    raise ValidationError({field: f"档次应为以下之一：{names}（收到 {text[:30]!r}）"})
+    raise ValidationError({field: f"档次应为以下之一：{names}（收到“{text[:30]}”）"})
 
 
 def _count(value, *, field: str):

@@ -67,7 +67,10 @@ def settings():
         except TrackerError as error:
             db.session.rollback()
             errors = form_errors(error)
-    return render_template("users/settings.html", errors=errors), 400 if errors else 200
+    from ..api.tokens import tokens_of
+
+    return render_template("users/settings.html", errors=errors,
+                           tokens=tokens_of(current_user._get_current_object())), 400 if errors else 200
 
 
 def _save_settings(user: User) -> None:

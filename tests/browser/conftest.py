@@ -1,0 +1,81 @@
+"""A real server (waitress in a thread, on the test database) and headless Debian Chromium via Playwright."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
+            pytest.fail("TRACKER_REQUIRE_BROWSER=1 but chromium is not installed (scripts/install-browser)")
+        pytest.skip("chromium is not installed: run scripts/install-browser")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, users):
+    context = browser.new_context(base_url=live_server, accept_downloads=True, locale="zh-CN",
+                                  viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors or CSP violations in the browser: {errors}"
+
+
+def log_in(page, username: str):
+    from tests.conftest import TEST_PASSWORD
+
+    page.goto("/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def screenshot(page, name: str) -> None:
+    """Screenshots for the README, written when TRACKER_SCREENSHOTS=1."""
+    if os.environ.get("TRACKER_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,64 @@
+"""Request operations shared by the UI, API, CLI and import: the rules they enforce themselves."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def letter_request(app):
+    from tracker.campaigns import operations as campaigns
+    from tracker.extensions import db
+    from tracker.requests import operations as requests
+
+    with app.app_context():
+        campaign = campaigns.create_campaign(None, {"name": "操作测试", "year": 2020, "rubric_code": "wuwei-2020-county"})
+        campaigns.create_target(None, campaign, {"key": "gl", "name": "古浪县"})
+        row = requests.create_request(None, campaign, {
+            "target": "gl", "channel": "mail", "purpose": "20", "submitted_at": "2020-09-23T10:00:00+08:00",
+            "letter": {"marked": "重要部署申请", "posted_on": "2020-09-23", "delivered_on": "2020-09-25"}})
+        db.session.commit()
+        return row.id
+
+
+def test_a_voided_request_refuses_changes_until_restored(app, letter_request):
+    from tracker.core.errors import LockedError
+    from tracker.extensions import db
+    from tracker.requests import operations as requests
+    from tracker.requests.models import MockRequest
+
+    with app.app_context():
+        row = db.session.get(MockRequest, letter_request)
+        requests.void_request(None, row, "录入错误")
+        for change in (lambda: requests.update_request(None, row, {"subject": "改"}),
+                       lambda: requests.add_event(None, row, {"type": "extended", "on": "2020-10-09",
+                                                              "working_days": 5}),
+                       lambda: requests.save_reply(None, row, {"outcome": "disclosed", "dispatched_on": "2020-10-09"})):
+            with pytest.raises(LockedError):
+                change()
+        requests.void_request(None, row, "", voided=False)
+        requests.update_request(None, row, {"subject": "改"})
+        assert row.subject == "改"
+
+
+def test_a_tampered_version_is_a_validation_error(app, letter_request):
+    from tracker.core.errors import ValidationError
+    from tracker.extensions import db
+    from tracker.requests import operations as requests
+    from tracker.requests.models import MockRequest
+
+    with app.app_context():
+        row = db.session.get(MockRequest, letter_request)
+        with pytest.raises(ValidationError) as caught:
+            requests.update_request(None, row, {"subject": "x", "version": "abc"})
+        assert "version" in caught.value.errors
+
+
+def test_due_date_is_stored_for_lists_and_reminders(app, letter_request):
+    from datetime import date
+
+    from tracker.extensions import db
+    from tracker.requests.models import MockRequest
+
+    with app.app_context():
+        row = db.session.get(MockRequest, letter_request)
+        assert (row.receipt_date, row.due_date) == (date(2020, 9, 25), date(2020, 10, 29))

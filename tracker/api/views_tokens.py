@@ -1,0 +1,48 @@
+"""The API-token forms of the settings page: create (the token is shown once) and revoke.
+
+Browser forms, so login and CSRF apply like anywhere else in the UI; the list itself is
+rendered by users.settings (templates/api/tokens.html).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..core.errors import TrackerError
+from ..extensions import db
+from . import tokens as ops
+
+bp = Blueprint("api_tokens", __name__)
+
+
+def _back():
+    return redirect(url_for("users.settings") + "#api-tokens")
+
+
+@bp.post("/settings/tokens")
+@login_required
+def token_create():
+    try:
+        token, plaintext = ops.create_token(current_user._get_current_object(), request.form.get("name"))
+        db.session.commit()
+    except TrackerError as error:
+        db.session.rollback()
+        flash(f"API 令牌未创建：{error.message}", "error")
+        return _back()
+    flash(f"API 令牌“{token.name}”已创建：{plaintext}（只显示这一次，请立即复制保存；"
+          f"使用方法：请求头 Authorization: Bearer <令牌>）", "warning")
+    return _back()
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def token_revoke(token_id: int):
+    try:
+        token = ops.revoke_token(current_user._get_current_object(), token_id)
+        db.session.commit()
+    except TrackerError as error:
+        db.session.rollback()
+        flash(f"API 令牌未撤销：{error.message}", "error")
+        return _back()
+    flash(f"API 令牌“{token.name}”已撤销，使用它的程序将无法再访问。", "success")
+    return _back()
