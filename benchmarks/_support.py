@@ -23,11 +23,12 @@ os.environ.setdefault("TRACKER_INSTANCE", str(CACHE_DIR / "instance"))
 os.environ.setdefault("TRACKER_SECRET_KEY", "benchmark-secret-key")
 os.environ["TRACKER_SCHEDULER"] = "off"
 
+ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("TRACKER_BENCH_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BENCH_USER = "bench_admin"
 BENCH_PASSWORD = "benchmark-password-not-secret"
-_loaded: dict[tuple, "Loaded"] = {}
+_loaded: dict[tuple, "Loaded"] = {}  # (kind, anchor) → the database of this run
 
 
 def today() -> date:
@@ -69,12 +70,17 @@ def database_url(kind: str, name: str) -> str | None:
     return sqlite_url(name) if kind == "sqlite" else postgres_url(name)
 
 
+def create_plain_app(url: str):
+    from tracker import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url})
+
+
 def make_app(url: str):
     """An app on ``url`` with the schema migrated to head and the built-in rubrics installed."""
-    from tracker import create_app
     from tracker.core.setup import initialise_database
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_plain_app(url)
     with app.app_context():
         initialise_database()
     return app
@@ -135,24 +141,23 @@ def ensure_bench_user(app) -> None:
 
 def loaded(kind: str, targets_list: tuple[int, ...], anchor: date) -> Loaded | None:
     """A database of ``kind`` holding the generated campaigns (built once per process and reused)."""
-    key = (kind, targets_list, anchor)
-    if key in _loaded:
-        return _loaded[key]
-    name = f"{'_'.join(map(str, targets_list))}_{anchor:%Y%m%d}"
-    url = database_url(kind, name)
-    if url is None:
-        return None
-    app = make_app(url)
-    result = Loaded(app, url, {}, {})
+    result = _loaded.get((kind, anchor))
+    if result is None:
+        url = database_url(kind, f"{kind}_{anchor:%Y%m%d}")
+        if url is None:
+            return None
+        result = Loaded(make_app(url), url, {}, {})
+        _loaded[(kind, anchor)] = result
     for targets in targets_list:
-        result.campaign_ids[targets], result.import_seconds[targets] = import_campaign(app, targets, anchor)
-    ensure_bench_user(app)
-    _loaded[key] = result
+        if targets not in result.campaign_ids:
+            result.campaign_ids[targets], result.import_seconds[targets] = import_campaign(result.app, targets,
+                                                                                          anchor)
+    ensure_bench_user(result.app)
     return result
 
 
-def remember(kind: str, targets_list: tuple[int, ...], anchor: date, value: Loaded) -> None:
-    _loaded[(kind, targets_list, anchor)] = value
+def remember(kind: str, anchor: date, value: Loaded) -> None:
+    _loaded[(kind, anchor)] = value
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -206,6 +211,11 @@ def percentile(values: list[float], share: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, load average {load}"
 
 
 def verdict(ok: bool) -> str:

@@ -44,8 +44,11 @@ from urllib.parse import urlencode, urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-from htmlforms import csrf_token, form_posting_to, forms  # noqa: E402
+if __package__:
+    from .htmlforms import csrf_token, form_posting_to, forms
+else:  # run as a script by scripts/loadtest
+    sys.path.insert(0, str(HERE))
+    from htmlforms import csrf_token, form_posting_to, forms  # noqa: E402
 
 PASSWORD = "load-test-password-1"
 CAMPAIGN = "负载测试考评（2020）"
@@ -76,6 +79,13 @@ def base_env(instance: Path, database_url: str) -> dict[str, str]:
     return env
 
 
+def _no_control_socket() -> list[str]:
+    """gunicorn ≥ 25 opens a control socket at one fixed path per user: two servers would share it."""
+    from gunicorn import config
+
+    return ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
+
+
 class Server:
     """`tracker serve` (waitress) or gunicorn, on a free loopback port, logging to a file."""
 
@@ -90,9 +100,9 @@ class Server:
             return [str(BIN / "tracker"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
                     "--threads", str(self.threads)]
         return [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                "--timeout", "120", "--graceful-timeout", "5", "tracker:create_app()"]
+                "--timeout", "120", "--graceful-timeout", "5", *_no_control_socket(), "tracker:create_app()"]
 
-    def start(self, timeout: float = 30) -> "Server":
+    def start(self, timeout: float = 90) -> "Server":
         handle = open(self.log, "ab")
         self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -101,16 +111,16 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited at start ({self.process.returncode}):\n{self.log_text()[-3000:]}")
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 connection.request("GET", "/healthz")
                 response = connection.getresponse()
-                body = response.read()
-                connection.close()
-                if response.status == 200 and body == b"ok":
+                if response.status == 200 and response.read() == b"ok":
                     return self
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                connection.close()
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"the server did not answer /healthz within {timeout} s:\n{self.log_text()[-3000:]}")
@@ -407,6 +417,8 @@ class Evaluator(threading.Thread):
         self.mine: dict[int, dict] = {}  # request id → {"channel", "attempts", "connected", "reply"}
         self.sequence = 0
         self.error: BaseException | None = None
+        self.logged_in = threading.Event()  # set by the runner once every evaluator has logged in
+        self.login_done = threading.Event()
         self.actions = actions or {"create": 5, "edit": 3, "attempt": 2, "reply": 4, "facts": 4, "shared": 2}
 
     # ---------------------------------------------------------------- plumbing
@@ -434,7 +446,15 @@ class Evaluator(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.login()
+            try:
+                self.login()
+            finally:
+                self.login_done.set()
+            self.logged_in.wait(timeout=600)
+            # Every evaluator's first round touches each kind of record; then the mix is random.
+            for action in ("create_online", "reply", "facts"):
+                if time.monotonic() < self.stop_at:
+                    getattr(self, f"do_{action}")()
             while time.monotonic() < self.stop_at:
                 self.step()
         except BaseException as error:  # noqa: BLE001 — reported by the runner
@@ -464,8 +484,11 @@ class Evaluator(threading.Thread):
 
     # ---------------------------------------------------------------- requests
 
-    def do_create(self) -> None:
-        channel, purpose = self.random.choice(KINDS)
+    def do_create_online(self) -> None:
+        self.do_create(("online", "21"))
+
+    def do_create(self, kind: tuple[str, str] | None = None) -> None:
+        channel, purpose = kind or self.random.choice(KINDS)
         status, page = self.browser.get(f"/campaigns/{self.campaign}/requests/new?target={self.target}"
                                         f"&channel={channel}&purpose={purpose}", "GET new request")
         form = form_posting_to(page, r"^$|/requests/new")
@@ -605,7 +628,11 @@ class Evaluator(threading.Thread):
     def fill_facts(self, target: int, indicator: int) -> tuple[dict, dict, str]:
         sheet = f"/campaigns/{self.campaign}/targets/{target}/sheet"
         status, page = self.browser.get(sheet, "GET sheet")
-        form = form_posting_to(page, rf"/indicators/{indicator}(#|$)")
+        # The sheet is a big page: parse only the indicator's own form (the client shares 2 cores with the server).
+        start = re.search(rf'<form[^>]*action="[^"]*/indicators/{indicator}#', page)
+        end = page.find("</form>", start.start()) if start else -1
+        form = form_posting_to(page[start.start():end + 7] if start and end > 0 else page,
+                               rf"/indicators/{indicator}(#|$)")
         data = form.defaults()
         points = self.checklists[indicator]
         items = []
@@ -804,6 +831,7 @@ class Result:
     problems: list
     worker_errors: list
     slowest: dict = field(default_factory=dict)
+    load_average: str = ""
 
     @property
     def ok(self) -> bool:
@@ -812,7 +840,8 @@ class Result:
 
     def summary(self) -> str:
         lines = [
-            f"== {self.backend} via {self.server}: {self.workers} evaluators, {self.duration:.0f} s ==",
+            f"== {self.backend} via {self.server}: {self.workers} evaluators, {self.duration:.0f} s "
+            f"(machine load average before/after: {self.load_average}) ==",
             f"HTTP requests: {self.requests} ({self.per_second:.1f}/s); latency p50 {self.p50_ms:.0f} ms, "
             f"p95 {self.p95_ms:.0f} ms",
             "statuses: " + ", ".join(f"{k}×{v}" for k, v in sorted(self.statuses.items())),
@@ -841,7 +870,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(backend: str = "sqlite", duration: float = 120, workers: int = 20, seed: int = 1,
-        workdir: Path | None = None, keep: bool = False, admin_url: str | None = None) -> Result:
+        workdir: Path | None = None, keep: bool = False, admin_url: str | None = None, after=None) -> Result:
+    """One load run; `after(database, plan, expected)` is called once the proof is done, before clean-up."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix=f"tracker-load-{backend}-"))
     database = Database(backend, workdir, admin_url)
     server = None
@@ -849,29 +879,37 @@ def run(backend: str = "sqlite", duration: float = 120, workers: int = 20, seed:
         env = base_env(workdir / "instance", database.url)
         plan = run_setup(env, workers)
         server = Server("waitress" if backend == "sqlite" else "gunicorn", env, workdir / "server.log").start()
-        expected, stats = Expected(), Stats()
-        started = time.monotonic()
-        stop_at = started + duration
-        threads = [Evaluator(i, name, server.port, plan, expected, stats, stop_at, seed * 1000 + i)
+        expected, logins, stats = Expected(), Stats(), Stats()
+        threads = [Evaluator(i, name, server.port, plan, expected, logins, float("inf"), seed * 1000 + i)
                    for i, name in enumerate(plan["users"])]
         for thread in threads:
             thread.start()
+        for thread in threads:  # log everybody in first (scrypt is slow on purpose): the clock starts after
+            thread.login_done.wait(timeout=300)
+        load_before = os.getloadavg()[0]
+        started = time.monotonic()
+        for thread in threads:
+            thread.browser.stats, thread.stop_at = stats, started + duration
+            thread.logged_in.set()
         for thread in threads:
             thread.join(timeout=duration + 300)
         elapsed = time.monotonic() - started
         server.stop()
         log = server.log_text()
         problems = verify(database, plan, expected)
-        return _result(backend, server.kind, elapsed, workers, stats, expected, log, problems, threads)
+        result = _result(backend, server.kind, elapsed, workers, stats, expected, log, problems, threads)
+        result.load_average = f"{load_before:.1f}/{os.getloadavg()[0]:.1f}"
+        if after is not None:
+            after(database, plan, expected)
+        return result
     finally:
         if server is not None:
             server.stop()
         if not keep:
             database.drop()
-            if backend == "sqlite" or True:
-                import shutil
+            import shutil
 
-                shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _result(backend, server_kind, elapsed, workers, stats, expected, log, problems, threads) -> Result:

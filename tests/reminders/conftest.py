@@ -72,7 +72,7 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         if self._temporary_now("rcpt"):
             return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)

@@ -13,7 +13,13 @@ from tracker.reminders.job import run_and_deliver, run_reminders
 from tracker.reminders.models import OutboxMessage, ReminderSent
 from tracker.users.models import User
 
-from .conftest import count_rows, load_requests, online_request, plain_calendar, request_due
+from .conftest import (
+    count_rows,
+    load_requests,
+    online_request,
+    plain_calendar,
+    request_due,
+)
 
 # 2020 National Day: Oct 1–8 off; Sunday Sep 27 and Saturday Oct 10 were make-up working days.
 NATIONAL_DAY = [date(2020, 9, 26) + timedelta(days=n) for n in range(17)]  # Sep 26 … Oct 12
@@ -219,3 +225,13 @@ def test_voided_and_phone_requests_get_no_reminders(app, status_kw):
     load_requests(app, [request])
     with app.app_context():
         assert run_reminders(date(2020, 9, 25), dry_run=True).reminder_count == 0
+
+
+def test_a_concurrent_run_that_recorded_first_wins_and_nothing_is_sent_twice(app, smtp, monkeypatch):
+    load_requests(app, [online_request("A", date(2020, 9, 25))])
+    run_and_deliver(app, date(2020, 9, 25))
+    # As if another process had recorded the same reminder between our selection and our commit.
+    monkeypatch.setattr("tracker.reminders.job._sent_keys", lambda: set())
+    report, delivery = run_and_deliver(app, date(2020, 9, 25))
+    assert report.reminder_count == 0 and "另一个进程" in report.note and delivery.handled == 0
+    assert count_rows(app, OutboxMessage) == 1 and len(smtp.received) == 1

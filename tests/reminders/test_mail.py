@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tracker.core import mail
 from tracker.core.audit import AuditEntry
 from tracker.core.db import utcnow
+from tracker.core.errors import ValidationError
 from tracker.extensions import db
 from tracker.reminders.models import OutboxMessage
 
@@ -165,7 +166,7 @@ def test_resend_puts_a_failed_message_back_and_is_audited(app, users):
     (message_id,) = queue(app)
     with app.app_context():
         row = db.session.get(OutboxMessage, message_id)
-        with pytest.raises(mail.ValidationError):
+        with pytest.raises(ValidationError):
             mail.resend_message(None, row)
         row.status, row.attempts, row.last_error = "failed", 3, "550 mailbox unavailable"
         admin = db.session.get(type(users["admin"]), users["admin"].id)

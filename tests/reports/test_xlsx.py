@@ -8,7 +8,14 @@ from openpyxl import load_workbook
 
 from tracker.reports.json_report import report_json
 from tracker.reports.sheet_model import build_sheet_reports
-from tracker.reports.xlsx import SUMMARY_TITLE, build_workbook, score_cell, sheet_layout, sheet_title, workbook_bytes
+from tracker.reports.xlsx import (
+    SUMMARY_TITLE,
+    build_workbook,
+    score_cell,
+    sheet_layout,
+    sheet_title,
+    workbook_bytes,
+)
 from tracker.scoring.rubric_store import get_rubric
 
 from .conftest import TODAY
@@ -60,7 +67,7 @@ def test_merged_cells_and_pending_cells(campaign):
 
 
 def test_summary_sheet_ranks_counties(campaign):
-    book, layout, _rubric = _workbook(campaign)
+    book, _layout, _rubric = _workbook(campaign)
     sheet = book[SUMMARY_TITLE]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=4)]
     assert rows[0][:2] == ["排名", "县区"] and rows[0][-4:] == ["总分（100分）", "是否完成", "未评指标", "审核状态"]
@@ -78,7 +85,7 @@ def test_user_text_starting_with_formula_characters_stays_text(app, campaign):
     row = db.session.query(IndicatorFacts).filter_by(indicator_id=1).first()
     row.explanation = "=1+2"
     db.session.flush()
-    book, layout, rubric = _workbook(campaign)
+    book, _layout, rubric = _workbook(campaign)
     sheet = book[book.sheetnames[1]]
     for cell in (sheet["B3"], sheet[f"F{int(score_cell(rubric, 1)[1:])}"], book[SUMMARY_TITLE]["B3"]):
         assert cell.data_type == "s"

@@ -71,7 +71,7 @@ def sheet_url(campaign_id: int, target_id: int) -> str:
 
 def row_version(html: str, indicator_id: int) -> str:
     """The version the row form of `indicator_id` carries."""
-    match = re.search(rf'id="i{indicator_id}".*?name="version" value="(\d+)"', html, re.S)
+    match = re.search(rf'id="i{indicator_id}".*?name="version" value="(\d+)"', html, re.DOTALL)
     assert match, f"no form for indicator {indicator_id}"
     return match.group(1)
 

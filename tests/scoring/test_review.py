@@ -121,7 +121,7 @@ def counted(app):
 
 
 def grow(app, browser, campaign_id, target_ids, requests_per_target, tag):
-    for target_id, (key, _name) in zip(target_ids, COUNTIES):
+    for target_id, (key, _name) in zip(target_ids, COUNTIES, strict=False):
         for number in range(requests_per_target):
             add_online_request(app, campaign_id, key, key=f"{key}-16-{tag}{number}")
         for indicator_id in (1, 8, 10):

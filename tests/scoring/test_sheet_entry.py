@@ -166,7 +166,8 @@ def test_preview_returns_the_recomputed_total_without_saving(app, login):
     assert 10 not in stored_facts(app, campaign_id, target_id)
     refused = evaluator.client.post(url, data={"indicator": "10", "count": "7", "points": "5"},
                                     headers={"X-CSRFToken": evaluator.token})
-    assert refused.status_code == 400 and "应在3–4分之间" in refused.get_json()["errors"][0][1]
+    assert refused.status_code == 200 and refused.get_json()["ok"] is False
+    assert "应在3–4分之间" in refused.get_json()["errors"][0][1]
     no_token = evaluator.client.post(url, data={"indicator": "10", "count": "12"})
     assert no_token.status_code == 400
 
@@ -198,7 +199,7 @@ def test_unknown_indicator_and_target_are_404(app, login):
     evaluator = login("evaluator")
     assert save(evaluator, campaign_id, target_id, 29, {"points": "1"}, version="0").status_code == 404
     assert evaluator.get(sheet_url(campaign_id, 999)).status_code == 404
-    other_campaign, (other_target,) = make_campaign_named(app)
+    _other, (other_target,) = make_campaign_named(app)
     assert evaluator.get(sheet_url(campaign_id, other_target)).status_code == 404
 
 

@@ -167,7 +167,8 @@ MANIFEST = (b'<?xml version="1.0"?><Types><Override PartName="/xl/workbook.xml" 
     (b"PK\x03\x04 broken zip", "已损坏"),
     (zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}), "不是 Excel 工作簿"),
     (zip_bytes({"[Content_Types].xml": MANIFEST, "xl/worksheets/sheet1.xml": b"\x00" * (4 * 1024 * 1024)}), "压缩炸弹"),
-    (zip_bytes({"[Content_Types].xml": MANIFEST, "xl/workbook.xml": b"<workbook/>"}), "无法读取"),
+    (zip_bytes({"[Content_Types].xml": MANIFEST, "xl/workbook.xml": b"<workbook/>"}), "没有评分表"),
+    (zip_bytes({"[Content_Types].xml": MANIFEST, "xl/workbook.xml": b"<workbook"}), "无法读取"),
 ])
 def test_hostile_or_wrong_files_are_refused(app, login, data, message):
     campaign_id, (target_id,) = make_campaign(app)
@@ -184,17 +185,17 @@ def test_zip_bomb_by_total_size_and_oversized_files_are_refused(app):
     members |= {f"xl/media/{n}.bin": bytes(range(256)) * (4 * 1024 * 10) for n in range(6)}  # 6 × 10 MB, low ratio
     with pytest.raises(ValidationError, match="解压后超过 50 MB"):
         workbook.check_archive(zip_bytes(members))
-    with app.app_context():
-        with pytest.raises(ValidationError, match="超过上传上限"):
-            workbook.import_facts_workbook(None, None, BytesIO(b"x" * 2048), max_bytes=1024)
+    with app.app_context(), pytest.raises(ValidationError, match="超过上传上限"):
+        workbook.import_facts_workbook(None, None, BytesIO(b"x" * 2048), max_bytes=1024)
 
 
-def test_upload_over_the_request_limit_is_a_clear_413(app, login):
-    campaign_id, _targets = make_campaign(app)
+def test_upload_over_the_request_limit_is_a_clear_413(app, login, monkeypatch):
+    campaign_id, (target_id,) = make_campaign(app)
     evaluator = login("evaluator")
-    limit = app.config["MAX_CONTENT_LENGTH"]
-    response = upload(evaluator, campaign_id, b"PK\x03\x04" + b"\x00" * limit)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    response = upload(evaluator, campaign_id, b"PK\x03\x04" + bytes(8192))
     assert response.status_code == 413 and "上限" in response.get_data(as_text=True)
+    assert stored_facts(app, campaign_id, target_id) == {}
 
 
 def test_missing_file_is_named(app, login):

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import audit
 from ..core import parsing as p
-from ..core.db import utcnow
+from ..core.db import sqlite_begin_mode, utcnow
 from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..users.models import User
@@ -84,8 +84,11 @@ def _touch(token: ApiToken) -> None:
     now = utcnow()
     if token.last_used_at is not None and now - token.last_used_at < TOUCH_INTERVAL:
         return
-    # Its own short transaction on its own connection: a read-only request stays read-only (no
-    # SQLite lock upgrade mid-request), and a failed request still records that the token was used.
+    if sqlite_begin_mode.get() == "IMMEDIATE":
+        token.last_used_at = now  # the request already holds a write transaction: record it there
+        return
+    # A read-only request: a short transaction of its own, so the request's read never has to be
+    # upgraded to a write (SQLite refuses that upgrade when another writer committed meanwhile).
     with db.engine.begin() as connection:
         connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     set_committed_value(token, "last_used_at", now)  # known, not a pending change of this session

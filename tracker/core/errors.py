@@ -62,7 +62,7 @@ def _wants_json() -> bool:
 def _render(status: int, message: str | None = None):
     title = ERROR_TITLES.get(status, "出错了")
     if _wants_json():
-        return jsonify({"error": {"status": status, "title": title, "message": message or title}}), status
+        return jsonify({"error": {"status": status, "title": title, "message": message or title, "fields": {}}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 

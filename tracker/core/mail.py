@@ -21,6 +21,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Self
 
 from flask import Flask
 from flask_mail import Message
@@ -157,12 +158,17 @@ def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport) -> Non
     from ..reminders.models import OutboxMessage as M
 
     if outcome.status == "sent":
-        values, report.sent = {"status": "sent", "sent_at": utcnow(), "last_error": ""}, report.sent + 1
+        values = {"status": "sent", "sent_at": utcnow(), "last_error": ""}
+        report.sent += 1
     elif outcome.status == "temporary" and claimed.attempts < MAX_ATTEMPTS:
-        values, report.retrying = {"status": "pending", "sent_at": None, "last_error": outcome.error}, report.retrying + 1
+        values = {"status": "pending", "sent_at": None, "last_error": outcome.error}
+        report.retrying += 1
     else:
-        error = outcome.error if outcome.status == "permanent" else f"{outcome.error}（已尝试 {claimed.attempts} 次，放弃）"
-        values, report.failed = {"status": "failed", "sent_at": None, "last_error": error}, report.failed + 1
+        error = outcome.error
+        if outcome.status == "temporary":
+            error += f"（已尝试 {claimed.attempts} 次，放弃）"
+        values = {"status": "failed", "sent_at": None, "last_error": error}
+        report.failed += 1
     db.session.execute(update(M).where(M.id == claimed.id, M.status == "sending").values(**values)
                        .execution_options(synchronize_session=False))
     db.session.commit()
@@ -227,7 +233,7 @@ class _SmtpSession:
         self.host: smtplib.SMTP | None = None
         self.address = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
 
-    def __enter__(self) -> _SmtpSession:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc) -> None:

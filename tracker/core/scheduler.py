@@ -109,27 +109,31 @@ class PostgresSchedulerLock:
 
 
 def scheduler_lock(app: Flask) -> FileSchedulerLock | PostgresSchedulerLock:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    return lock_for(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+
+
+def lock_for(uri: str, instance_path: str) -> FileSchedulerLock | PostgresSchedulerLock:
     url = make_url(uri)
     if url.get_backend_name() == "postgresql":
         return PostgresSchedulerLock(uri)
     database = url.database if url.get_backend_name() == "sqlite" else None
     if database and database != ":memory:" and not database.startswith("file:"):
         return FileSchedulerLock(Path(database).resolve().with_name(Path(database).name + ".scheduler.lock"))
-    return FileSchedulerLock(Path(app.instance_path) / "scheduler.lock")
+    return FileSchedulerLock(Path(instance_path) / "scheduler.lock")
 
 
-def start_scheduler(app: Flask, blocking: bool, on_start: Callable[[], None] | None = None) -> BaseScheduler | None:
+def start_scheduler(app: Flask, blocking: bool, on_start: Callable[[], None] | None = None,
+                    held_lock: FileSchedulerLock | PostgresSchedulerLock | None = None) -> BaseScheduler | None:
     """Start the one scheduler of the deployment, or return None (non-blocking) when it must not run here.
 
     Blocking mode (``tracker scheduler``) raises SchedulerLocked when another process holds the lock,
-    and returns only after the scheduler has shut down.
+    and returns only after the scheduler has shut down. `held_lock`: a lock the caller already took.
     """
     if not blocking and (refusal := _embedded_refusal(app)):
         log.warning(refusal)
         return None
-    lock = scheduler_lock(app)
-    if not lock.acquire():
+    lock = held_lock or scheduler_lock(app)
+    if held_lock is None and not lock.acquire():
         if blocking:
             raise SchedulerLocked(lock.where)
         log.warning(SchedulerLocked(lock.where).message + " 本进程只提供网页服务。")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from ..core.cli_support import parse_cli_date, with_app
+from ..core.cli_support import fail, parse_cli_date, with_app
 
 
 @click.command("remind")
@@ -24,9 +24,27 @@ def remind_command(today_text: str | None, dry_run: bool) -> None:
 
 
 @click.command("scheduler")
-@with_app
 def scheduler_command() -> None:
     """Run the reminder scheduler alone, in the foreground (exits 1 if another one is running)."""
+    from ..config import ConfigError, load_config
+    from ..core.scheduler import SchedulerLocked, lock_for
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        fail(str(error))
+    # Take the lock before building the app, so that a second copy gives up at once.
+    lock = lock_for(config["SQLALCHEMY_DATABASE_URI"], config["INSTANCE_PATH"])
+    if not lock.acquire():
+        fail(SchedulerLocked(lock.where).message)
+    try:
+        _run_scheduler(lock)
+    finally:
+        lock.release()
+
+
+@with_app
+def _run_scheduler(lock) -> None:
     from ..core.scheduler import start_scheduler
 
     app = current_app._get_current_object()
@@ -36,6 +54,6 @@ def scheduler_command() -> None:
         click.echo(f"提醒调度器已启动：每个工作日 {hour:02d}:{minute:02d}（北京时间）发送期限提醒。按 Ctrl+C 退出。")
 
     try:
-        start_scheduler(app, blocking=True, on_start=announce)
+        start_scheduler(app, blocking=True, on_start=announce, held_lock=lock)
     except KeyboardInterrupt:
         click.echo("提醒调度器已停止。")

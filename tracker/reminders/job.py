@@ -7,6 +7,7 @@ run fail at its commit instead of sending anything twice.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,13 @@ from ..requests.models import CHANNELS, MockRequest, RequestEvent
 from ..users.models import User
 from ..workdays import WorkCalendar, beijing_today
 from .models import ReminderSent
-from .select import KIND_LABELS, DueReminder, OpenRequest, group_by_recipient, select_reminders
+from .select import (
+    KIND_LABELS,
+    DueReminder,
+    OpenRequest,
+    group_by_recipient,
+    select_reminders,
+)
 
 STREAM_CHUNK = 5000
 MAX_ITEMS_PER_EMAIL = 200  # a longer list helps nobody; the rest are on the /reminders page
@@ -154,21 +161,25 @@ def _open_query():
 
 
 def _open_requests(today: date, calendar: WorkCalendar, details: dict) -> Iterator[OpenRequest]:
-    """Stream the open requests as plain values (no ORM object per row), noting channel and provisional."""
-    rows = db.session.execute(_open_query(), execution_options={"yield_per": STREAM_CHUNK})
-    for row in rows:
-        details[row.id] = (row.channel, bool(row.provisional))
-        requested, clarified = row.requested_on, row.clarified_on
-        posted = row.letter_posted_on
+    """Stream the open requests as plain values, noting each one's channel and provisional flag.
+
+    Core rows, not ORM objects, and working-day counts memoised per date (many requests share a due
+    date): this loop is the job's cost at 100 000 open requests.
+    """
+    days_until = functools.cache(lambda day: _count(calendar, today, day))
+    days_since = functools.cache(lambda day: _count(calendar, day, today))
+    statement = _open_query().execution_options(yield_per=STREAM_CHUNK)
+    for (request_id, key, owner_id, channel, status, due, provisional, posted, delivered_on, confirmed_on,
+         returned, target_name, requested, clarified) in db.session.connection().execute(statement):
+        details[request_id] = (channel, bool(provisional))
         yield OpenRequest(
-            request_id=row.id, key=row.key, owner_id=row.owner_id, target_name=row.target_name,
-            channel=row.channel, status=effective_status(row.status, row.due_date, today), due_date=row.due_date,
-            working_days_left=_count(calendar, today, row.due_date),
+            request_id=request_id, key=key, owner_id=owner_id, target_name=target_name, channel=channel,
+            status=effective_status(status, due, today), due_date=due,
+            working_days_left=days_until(due) if due is not None else None,
             clarification_requested_on=requested,
             clarification_open=requested is not None and (clarified is None or clarified < requested),
-            letter_posted_on=posted,
-            letter_delivered=bool(row.letter_delivered_on or row.letter_confirmed_on or row.letter_returned),
-            posted_working_days_ago=_count(calendar, posted, today),
+            letter_posted_on=posted, letter_delivered=bool(delivered_on or confirmed_on or returned),
+            posted_working_days_ago=days_since(posted) if posted is not None else None,
         )
 
 
@@ -250,5 +261,5 @@ def _record(summary: RecipientSummary, today: date) -> None:
         summary.outbox_id = message.id
     rows = [{"key": r.key, "kind": r.kind, "request_id": r.request_id, "user_id": summary.user_id,
              "due_date": r.due_date, "run_on": today, "outbox_id": summary.outbox_id} for r in summary.reminders]
-    db.session.execute(insert(ReminderSent), rows)
-    db.session.flush()
+    # Core executemany: the ORM's bulk path costs several times more at tens of thousands of rows.
+    db.session.connection().execute(insert(ReminderSent.__table__), rows)

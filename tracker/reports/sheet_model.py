@@ -30,7 +30,7 @@ class GroupScore:
     name: str
     max: float
     score: float
-    children: tuple["GroupScore", ...] = ()
+    children: tuple[GroupScore, ...] = ()
 
     @property
     def max_text(self) -> str:

@@ -12,7 +12,8 @@ from ..core.auth import staff_required
 from ..core.errors import TrackerError, ValidationError
 from ..scoring.rubric_store import get_rubric
 from ..workdays import beijing_today
-from .annual import COLUMNS, annual_table as build_annual_table
+from .annual import COLUMNS
+from .annual import annual_table as build_annual_table
 from .files import safe_filename
 from .html import render_print_html
 from .json_report import report_json

@@ -208,6 +208,9 @@ def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = 
     reply = request.reply
     if reply is not None:
         check_version(reply, data.get("version"))
+    elif data.get("version") not in (None, "", 0, "0"):
+        # The editor's page showed a reply that someone has deleted since: do not resurrect it unseen.
+        raise ConflictError("该答复已被他人删除，您的修改未保存。请刷新页面后重新登记。")
     values = reply_values(data)
     receipt = request.receipt_date
     reply_day = values["dispatched_on"] or values["received_on"]
@@ -227,10 +230,12 @@ def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = 
     return reply
 
 
-def delete_reply(actor, request: MockRequest) -> None:
+def delete_reply(actor, request: MockRequest, version=None) -> None:
+    """`version` is the reply's version the deleting user saw (None: no check, for the CLI)."""
     ensure_active(request)
     if request.reply is None:
         raise NotFound("该申请还没有答复")
+    check_version(request.reply, version)
     before = audit.snapshot(request.reply, REPLY_AUDITED)
     reply_id = request.reply.id
     request.reply = None

@@ -280,7 +280,8 @@ def reply_form(request_id: int):
 @bp.post("/requests/<int:request_id>/reply/delete")
 @editor_required
 def reply_delete(request_id: int):
-    return detail_action(request_id, lambda row: ops.delete_reply(current_user, row), "答复已删除。", "reply")
+    return detail_action(request_id, lambda row: ops.delete_reply(
+        current_user, row, version=forms.clean_version(request.form.get("version"))), "答复已删除。", "reply")
 
 
 # ---------------------------------------------------------------------------- attachments

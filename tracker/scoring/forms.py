@@ -88,7 +88,7 @@ def normalise_facts(indicator: Indicator, facts: Mapping | None) -> dict:
     result = {k: v for k, v in dict(facts or {}).items() if v not in (None, "", [], {})}
     items = result.get("items")
     if isinstance(items, list) and len(items) == len(indicator.items):
-        result["items"] = [normalise_item(v, item) for v, item in zip(items, indicator.items)]
+        result["items"] = [normalise_item(v, item) for v, item in zip(items, indicator.items, strict=True)]
     return result
 
 
@@ -139,7 +139,7 @@ def _entered_tier(indicator: Indicator, tier: str | None) -> bool:
 
 def _form_items(c: p.Collector, indicator: Indicator, form: Mapping) -> list | None:
     count = len(indicator.items)
-    extra = sorted(int(m.group(1)) for name in form.keys() if (m := _ITEM_FIELD.match(name)) and int(m.group(1)) >= count)
+    extra = sorted(int(m.group(1)) for name in form if (m := _ITEM_FIELD.match(name)) and int(m.group(1)) >= count)
     if extra:
         c.add(f"{indicator.id}.items", f"指标{indicator.id}共有{count}个子项，收到第{extra[-1] + 1}项")
         return None

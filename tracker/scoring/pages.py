@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
+from ..core.db import from_db_time
 from ..extensions import db
 from ..requests.derived import DERIVED_INDICATORS, DerivedScore, derive_scores
 from ..requests.models import Attachment
@@ -77,7 +78,7 @@ class EvidenceView:
     note: str
     attachment_name: str | None
     attachment_href: str | None
-    created_at: object
+    created_on: date | None
 
 
 @dataclass
@@ -242,7 +243,8 @@ def evidence_of(sheet: ScoreSheet | None) -> dict[int, list[EvidenceView]]:
     for indicator_id, item, attachment in db.session.execute(query):
         href = url_for("requests.attachment_download", attachment_id=attachment.id) if attachment and download else None
         result.setdefault(indicator_id, []).append(EvidenceView(
-            item.url, item.note, attachment.original_name if attachment else None, href, item.created_at))
+            item.url, item.note, attachment.original_name if attachment else None, href,
+            from_db_time(item.created_at).date() if item.created_at else None))
     return result
 
 

@@ -158,17 +158,20 @@ def add_evidence(campaign_id: int, target_id: int, indicator_id: int):
 @bp.post(SHEET + "/preview")
 @editor_required
 def preview(campaign_id: int, target_id: int):
-    """The whole sheet scored with one row's unsaved input, by the real engine; nothing is saved."""
+    """The whole sheet scored with one row's unsaved input, by the real engine; nothing is saved.
+
+    Input the engine refuses is a normal answer of the preview (200, ok false, the messages).
+    """
     campaign, target = load(campaign_id, target_id)
     indicator = get_indicator(campaign, request.form.get("indicator"))
     try:
         facts = forms.facts_from_form(indicator, request.form)
         score = pages.load_sheet(campaign, target, beijing_today()).score({indicator.id: facts})
     except ValidationError as error:
-        return jsonify({"ok": False, "errors": list(labelled(error.errors).items())}), 400
+        return jsonify({"ok": False, "errors": list(labelled(error.errors).items())})
     except FactsError as error:
         problems = {f"{indicator.id}.{e.field}": e.message_zh for e in error.errors}
-        return jsonify({"ok": False, "errors": list(labelled(problems).items())}), 400
+        return jsonify({"ok": False, "errors": list(labelled(problems).items())})
     return jsonify(pages.preview_json(score, indicator.id))
 
 

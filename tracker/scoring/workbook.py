@@ -1,77 +1,38 @@
 """Excel entry of the manual facts: a template laid out like Table 2 (one sheet per target) and an
-all-or-nothing import that names the sheet and cell of every problem.
-
-The template carries, in hidden column P, a marker, the target's key, the campaign id and each
-row's facts version, so an import finds its target and never overwrites a later edit unseen.
+all-or-nothing import that names the sheet and cell of every problem (layout in workbook_layout,
+safe reading and row parsing in workbook_read).
 """
 from __future__ import annotations
 
 import math
 import re
-import warnings
-import zipfile
-from dataclasses import dataclass, field
-from io import BytesIO
+from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from ..core import files
-from ..core import parsing as p
 from ..core.errors import ConflictError, LockedError, ValidationError
 from ..extensions import db
-from ..rubric import Indicator, validate_facts
+from ..rubric import Indicator
 from ..rubric.model import format_points
 from . import forms
 from . import operations as ops
 from .models import IndicatorFacts, ScoreSheet
 from .rubric_store import get_rubric
+from .workbook_layout import (COLUMNS, DERIVED_MARK, FIRST_ROW, HEADER_ROW, HELP_TITLE, MARKER, input_columns,
+                              safe)
+from .workbook_read import (Problem, SheetRows, WorkbookError, check_archive, parse_book, read_limited,
+                            read_sheets)
 
-MARKER = "tracker-sheet/1"
-HELP_TITLE = "填表说明"
-DERIVED_MARK = "由模拟申请自动计算"
-HEADER_ROW, FIRST_ROW, LAST_ROW = 4, 5, 500
-COLUMNS = (("A", "指标编号", 8), ("B", "一级指标", 12), ("C", "二级指标", 14), ("D", "三级指标", 22),
-           ("E", "满分", 6), ("F", "赋分标准", 60), ("G", "各子项得分", 20), ("H", "档次", 14), ("I", "分值", 8),
-           ("J", "次数", 8), ("K", "是否公开", 10), ("L", "说明", 30), ("M", "人工调整分值", 10),
-           ("N", "人工调整原因", 24), ("O", "填写提示", 40), ("P", "版本（勿改）", 12))
-HEADERS = {letter: title for letter, title, _ in COLUMNS}
-FIELD_COLUMN = {"items": "G", "tier": "H", "points": "I", "count": "J", "passed": "K", "note": "L",
-                "override": "M", "override.points": "M", "override.reason": "N"}
-KIND_COLUMNS = {"scale": "I", "all_or_nothing": "K", "bands": "IJ", "derived": ""}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_RATIO = 200
-MAX_MEMBERS = 5000
-SPREADSHEET_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+__all__ = ["Problem", "WorkbookError", "blank_workbook", "current_facts", "import_facts_workbook"]
+
 GREY = PatternFill("solid", fgColor="D9D9D9")
 LIGHT = PatternFill("solid", fgColor="EEEEEE")
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def input_columns(indicator: Indicator) -> str:
-    if indicator.kind == "checklist":
-        return "G"
-    if indicator.kind == "tiered":
-        entered = any(t["score"] == "entered" for t in indicator.params["tiers"])
-        return ("G" if indicator.items else "") + "H" + ("I" if entered else "")
-    return KIND_COLUMNS[indicator.kind]
-
-
-def safe(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (undone on import)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unsafe(value):
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
-        return value[1:]
-    return value
 
 
 # ---------------------------------------------------------------------------- writing
@@ -110,8 +71,8 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 def _write_help(sheet, campaign, rubric) -> None:
     sheet.title = HELP_TITLE
     lines = [f"{campaign.name} · {rubric.title}", "",
-             "每个被考评对象一张工作表，按表2逐项填写；灰色单元格不填写。导入时整个文件全部正确才会保存，"
-             "否则列出每个错误所在的工作表和单元格，什么都不保存。",
+             ("每个被考评对象一张工作表，按表2逐项填写；灰色单元格不填写。导入时整个文件全部正确才会保存，"
+              "否则列出每个错误所在的工作表和单元格，什么都不保存。"),
              "各子项得分：按子项顺序用逗号分隔，每项填 是 / 否（得满分 / 0分）或分数（0.5分为单位），未评填“未评”，例如 是,是,否,0.5。",
              "档次：从下拉列表选择（见每行的填写提示）。分值：0.5分为单位。次数：非负整数。是否公开：是 / 否。",
              "人工调整：人工调整分值和人工调整原因须同时填写；报表中注明“人工调整”。",
@@ -241,234 +202,6 @@ def _points_cap(indicator: Indicator) -> float:
     if indicator.kind == "tiered":
         return next(t.get("cap", indicator.max) for t in indicator.params["tiers"] if t["score"] == "entered")
     return indicator.params["max"] if indicator.kind == "scale" else indicator.max
-
-
-# ---------------------------------------------------------------------------- reading (safely)
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    cell: str
-    reason: str
-
-
-class WorkbookError(ValidationError):
-    """The file was refused: every problem, with its sheet and cell; nothing was saved."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__({f"{p.sheet}!{p.cell}": p.reason for p in problems} or {"file": "文件有误"})
-
-
-def _refuse(message: str) -> WorkbookError:
-    return WorkbookError([Problem("（整个文件）", "—", message)])
-
-
-def read_limited(fileobj, limit: int) -> bytes:
-    data = fileobj.read(limit + 1)
-    if len(data) > limit:
-        raise _refuse(f"文件超过上传上限 {limit // (1024 * 1024)} MB，未导入")
-    if not data:
-        raise _refuse("文件为空")
-    return data
-
-
-def check_archive(data: bytes) -> None:
-    """Refuse anything that is not an xlsx package, and zip bombs, before openpyxl opens it."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse("这是旧版 Excel（.xls）或加密文件，请在 Excel 中“另存为”.xlsx 格式后再导入")
-    if not data.startswith(b"PK\x03\x04"):
-        raise _refuse("文件内容不是 Excel 工作簿（.xlsx），请上传从本系统下载并填写的模板")
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            members = archive.infolist()
-            _check_members(members)
-            manifest = archive.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError, NotImplementedError):
-        raise _refuse("文件已损坏或不是 Excel 工作簿（.xlsx）") from None
-    if SPREADSHEET_MAIN not in manifest:
-        raise _refuse("文件不是 Excel 工作簿（可能是 Word 文档或其他压缩包），请上传 .xlsx 文件")
-
-
-def _check_members(members) -> None:
-    if len(members) > MAX_MEMBERS:
-        raise _refuse("文件内部结构异常（成员过多），拒绝导入")
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNCOMPRESSED:
-        raise _refuse(f"文件解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑似压缩炸弹，拒绝导入")
-    for member in members:
-        if member.flag_bits & 0x1:
-            raise _refuse("文件已加密，请去掉密码后再导入")
-        # zipfile stops at the declared size, so the declared sizes bound what openpyxl can inflate.
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise _refuse("文件压缩比异常，疑似压缩炸弹，拒绝导入")
-
-
-def read_sheets(data: bytes) -> list[tuple[str, list[tuple]]]:
-    width = len(COLUMNS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a user's file may trip openpyxl's warnings; its content is checked below
-        try:
-            book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 — hostile or broken files fail in many ways inside openpyxl
-            raise _refuse("无法读取该 Excel 文件（文件可能已损坏），请用下载的模板重新填写") from None
-        try:
-            return [(sheet.title, _rows(sheet, width)) for sheet in book.worksheets]
-        except WorkbookError:
-            raise
-        except Exception:  # noqa: BLE001 — as above
-            raise _refuse("无法读取该 Excel 文件的内容（文件可能已损坏）") from None
-        finally:
-            book.close()
-
-
-def _rows(sheet, width: int) -> list[tuple]:
-    rows = []
-    for number, row in enumerate(sheet.iter_rows(max_col=width, values_only=True), start=1):
-        if number > LAST_ROW:
-            if any(v not in (None, "") for v in row):
-                raise WorkbookError([Problem(sheet.title, f"A{number}", f"行数过多：评分表最多 {LAST_ROW} 行")])
-            continue
-        rows.append(tuple(row) + (None,) * (width - len(row)))
-    return rows
-
-
-# ---------------------------------------------------------------------------- parsing rows
-
-@dataclass
-class SheetRows:
-    title: str
-    target: object
-    rows: dict[int, tuple[int, dict, int | None]] = field(default_factory=dict)  # id → (row, facts, version)
-
-
-def parse_book(sheets, rubric, campaign, problems: list[Problem]) -> list[SheetRows]:
-    targets = {t.key: t for t in campaign.targets}
-    seen: dict[str, str] = {}
-    result = []
-    for title, rows in sheets:
-        meta = [unsafe(rows[i][15]) if len(rows) > i else None for i in range(3)]
-        if meta[0] != MARKER:
-            if title != HELP_TITLE:
-                problems.append(Problem(title, "P2", "不是本系统下载的评分表（缺少隐藏的被考评对象代码），请删除该工作表或使用下载的模板"))
-            continue
-        target = _sheet_target(title, meta, campaign, targets, seen, problems)
-        if target is not None:
-            result.append(SheetRows(title, target, _parse_rows(title, rows, rubric, problems)))
-    return result
-
-
-def _sheet_target(title, meta, campaign, targets, seen, problems):
-    if str(meta[2]) != str(campaign.id):
-        problems.append(Problem(title, "P3", f"该工作表属于另一个考评，不能导入到“{campaign.name}”"))
-        return None
-    target = targets.get(str(meta[1] or ""))
-    if target is None:
-        problems.append(Problem(title, "P2", f"本考评中没有代码为“{meta[1]}”的被考评对象"))
-    elif target.key in seen:
-        problems.append(Problem(title, "P2", f"被考评对象“{target.name}”已出现在工作表“{seen[target.key]}”中"))
-        return None
-    else:
-        seen[target.key] = title
-    return target
-
-
-def _parse_rows(title, rows, rubric, problems) -> dict:
-    parsed: dict[int, tuple[int, dict, int | None]] = {}
-    for number, row in enumerate(rows[FIRST_ROW - 1:], start=FIRST_ROW):
-        cells = dict(zip(HEADERS, (unsafe(v) for v in row)))
-        if all(_blank(cells[letter]) for letter in "ABCDEFGHIJKLMN"):
-            continue
-        indicator = _row_indicator(title, number, cells["A"], rubric, parsed, problems)
-        if indicator is None:
-            continue
-        c = p.Collector()
-        facts = _row_facts(indicator, cells, number, c)
-        version = c.run(f"P{number}", p.integer, cells["P"], minimum=0, required=False)
-        if not c.errors:
-            for error in validate_facts(indicator, facts):
-                column = FIELD_COLUMN.get(error.field.split("[")[0], "A")
-                c.add(f"{column}{number}", f"{forms.field_label(error.field)}：{error.message_zh}")
-        problems.extend(Problem(title, cell, reason) for cell, reason in c.errors.items())
-        parsed[indicator.id] = (number, facts, version)
-    return parsed
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _row_indicator(title, number, value, rubric, parsed, problems):
-    try:
-        indicator = rubric.indicator(int(str(value).strip().rstrip(".")))
-    except (KeyError, ValueError, TypeError):
-        problems.append(Problem(title, f"A{number}", f"指标编号“{value}”不在考评指标中"))
-        return None
-    if indicator.id in parsed:
-        problems.append(Problem(title, f"A{number}", f"指标{indicator.id}重复（第{parsed[indicator.id][0]}行已有）"))
-        return None
-    return indicator
-
-
-def _row_facts(indicator: Indicator, cells: dict, number: int, c: p.Collector) -> dict:
-    allowed = input_columns(indicator)
-    for letter in "GHIJK":
-        value = cells[letter]
-        if letter not in allowed and not _blank(value) and not (letter == "G" and value == DERIVED_MARK):
-            c.add(f"{letter}{number}", f"指标{indicator.id}不填写“{HEADERS[letter]}”，请清空该单元格")
-    facts: dict = {}
-    if "G" in allowed:
-        facts["items"] = c.run(f"G{number}", _items, cells["G"], indicator)
-    if "H" in allowed:
-        facts["tier"] = c.run(f"H{number}", _tier, cells["H"], indicator)
-    if "I" in allowed:
-        facts["points"] = c.run(f"I{number}", forms.number, cells["I"])
-    if "J" in allowed:
-        facts["count"] = c.run(f"J{number}", _count, cells["J"])
-    if "K" in allowed:
-        facts["passed"] = c.run(f"K{number}", p.optional_bool, cells["K"])
-    facts["note"] = c.run(f"L{number}", p.text, _text(cells["L"]), max_length=2000)
-    points = c.run(f"M{number}", forms.number, cells["M"])
-    reason = c.run(f"N{number}", p.text, _text(cells["N"]), max_length=500)
-    if points is not None or reason:
-        facts["override"] = {"points": points, "reason": reason}
-    return {k: v for k, v in facts.items() if v not in (None, "")}
-
-
-def _text(value) -> str:
-    return "" if value is None else format_points(value) if isinstance(value, (int, float)) else str(value)
-
-
-def _items(value, indicator: Indicator, *, field: str):
-    if _blank(value):
-        return None
-    tokens = [t.strip() for t in re.split(r"[,，、;；]", _text(value))]
-    if len(tokens) != len(indicator.items):
-        raise ValidationError({field: f"应填写{len(indicator.items)}项（用逗号分隔），实际为{len(tokens)}项"})
-    values = []
-    for index, (token, item) in enumerate(zip(tokens, indicator.items), start=1):
-        try:
-            values.append(forms.item_value(token, item, field=field))
-        except ValidationError:
-            raise ValidationError({field: f"第{index}项“{token}”应为 是/否、未评 或 0–{format_points(item.points)} 的分数"}) from None
-    return values if any(v is not None for v in values) else None
-
-
-def _tier(value, indicator: Indicator, *, field: str):
-    if _blank(value):
-        return None
-    text = str(value).strip()
-    for tier in indicator.params["tiers"]:
-        if text in (tier["name"], tier.get("label")):
-            return tier["name"]
-    names = "、".join(t["name"] for t in indicator.params["tiers"])
-    raise ValidationError({field: f"档次应为以下之一：{names}（收到“{text[:30]}”）"})
-
-
-def _count(value, *, field: str):
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return p.integer(value, field=field, required=False)
 
 
 # ---------------------------------------------------------------------------- import

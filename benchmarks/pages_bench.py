@@ -1,0 +1,92 @@
+"""Page response times with the 300-target campaign (12 000 requests) loaded, one client.
+
+Goal (DESIGN.md §8): p95 ≤ 150 ms for the dashboard, the request list and a score sheet (the
+campaign overview is measured the same way), with a number of SQL statements that does not grow
+with the data (tests/perf/test_query_counts.py asserts that; here the count is printed).
+Flask's test client, logged in as an admin (dashboard scope "all": every campaign's work), on
+SQLite and PostgreSQL; 2 warm-up requests, then SAMPLES timed ones (fewer when a page is slow).
+Run: scripts/bench pages_bench   (exit status 0 when every page meets the goal)
+"""
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+from . import _support as s
+
+TARGETS = 300
+SAMPLES = 40
+WARMUP = 2
+GOAL_P95_MS = 150.0
+SLOW_BUDGET_SECONDS = 20.0  # per page: a page slower than the goal gets fewer samples, never fewer than 5
+
+
+def pages(loaded) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from tracker.campaigns.models import Target
+    from tracker.extensions import db
+
+    campaign_id = loaded.campaign_ids[TARGETS]
+    with loaded.app.app_context():
+        target_ids = list(db.session.scalars(select(Target.id).where(Target.campaign_id == campaign_id)
+                                             .order_by(Target.id)))
+    target_id = target_ids[len(target_ids) // 2 + 3]  # a county with a draft sheet in the middle of the list
+    return [("dashboard", "/"),
+            ("request list", f"/campaigns/{campaign_id}/requests"),
+            ("score sheet", f"/campaigns/{campaign_id}/targets/{target_id}/sheet"),
+            ("campaign overview", f"/campaigns/{campaign_id}/report")]
+
+
+def login(app):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": s.BENCH_USER, "password": s.BENCH_PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def measure(app, client, url: str) -> tuple[list[float], int, int]:
+    """(seconds of each timed request, SQL statements of one request, response size)."""
+    for _ in range(WARMUP):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    with s.counting(app) as counter:
+        size = len(client.get(url).data)
+    statements = counter.count
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < SAMPLES:
+        begin = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - begin)
+        assert response.status_code == 200
+        if len(times) >= 5 and time.perf_counter() - started > SLOW_BUDGET_SECONDS:
+            break
+    return times, statements, size
+
+
+def main() -> int:
+    anchor = s.today()
+    ok = True
+    for kind in ("sqlite", "postgresql"):
+        loaded = s.loaded(kind, (TARGETS,), anchor)
+        if loaded is None:
+            continue
+        client = login(loaded.app)
+        print(f"{kind}: {TARGETS} targets × 40 requests, anchor {anchor}, logged in as admin")
+        for label, url in pages(loaded):
+            times, statements, size = measure(loaded.app, client, url)
+            p50, p95 = s.percentile(times, 0.5) * 1000, s.percentile(times, 0.95) * 1000
+            met = p95 <= GOAL_P95_MS
+            ok &= met
+            print(f"  {label:18} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ratio to the goal {p95 / GOAL_P95_MS:5.2f}  "
+                  f"{statements:3d} SQL  {size / 1024:7.0f} KiB  n={len(times):2d}  {url}  {s.verdict(met)}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
