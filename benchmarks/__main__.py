@@ -4,10 +4,11 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["workdays_bench"]
+BENCHMARKS = ["workdays_bench", "import_bench", "report_bench", "reminder_bench", "pages_bench"]
 
 
 def main(names: list[str]) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured
     failed = []
     for name in names or BENCHMARKS:
         module = importlib.import_module(f"benchmarks.{name}")

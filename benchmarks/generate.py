@@ -295,8 +295,9 @@ def generate(targets: int, per_target: int = 40, *, anchor: date = DEFAULT_ANCHO
         county = _County(index, key, anchor, owners, rng)
         bundle_targets.append(_target(index, key))
         seen: set[str] = set()
+        stride = max(1, len(PLAN) // per_target)  # a smaller county still gets every channel
         for slot in range(per_target):
-            channel, purpose = PLAN[slot % len(PLAN)]
+            channel, purpose = PLAN[(slot * stride) % len(PLAN)]
             requests.append(county.request(slot, channel, purpose, primary=purpose not in seen))
             seen.add(purpose)
         facts[key] = _facts(index, seed)

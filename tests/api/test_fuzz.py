@@ -26,6 +26,11 @@ FUZZ_SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, datab
                                                 HealthCheck.data_too_large])
 
 
+@pytest.fixture(scope="module")
+def api_schema(app):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
 @pytest.fixture
 def fuzz_world(world):
     return {"campaign_id": [world.campaign], "target_id": [world.target, world.other],
@@ -77,10 +82,10 @@ def _steer_body(case, client, headers) -> None:
 
 @pytest.mark.parametrize("method,path", [(op.method, op.path) for op in OPERATIONS],
                          ids=[op.operation_id for op in OPERATIONS])
-def test_no_input_gives_a_server_error(app, tokens, fuzz_world, method, path):
+def test_no_input_gives_a_server_error(app, api_schema, tokens, fuzz_world, method, path):
     # schemathesis.pytest's own parametrize does not run under pytest 9 (it sets node._nodeid),
     # so each operation's strategies are driven with Hypothesis directly.
-    operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
+    operation = api_schema[path][method]
     cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
     headers = {"Authorization": f"Bearer {tokens['admin' if (method, path) in ADMIN_ONLY else 'evaluator']}"}
     client = app.test_client()

@@ -235,3 +235,30 @@ def test_a_concurrent_run_that_recorded_first_wins_and_nothing_is_sent_twice(app
     report, delivery = run_and_deliver(app, date(2020, 9, 25))
     assert report.reminder_count == 0 and "另一个进程" in report.note and delivery.handled == 0
     assert count_rows(app, OutboxMessage) == 1 and len(smtp.received) == 1
+
+
+def remind(*args: str):
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    result = CliRunner().invoke(main, ["remind", *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_cli_remind_dry_run_then_for_real(app, smtp, monkeypatch):
+    load_requests(app, [online_request("A", date(2020, 9, 29)), online_request("B", date(2020, 9, 25), owner="nomail")])
+    code, out = remind("--today", "2020-09-25", "--dry-run")
+    assert code == 0 and "演练" in out and "张三（zhang@example.org）：1 条提醒 — 即将到期 1" in out
+    assert "赵六（无可用邮箱，仅记录）：1 条提醒 — 今日到期 1" in out
+    assert sent_rows(app) == [] and "邮件发送" not in out
+    monkeypatch.setenv("TRACKER_MAIL_PORT", str(smtp.port))  # the command builds its own app from the environment
+    code, out = remind("--today", "2020-09-25")
+    assert code == 0 and "已记录 2 条提醒" in out and "邮件发送：成功 1 封" in out
+    assert len(smtp.received) == 1 and len(sent_rows(app)) == 2
+
+
+@pytest.mark.parametrize("bad", ["2020-13-01", "tomorrow"])
+def test_cli_remind_bad_date_is_one_line_and_exit_1(app, bad):
+    code, out = remind("--today", bad)
+    assert code == 1 and out.count("\n") == 1 and "--today 不是有效日期" in out

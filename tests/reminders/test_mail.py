@@ -181,3 +181,12 @@ def test_stray_smtp_connections_are_refused_by_the_guard(app):
     queue(app)
     with pytest.raises(pytest.fail.Exception, match="did not start"):
         mail.deliver_pending(app)
+
+
+def test_a_message_that_cannot_be_built_fails_without_touching_the_server(app):
+    with app.app_context():
+        message_id = mail.queue_email("zhang@example.org", "注入\r\nBcc: x@example.org", "正文").id
+        db.session.commit()
+    assert mail.deliver_pending(app).failed == 1  # the guard proves no SMTP connection was opened
+    row = outbox(app, message_id)
+    assert row.status == "failed" and "换行" in row.last_error

@@ -194,21 +194,13 @@ def test_reply_without_dates_names_the_field(app, login, setup):
 # ---------------------------------------------------------------------------- phone protocol
 
 @pytest.fixture
-def frozen_now(monkeypatch):
+def frozen_now(app, monkeypatch):
     """The pages' "now" (the phone guidance, the one-click attempt) fixed at 2020-09-02 09:30 Beijing."""
     from datetime import datetime
 
-    from tracker.requests import forms, views
     from tracker.workdays import BEIJING
 
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            moment = datetime(2020, 9, 2, 9, 30, tzinfo=BEIJING)
-            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
-
-    monkeypatch.setattr(views, "datetime", Frozen)
-    monkeypatch.setattr(forms, "datetime", Frozen)
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 9, 2, 9, 30, tzinfo=BEIJING))
 
 
 def phone_request(app, setup):

@@ -124,44 +124,62 @@ def import_rows(path: Path) -> dict[str, int]:
     }
 
 
-def test_import_killed_midway_leaves_none_of_it_and_the_database_intact(instance):
-    workdir, env, plan, database = instance
-    path = sqlite_path(database)
-    bundle = big_bundle(workdir / "big.json")
-    before = import_rows(path)
+def start_import(env, bundle: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(loadtest.BIN / "tracker"), "import", str(bundle)], env=env, cwd=loadtest.ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def wait_for_write_lock(process: subprocess.Popen, path: Path, timeout: float = 300) -> float | None:
+    """Seconds until the import took SQLite's write lock (None if it ended first)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout and process.poll() is None:
+        if write_lock_held(path):
+            return time.monotonic() - started
+        time.sleep(0.02)
+    return None
+
+
+def test_import_killed_midway_leaves_none_of_it_and_the_database_intact(pristine, tmp_path):
+    root, plan = pristine
+    bundle = big_bundle(tmp_path / "big.json")
+    complete, killed = tmp_path / "complete", tmp_path / "killed"
+    for folder in (complete, killed):
+        shutil.copytree(root / "instance", folder / "instance")
+    env = {name: loadtest.base_env(folder / "instance", loadtest.Database("sqlite", folder).url)
+           for name, folder in (("complete", complete), ("killed", killed))}
+    complete_db, killed_db = complete / "instance" / "tracker.sqlite3", killed / "instance" / "tracker.sqlite3"
+
+    # 1. Left alone, the import takes the write lock, holds it for its one transaction, and lands whole.
+    process = start_import(env["complete"], bundle)
+    started = time.monotonic()
+    locked_after = wait_for_write_lock(process, complete_db)
+    _, stderr = process.communicate(timeout=600)
+    total = time.monotonic() - started
+    assert process.returncode == 0, stderr.decode()
+    assert locked_after is not None
+    rows = import_rows(complete_db)
+    assert (rows["campaigns"], rows["targets"], rows["requests"], rows["replies"], rows["users"]) == (
+        1, 10, IMPORT_REQUESTS, IMPORT_REQUESTS, 1)
+
+    # 2. The same import, SIGKILLed halfway through the time it holds the write lock: none of it stays.
+    before = import_rows(killed_db)
     assert before == {k: 0 for k in before}
-    process = subprocess.Popen([str(loadtest.BIN / "tracker"), "import", str(bundle)], env=env, cwd=loadtest.ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = start_import(env["killed"], bundle)
     try:
-        locked_since = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            if write_lock_held(path):
-                locked_since = locked_since or time.monotonic()
-                if time.monotonic() - locked_since > 1.0:  # well into the import's one transaction
-                    break
-            time.sleep(0.05)
-        assert process.poll() is None, "the import ended before it could be killed: make the bundle bigger"
-        assert locked_since is not None
+        assert wait_for_write_lock(process, killed_db) is not None
+        time.sleep(max(0.0, (total - locked_after) / 2))
+        assert process.poll() is None, "the import ended before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-        process.stdout.close()
         process.stderr.close()
     assert process.returncode == -signal.SIGKILL
-    assert integrity(path) == "ok"
-    assert import_rows(path) == before, "a killed import left part of itself behind"
-    # The same bundle, left to finish, imports whole: the kill, not the bundle, stopped the first run.
-    done = subprocess.run([str(loadtest.BIN / "tracker"), "import", str(bundle)], env=env, cwd=loadtest.ROOT,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    after = import_rows(path)
-    assert (after["campaigns"], after["targets"], after["requests"], after["replies"], after["users"]) == (
-        1, 10, IMPORT_REQUESTS, IMPORT_REQUESTS, 1)
-    assert integrity(path) == "ok"
+    assert integrity(killed_db) == "ok"
+    assert import_rows(killed_db) == before, "a killed import left part of itself behind"
+    assert integrity(complete_db) == "ok"
 
 
 # ============================================================================ SIGKILL of the server during sheet saves under load

@@ -18,10 +18,10 @@ from werkzeug.exceptions import HTTPException
 from ..core import parsing as p
 from ..core.errors import ERROR_TITLES, ConflictError, NotFound, PermissionDenied, TrackerError, ValidationError
 from ..extensions import csrf, db
-from ..workdays import beijing_today
 from . import schema_check
 from .openapi import ADMIN, EDIT, READ  # noqa: F401  (re-exported for the views)
 from .tokens import authenticate_bearer
+from ..core import clock
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Tokens travel in a header a foreign page cannot set, so CSRF does not apply; the session
@@ -134,7 +134,7 @@ def _refuse_constant(name: str):
 
 def query_date(name: str = "today"):
     """?today=YYYY-MM-DD makes date-dependent answers reproducible; the default is today in Beijing."""
-    return p.optional_date(request.args.get(name), field=name) or beijing_today()
+    return p.optional_date(request.args.get(name), field=name) or clock.today()
 
 
 def get_or_404(model, ident: int, message: str):

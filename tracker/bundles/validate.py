@@ -127,6 +127,12 @@ def load_bundle_text(text: str | bytes) -> dict[str, Any]:
         reason = _JSON_MESSAGES.get(exc.msg, exc.msg)
         raise BundleTextError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{reason}",
                               line=exc.lineno, column=exc.colno) from None
+    except RecursionError:  # [[[[…]]]] nested thousands deep: the parser gives up, the app must not crash
+        raise BundleTextError("不是有效的数据包：JSON 嵌套层次过深") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on int conversion)
+        if "digits" not in str(exc):
+            raise
+        raise BundleTextError("不是有效的数据包：数字过长（超过 4300 位）") from None
     if not isinstance(data, dict):
         raise BundleTextError("数据包的最外层应为 JSON 对象 {…}")
     return data

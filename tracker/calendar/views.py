@@ -10,17 +10,17 @@ from sqlalchemy import select
 from ..core.auth import admin_required
 from ..core.errors import TrackerError, form_errors
 from ..extensions import db
-from ..workdays import beijing_today
 from . import operations as ops
 from .models import CalendarOverride, ConfirmedYear
 from .service import current_calendar
+from ..core import clock
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 
 
 def provisional_warning_years() -> list[int]:
     """Years near today that the holidays package only guesses, for the admin banner."""
-    today = beijing_today()
+    today = clock.today()
     calendar = current_calendar()
     years = {today.year, (today + timedelta(days=90)).year}
     return sorted(y for y in years if calendar.is_provisional_year(y))
@@ -36,7 +36,7 @@ def _calendar_banner():
 @bp.get("/")
 @admin_required
 def year_view(errors: dict | None = None):
-    year = request.args.get("year", beijing_today().year, type=int)
+    year = request.args.get("year", clock.today().year, type=int)
     year = min(max(year, 2000), 2045)
     calendar = current_calendar()
     months = [(month, list(days)) for month, days in groupby(calendar.year_days(year), key=lambda d: d.date.month)]

@@ -177,18 +177,28 @@ def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport) -> Non
 def _mime_bytes(claimed: _Claimed, sender: str) -> bytes:
     message = Message(claimed.subject, recipients=[claimed.recipient], body=claimed.body_text,
                       html=claimed.body_html or None, sender=sender)
+    if message.has_bad_headers():
+        raise ValueError("邮件头含有换行符")
     return message.as_bytes()
 
 
 def _attempt(smtp: _SmtpSession, claimed: _Claimed, config) -> _Outcome:
     sender = config["MAIL_DEFAULT_SENDER"]
     try:
+        data = _mime_bytes(claimed, sender)
+    except ValueError as error:  # nothing a retry could fix
+        return _Outcome("permanent", f"无法生成邮件：{error}")
+    try:
         smtp.ensure_connected()
     except (smtplib.SMTPException, OSError) as error:  # refused, timed out, greeting 421/554, bad login
         smtp.close()
         return _Outcome("temporary", f"无法连接邮件服务器 {smtp.address}：{_describe(error)}", connection_lost=True)
+    return _send(smtp, sender, claimed.recipient, data)
+
+
+def _send(smtp: _SmtpSession, sender: str, recipient: str, data: bytes) -> _Outcome:
     try:
-        refused = smtp.host.sendmail(sender, [claimed.recipient], _mime_bytes(claimed, sender))
+        refused = smtp.host.sendmail(sender, [recipient], data)
     except smtplib.SMTPRecipientsRefused as error:
         return _refused(error.recipients)
     except smtplib.SMTPResponseException as error:  # MAIL FROM or DATA refused
@@ -196,12 +206,20 @@ def _attempt(smtp: _SmtpSession, claimed: _Claimed, config) -> _Outcome:
         if lost:
             smtp.close()
         return _Outcome("temporary" if 400 <= error.smtp_code < 500 else "permanent", _describe(error), lost)
-    except (smtplib.SMTPServerDisconnected, OSError) as error:  # includes the timeout of a stalled server
-        smtp.close()
-        return _Outcome("temporary", f"与邮件服务器的连接中断：{_describe(error)}", connection_lost=True)
+    except smtplib.SMTPServerDisconnected as error:  # includes the timeout of a stalled server
+        return _lost(smtp, error)
+    except (smtplib.SMTPException, UnicodeError) as error:  # e.g. a non-ASCII address the server cannot take
+        return _Outcome("permanent", _describe(error))
+    except OSError as error:  # SMTPException is an OSError too: this clause must come after it
+        return _lost(smtp, error)
     if refused:  # accepted for some recipients: sending again would duplicate it for them
         return _Outcome("permanent", "服务器拒收部分收件人：" + _describe_refused(refused))
     return _Outcome("sent")
+
+
+def _lost(smtp: _SmtpSession, error: Exception) -> _Outcome:
+    smtp.close()
+    return _Outcome("temporary", f"与邮件服务器的连接中断：{_describe(error)}", connection_lost=True)
 
 
 def _refused(recipients: dict) -> _Outcome:

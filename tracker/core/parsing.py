@@ -16,6 +16,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2045, 12, 31)
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class Collector:
@@ -42,6 +43,9 @@ class Collector:
 
 def text(value, *, field: str, required: bool = False, max_length: int = 200) -> str:
     value = "" if value is None else str(value).strip()
+    if _UNSTORABLE.search(value):
+        # NUL cannot be stored by PostgreSQL and a lone surrogate by either database: refuse, never crash.
+        raise ValidationError({field: "包含不可见的控制字符或无效字符（如 \\x00），请删除后重新填写"})
     if required and not value:
         raise ValidationError({field: "必填"})
     if len(value) > max_length:

@@ -136,7 +136,7 @@ def start_scheduler(app: Flask, blocking: bool, on_start: Callable[[], None] | N
     if held_lock is None and not lock.acquire():
         if blocking:
             raise SchedulerLocked(lock.where)
-        log.warning(SchedulerLocked(lock.where).message + " 本进程只提供网页服务。")
+        log.warning(SchedulerLocked(lock.where).message + "本进程只提供网页服务。")
         return None
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=BEIJING, job_defaults=JOB_DEFAULTS)
     scheduler.add_listener(lambda _event: lock.release(), EVENT_SCHEDULER_SHUTDOWN)

@@ -7,6 +7,7 @@ from ..core.audit import AuditEntry
 from ..core.auth import admin_required, staff_required
 from ..extensions import db
 from ..users.models import User
+from ..core import clock
 
 bp = Blueprint("main", __name__)
 AUDIT_PAGE_SIZE = 100
@@ -24,16 +25,14 @@ def healthz():
 @bp.get("/")
 @staff_required
 def index():
-    from datetime import datetime
 
     from flask_login import current_user
 
     from ..campaigns.models import Campaign
-    from ..core.parsing import BEIJING
     from .dashboard import build_dashboard
 
     mine = request.args.get("scope", "mine" if current_user.role == "evaluator" else "all") == "mine"
-    now = datetime.now(BEIJING)
+    now = clock.now()
     board = build_dashboard(current_user, now.date(), now, mine)
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id)).all()
     return render_template("main/index.html", campaigns=campaigns, board=board, mine=mine, now=now)

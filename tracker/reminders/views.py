@@ -29,10 +29,10 @@ from ..requests.clock import effective_status
 from ..requests.models import MockRequest
 from ..users import operations as user_ops
 from ..users.models import User
-from ..workdays import beijing_today
 from . import ics
 from .models import OutboxMessage, ReminderSent
 from .select import KIND_LABELS
+from ..core import clock
 
 bp = Blueprint("reminders", __name__)
 PAGE_SIZE = 200
@@ -118,7 +118,7 @@ def calendar_feed(token: str):
              .where(MockRequest.owner_id == user.id, MockRequest.voided.is_(False),
                     MockRequest.due_date.is_not(None), MockRequest.status.in_(("awaiting_reply", "overdue")))
              .order_by(MockRequest.due_date, MockRequest.key))
-    today, base = beijing_today(), _base_url()
+    today, base = clock.today(), _base_url()
     host = urlsplit(base).hostname or "tracker"
     events = [_feed_event(row, today, base, host) for row in db.session.execute(query)]
     body = ics.calendar(f"答复期限（{user.display_name}）", events)

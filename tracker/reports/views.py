@@ -11,7 +11,6 @@ from ..campaigns.views import get_campaign, get_target
 from ..core.auth import staff_required
 from ..core.errors import TrackerError, ValidationError
 from ..scoring.rubric_store import get_rubric
-from ..workdays import beijing_today
 from .annual import COLUMNS
 from .annual import annual_table as build_annual_table
 from .files import safe_filename
@@ -23,6 +22,7 @@ from .statistics import campaign_statistics
 from .stats_tables import sections, status_chart
 from .stats_tables import statistics_csv as csv_bytes
 from .xlsx import build_workbook, workbook_bytes
+from ..core import clock
 
 bp = Blueprint("reports", __name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +32,7 @@ def report_day() -> date:
     """``?today=YYYY-MM-DD`` makes a report reproducible; the default is today in Beijing."""
     value = request.args.get("today", "").strip()
     if not value:
-        return beijing_today()
+        return clock.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

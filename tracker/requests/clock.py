@@ -10,8 +10,9 @@ from ..core.db import from_db_time
 from ..deadlines import Deadline, Event, RequestClock, compute_deadline
 from ..extensions import db
 from ..phone import Attempt, PhoneProtocol, evaluate_phone
-from ..workdays import WorkCalendar, beijing_today
+from ..workdays import WorkCalendar
 from .models import MockRequest
+from ..core import clock
 
 OPEN_STATUSES = ("awaiting_reply", "overdue")
 
@@ -33,7 +34,7 @@ def clock_of(request: MockRequest) -> RequestClock:
 
 
 def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None = None) -> Deadline:
-    return compute_deadline(clock_of(request), calendar, today or beijing_today())
+    return compute_deadline(clock_of(request), calendar, today or clock.today())
 
 
 def office_hours_of(request: MockRequest) -> list[tuple[time, time]]:

@@ -10,8 +10,9 @@ from datetime import date, datetime
 
 from ..core.db import from_db_time
 from ..core.errors import ValidationError
-from ..workdays import BEIJING, format_cn_date
+from ..workdays import format_cn_date
 from .fields import LETTER_MARK, SUB_OBJECTS
+from ..core import clock
 
 TRI_STATE = (("", "未知"), ("true", "是"), ("false", "否"))
 TOP_FIELDS = ("target", "owner", "key", "channel", "purpose", "subject", "submitted_at", "notes", "version")
@@ -145,7 +146,7 @@ def attempt_data(form, now: datetime | None = None) -> dict:
     """The phone-attempt forms: "记录此刻" posts no time and takes `now` (Beijing)."""
     data = {"connected": form.get("connected"), "note": form.get("note")}
     if form.get("at_now"):
-        data["at"] = (now or datetime.now(BEIJING)).replace(microsecond=0)
+        data["at"] = (now or clock.now()).replace(microsecond=0)
     else:
         data["at"] = form.get("at")
     return data

@@ -5,7 +5,6 @@ TrackerError re-renders the page with the message next to the field.
 """
 from __future__ import annotations
 
-from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -22,7 +21,7 @@ from ..core.errors import ConflictError, LockedError, TrackerError, ValidationEr
 from ..deadlines import STATUS_LABELS
 from ..extensions import db
 from ..users.models import User
-from ..workdays import BEIJING, beijing_today
+from ..workdays import BEIJING
 from . import forms
 from . import operations as ops
 from . import pages
@@ -30,6 +29,7 @@ from .clock import deadline_of, phone_protocol_of
 from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .fields import purpose_channel_problem
 from .models import CHANNELS, EVENT_TYPES, PURPOSE_LABELS, Attachment, MockRequest
+from ..core import clock
 
 bp = Blueprint("requests", __name__)
 editor_required = roles_required("admin", "evaluator")
@@ -98,7 +98,7 @@ def detail_url(row_id: int, anchor: str = "") -> str:
 def request_list(campaign_id: int):
     campaign = get_campaign(campaign_id)
     filters = pages.parse_filters(request.args)
-    calendar, today = current_calendar(), beijing_today()
+    calendar, today = current_calendar(), clock.today()
     rows, total = pages.list_page(db.session, campaign.id, filters, calendar, today)
     args = {k: request.args[k] for k in pages.FILTER_KEYS if request.args.get(k) and k not in filters.errors}
     return render_template(
@@ -185,7 +185,7 @@ def request_edit(request_id: int):
 # ---------------------------------------------------------------------------- detail
 
 def render_detail(row: MockRequest, errors: dict | None = None, status: int = 200):
-    calendar, now = current_calendar(), datetime.now(BEIJING)
+    calendar, now = current_calendar(), clock.now()
     deadline = deadline_of(row, calendar, now.date())
     protocol = phone_protocol_of(row, calendar, now=now) if row.channel == "phone" else None
     return render_template(

@@ -46,7 +46,10 @@ def _clean_facts(indicator, facts: dict) -> dict:
 
 
 def _indicator(campaign: Campaign, indicator_id):
-    rubric = get_rubric(campaign.rubric_code)
+    return indicator_of(get_rubric(campaign.rubric_code), indicator_id)
+
+
+def indicator_of(rubric, indicator_id):
     try:
         return rubric.indicator(int(indicator_id))
     except (KeyError, ValueError, TypeError):
@@ -70,8 +73,22 @@ def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, fac
     cleaned = _clean_facts(indicator, facts)
     row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
                                                          IndicatorFacts.indicator_id == indicator.id))
-    if row is not None and row.facts == cleaned:
+    change = stage_facts(actor, sheet, row, indicator, cleaned, version)
+    if change is None:
         return row  # nothing changes: re-importing the same bundle into a signed sheet is harmless
+    row, before = change
+    db.session.flush()
+    record_facts(actor, target, row, before)
+    return row
+
+
+def stage_facts(actor, sheet: ScoreSheet, row: IndicatorFacts | None, indicator, facts: dict,
+                version=None) -> tuple[IndicatorFacts, dict | None] | None:
+    """save_facts on a loaded sheet and row, without the flush and the audit record (bundle import
+    batches both): None when nothing changes, else (the row, its facts before) for record_facts."""
+    cleaned = _clean_facts(indicator, facts)
+    if row is not None and row.facts == cleaned:
+        return None
     _ensure_editable(sheet)
     _check_row_version(row, version)
     before = dict(row.facts) if row else None
@@ -82,10 +99,12 @@ def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, fac
     else:
         row.facts = cleaned
         row.updated_by_id = getattr(actor, "id", None)
-    db.session.flush()
-    audit.record(actor, "update", "indicator_facts", row.id, before=before, after=cleaned,
-                 summary=f"{target.name} 指标{indicator.id}：修改评分事实")
-    return row
+    return row, before
+
+
+def record_facts(actor, target: Target, row: IndicatorFacts, before: dict | None) -> None:
+    audit.record(actor, "update", "indicator_facts", row.id, before=before, after=row.facts,
+                 summary=f"{target.name} 指标{row.indicator_id}：修改评分事实")
 
 
 def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, data: dict,

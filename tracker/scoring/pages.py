@@ -283,6 +283,10 @@ class Header:
     reviewed_by: str
     reviewed_on: date | None
 
+    @property
+    def status_style(self) -> str:
+        return {"signed": "success", "submitted": "primary"}.get(self.status, "secondary")
+
 
 def header(target: Target, rubric: Rubric, sheet: ScoreSheet | None, score: SheetScore) -> Header:
     status = sheet.status if sheet else "draft"

@@ -21,18 +21,18 @@ from ..core.auth import roles_required, staff_required
 from ..core.errors import ConflictError, TrackerError, ValidationError, form_errors
 from ..extensions import db
 from ..rubric import FactsError
-from ..workdays import beijing_today
 from . import forms, pages, workbook
 from . import operations as ops
 from .rubric_store import get_rubric
 from .service import campaign_scores, target_scores
+from ..core import clock
 
 bp = Blueprint("scoring", __name__)
 editor_required = roles_required("admin", "evaluator")
 reviewer_required = roles_required("admin", "reviewer")
 SHEET = "/campaigns/<int:campaign_id>/targets/<int:target_id>/sheet"
-CONFLICT_HINT = ("该指标已被他人修改，您的修改未保存。右侧是当前已保存的得分和赋分说明；下方保留了您刚才的输入，"
-                 "请核对后如仍以您的输入为准，再次点击“保存”。")
+CONFLICT_HINT = ("该指标已被他人修改，您的修改未保存。当前已保存的得分见右侧“得分”栏，赋分说明见表单下方；"
+                 "表单中保留的是您刚才的输入，请核对后如仍以您的输入为准，再次点击“保存”。")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -88,16 +88,17 @@ def posted_values() -> dict[str, str]:
 
 
 def render_sheet(campaign: Campaign, target: Target, *, states=None, errors=None, status: int = 200):
-    loaded = pages.load_sheet(campaign, target, beijing_today())
+    loaded = pages.load_sheet(campaign, target, clock.today())
     score = loaded.score()
     head = pages.header(target, loaded.rubric, loaded.sheet, score)
-    role = current_user.role
+    editor, reviewer = current_user.role in ("admin", "evaluator"), current_user.role in ("admin", "reviewer")
     return render_template(
         "scoring/sheet.html", campaign=campaign, target=target, header=head, rubric=loaded.rubric,
         table1=pages.table1(loaded.rubric, score),
         rows=pages.build_rows(loaded, score, pages.evidence_of(loaded.sheet), states),
-        errors=labelled(errors or {}), can_edit=role in ("admin", "evaluator") and not head.locked,
-        is_editor=role in ("admin", "evaluator"), can_review=role in ("admin", "reviewer"),
+        errors=labelled(errors or {}), can_edit=editor and not head.locked,
+        can_submit=editor and head.status == "draft", can_sign=reviewer and head.status == "submitted",
+        can_unlock=reviewer and head.locked,
     ), status
 
 
@@ -166,7 +167,7 @@ def preview(campaign_id: int, target_id: int):
     indicator = get_indicator(campaign, request.form.get("indicator"))
     try:
         facts = forms.facts_from_form(indicator, request.form)
-        score = pages.load_sheet(campaign, target, beijing_today()).score({indicator.id: facts})
+        score = pages.load_sheet(campaign, target, clock.today()).score({indicator.id: facts})
     except ValidationError as error:
         return jsonify({"ok": False, "errors": list(labelled(error.errors).items())})
     except FactsError as error:
@@ -188,14 +189,14 @@ def sheet_action(campaign_id: int, target_id: int, action, success: str):
 @editor_required
 def submit(campaign_id: int, target_id: int):
     return sheet_action(campaign_id, target_id, lambda c, t: ops.submit_sheet(
-        current_user, ops.sheet_for(c, t), beijing_today()), "评分表已提交，等待审核。")
+        current_user, ops.sheet_for(c, t), clock.today()), "评分表已提交，等待审核。")
 
 
 @bp.post(SHEET + "/sign")
 @reviewer_required
 def sign(campaign_id: int, target_id: int):
     def action(campaign, target):
-        today = beijing_today()
+        today = clock.today()
         pending = target_scores(campaign, target, today).score.pending
         ops.sign_sheet(current_user, ops.sheet_for(campaign, target), today, pending)
 
@@ -222,7 +223,7 @@ def return_sheet(campaign_id: int, target_id: int):
 @staff_required
 def sheet_list(campaign_id: int):
     campaign = get_campaign(campaign_id)
-    results = campaign_scores(campaign, beijing_today())
+    results = campaign_scores(campaign, clock.today())
     rows = pages.sheet_list(results, pages.user_names(results))
     return render_template("scoring/sheets.html", campaign=campaign, rows=rows,
                            is_editor=current_user.role in ("admin", "evaluator"))

@@ -103,6 +103,8 @@ def is_throttled(username: str) -> bool:
 def authenticate(username: str, password: str, remote_addr: str = "") -> User:
     """Return the user or raise ValidationError; failures are recorded per username."""
     username = (username or "").strip()
+    if "\x00" in username or "\x00" in (password or ""):  # PostgreSQL cannot even look such a name up
+        raise ValidationError({"password": "用户名或密码错误"})
     if is_throttled(username):
         raise ValidationError({"password": "登录失败次数过多，请15分钟后再试"})
     user = db.session.scalar(select(User).where(User.username == username))
