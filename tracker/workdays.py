@@ -116,7 +116,7 @@ class WorkCalendar:
         overrides: Mapping[date, Override] | None = None,
         confirmed_years: Iterable[int] = (),
         first_year: int = 2000,
-        last_year: int = 2045,
+        last_year: int = 2050,  # inputs stop at 2045 (core.parsing); deadlines may run past it
     ) -> None:
         if first_year > last_year:
             raise ValueError(f"first_year {first_year} > last_year {last_year}")
@@ -135,6 +135,7 @@ class WorkCalendar:
             "l", (self._base + i for i, flag in enumerate(self._working) if flag)
         )
         self._day_off_for_makeup = self._index_substitutions()
+        self._day_infos: dict[date, DayInfo] = {}
 
     # -- building -----------------------------------------------------------------------------
 
@@ -214,6 +215,14 @@ class WorkCalendar:
         return self._cumulative[self._index(b)] - self._cumulative[self._index(a)]
 
     def day_info(self, d: date) -> DayInfo:
+        # A calendar never changes once built (overrides make a new one), so neither does a day:
+        # the deadline explanations ask for the same weekends and holidays thousands of times.
+        info = self._day_infos.get(d)
+        if info is None:
+            info = self._day_infos[d] = self._describe_day(d)
+        return info
+
+    def _describe_day(self, d: date) -> DayInfo:
         i = self._index(d)
         provisional = self._is_provisional_date(d)
         if (override := self._overrides.get(d)) is not None:

@@ -165,7 +165,7 @@ def test_list_filters_and_pages(api, world):
     url = f"/campaigns/{world.campaign}/requests"
     everything = evaluator.get(url + "?today=2020-09-25").get_json()
     assert everything["total"] == 3 and everything["limit"] == 100
-    assert [i["key"] for i in everything["items"]][0] == "minqin-20-1"  # the earliest due date first
+    assert everything["items"][0]["key"] == "minqin-20-1"  # the earliest due date first
     phone = evaluator.get(url + "?channel=phone").get_json()
     assert [i["id"] for i in phone["items"]] == [world.phone]
     page = evaluator.get(url + "?limit=1&offset=1").get_json()

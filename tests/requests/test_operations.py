@@ -62,3 +62,30 @@ def test_due_date_is_stored_for_lists_and_reminders(app, letter_request):
     with app.app_context():
         row = db.session.get(MockRequest, letter_request)
         assert (row.receipt_date, row.due_date) == (date(2020, 9, 25), date(2020, 10, 29))
+
+
+def test_a_receipt_at_the_end_of_the_input_range_still_gets_a_deadline(app, letter_request):
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.requests import operations as requests
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, 1)
+        row = requests.create_request(None, campaign, {
+            "target": "gl", "channel": "oral", "purpose": "17", "submitted_at": "2045-12-30T10:00:00+08:00",
+            "oral": {"filled_in_for_applicant": True}})
+        assert row.due_date.year == 2046 and row.provisional
+
+
+def test_huge_ids_mean_no_such_record(app, letter_request, login):
+    from tracker.campaigns.models import Campaign
+    from tracker.core.errors import ValidationError
+    from tracker.extensions import db
+    from tracker.requests import operations as requests
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, 1)
+        with pytest.raises(ValidationError):
+            requests.create_request(None, campaign, {"target": "9" * 30, "channel": "oral", "purpose": "17"})
+    page = login("evaluator").get("/campaigns/1/requests?target=" + "9" * 30 + "&owner=" + "9" * 30)
+    assert page.status_code == 400

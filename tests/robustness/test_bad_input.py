@@ -507,10 +507,12 @@ def _keep_admin_logged_in(app, browser):
 
 
 def make_fuzzer(app, admin, action, form, fields, failures):
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
-    @settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    # No shrinking: a failure is reported with the values that caused it, and the other forms go on.
+    @settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck),
+              phases=[Phase.explicit, Phase.generate])
     @given(st.data())
     def fuzz(data):
         _keep_admin_logged_in(app, admin)

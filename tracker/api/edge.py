@@ -15,13 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from ..core import clock
 from ..core import parsing as p
 from ..core.errors import ERROR_TITLES, ConflictError, NotFound, PermissionDenied, TrackerError, ValidationError
 from ..extensions import csrf, db
 from . import schema_check
 from .openapi import ADMIN, EDIT, READ  # noqa: F401  (re-exported for the views)
 from .tokens import authenticate_bearer
-from ..core import clock
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Tokens travel in a header a foreign page cannot set, so CSRF does not apply; the session
@@ -147,5 +147,5 @@ def get_or_404(model, ident: int, message: str):
 def bounded_reference(value, field: str) -> None:
     """A digit string or number used as a database id must fit the column, or the driver raises."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if text.isdigit() and int(text) > MAX_ID:
+    if text.isascii() and text.isdigit() and int(text) > MAX_ID:
         raise ValidationError({field: f"编号 {text[:20]} 过大，不存在"})

@@ -76,7 +76,7 @@ def _is_datetime(value) -> bool:
         return True
     if not _DATETIME.fullmatch(value):
         return False
-    return datetime.fromisoformat(f"{value[:10]}T{value[11:]}".upper().replace("Z", "+00:00")).tzinfo is not None
+    return datetime.fromisoformat(f"{value[:10]}T{value[11:]}".upper()).tzinfo is not None
 
 
 def _field(parts) -> str:

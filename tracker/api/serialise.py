@@ -21,7 +21,7 @@ def _iso(value):
 
 def campaign_json(campaign: Campaign) -> dict:
     return {"id": campaign.id, "name": campaign.name, "year": campaign.year, "rubric_code": campaign.rubric_code,
-            "created_at": _iso(campaign.created_at), "version": campaign.version}
+            "created_at": _iso(from_db_time(campaign.created_at)), "version": campaign.version}
 
 
 def campaign_detail_json(campaign: Campaign) -> dict:

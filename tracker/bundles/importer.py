@@ -1,17 +1,24 @@
 """Import of a tracker-bundle/1: validate everything first, then merge by key; all or nothing.
 
 Operations flush; the caller's edge commits once, or rolls back when BundleError is raised.
+
+New requests and facts are built with the operations' own rules (build_request, attach_new_reply,
+apply_void, stage_facts) but flushed in chunks of CHUNK, their audit records written right after
+each flush: a 12 000-request campaign costs a few hundred statements instead of ~200 000
+(DESIGN.md §8: ≤ 20 s). Requests that already exist are merged one by one, as before.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from ..campaigns import operations as campaign_ops
+from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
-from ..core.db import to_db_time
+from ..core.db import numbered_inserts, to_db_time
 from ..core import parsing as p
 from ..core.errors import TrackerError, ValidationError
 from ..extensions import db
@@ -20,10 +27,14 @@ from ..requests.clock import store_clock
 from ..requests.fields import event_values
 from ..requests.models import MockRequest, PhoneAttempt, RequestEvent
 from ..scoring import operations as scoring_ops
+from ..scoring.models import IndicatorFacts, ScoreSheet
 from ..scoring.rubric_store import get_rubric, rubric_exists
 from ..users import operations as user_ops
 from ..users.models import User
 from .validate import BundleProblem, validate_bundle
+
+
+CHUNK = 500  # new rows per flush
 
 
 class BundleError(TrackerError):
@@ -50,6 +61,21 @@ class _Importer:
         self.problems: list[BundleProblem] = []
         self.summary = ImportSummary()
         self.targets: dict[str, Target] = {}
+        self.deferred: list[Callable[[], None]] = []  # audit records that need the ids of the next flush
+        self.calendar = None
+        self.users: dict[str, User] = {}
+        self.keys: dict[str, int | None] = {}  # the campaign's request keys → ids (None: not flushed yet)
+
+    def defer(self, record: Callable[[], None]) -> None:
+        self.deferred.append(record)
+        if len(self.deferred) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        db.session.flush()
+        records, self.deferred = self.deferred, []
+        for record in records:
+            record()
 
     @contextmanager
     def at(self, path: str):
@@ -70,10 +96,16 @@ class _Importer:
             with self.at(f"$.targets[{index}]"):
                 self.target(campaign, item)
         self.targets.update({t.key: t for t in campaign.targets if t.key not in self.targets})
+        self.calendar = current_calendar()
+        self.users = {u.username: u for u in db.session.scalars(select(User))}
+        self.keys = dict(db.session.execute(select(MockRequest.key, MockRequest.id)
+                                            .where(MockRequest.campaign_id == campaign.id)).all())
         for index, item in enumerate(self.data.get("requests") or []):
             with self.at(f"$.requests[{index}]"):
                 self.request(campaign, item)
+        self.flush()
         self.facts(campaign)
+        self.flush()
         self.reviews(campaign)
         return self.summary
 
@@ -115,19 +147,47 @@ class _Importer:
         if target is None:
             raise ValidationError({"target": f"被考评对象 {item['target']} 不存在"})
         data = dict(item, target=target)
-        row = db.session.scalar(select(MockRequest).where(MockRequest.campaign_id == campaign.id,
-                                                          MockRequest.key == item["key"]))
-        if row is None:
-            row = request_ops.create_request(self.actor, campaign, data)
-            self.summary.created["requests"] += 1
-        else:
-            if row.target_id != target.id:
-                raise ValidationError({"target": "已存在的申请不能改到另一个被考评对象"})
-            request_ops.update_request(self.actor, row, data, allow_voided=True)
-            self.summary.updated["requests"] += 1
+        if item["key"] not in self.keys:
+            self.new_request(campaign, item, data)
+            return
+        self.flush()  # the merged row may be one of this import's, and is read from the database
+        row_id = self.keys[item["key"]]
+        row = db.session.get(MockRequest, row_id) if row_id is not None else db.session.scalar(
+            select(MockRequest).where(MockRequest.campaign_id == campaign.id, MockRequest.key == item["key"]))
+        if row.target_id != target.id:
+            raise ValidationError({"target": "已存在的申请不能改到另一个被考评对象"})
+        request_ops.update_request(self.actor, row, data, allow_voided=True)
+        self.summary.updated["requests"] += 1
         self.request_details(row, item)
 
-    def request_details(self, row: MockRequest, item: dict) -> None:
+    def new_request(self, campaign: Campaign, item: dict, data: dict) -> None:
+        """create_request + request_details, flushed and audited with the chunk."""
+        actor = self.actor
+        row = request_ops.build_request(actor, campaign, data, self.calendar, users=self.users, taken=self.keys)
+        self.keys[row.key] = None
+        created = request_ops.creation_snapshot(row)
+        self.add_history(row, item)
+        reply = void = None
+        if item.get("reply"):
+            reply = request_ops.attach_new_reply(row, item["reply"], self.calendar)
+        if item.get("voided") is not None and bool(item["voided"]) != bool(row.voided):
+            void = request_ops.apply_void(row, item.get("void_reason") or "数据包导入", bool(item["voided"]))
+        if reply is None:  # attach_new_reply stored the clock with the events and the reply already
+            store_clock(row, self.calendar)
+        self.summary.created["requests"] += 1
+
+        def record() -> None:
+            self.keys[row.key] = row.id
+            request_ops.record_creation(actor, row, created)
+            if reply is not None:
+                request_ops.record_reply(actor, row, reply[0], None, reply[1], reply[2])
+            if void is not None:
+                request_ops.record_void(actor, row, *void)
+
+        self.defer(record)
+
+    def add_history(self, row: MockRequest, item: dict) -> None:
+        """The deadline events and phone attempts of the bundle, replacing the row's."""
         if "events" in item:
             row.events[:] = []
             for index, event in enumerate(item["events"] or []):
@@ -139,24 +199,48 @@ class _Importer:
             # Imported attempts are history: kept as recorded, judged (not refused) by the protocol.
             row.attempts[:] = [PhoneAttempt(at=to_db_time(p.optional_datetime(a["at"], field="phone.attempts.at")),
                                             connected=bool(a.get("connected"))) for a in attempts]
+
+    def request_details(self, row: MockRequest, item: dict) -> None:
+        self.add_history(row, item)
         if item.get("reply"):
             request_ops.save_reply(self.actor, row, item["reply"], allow_voided=True)
         if item.get("voided") is not None and bool(item["voided"]) != row.voided:
             request_ops.void_request(self.actor, row, item.get("void_reason") or "数据包导入", bool(item["voided"]))
-        from ..calendar.service import current_calendar
-
-        store_clock(row, current_calendar())
+        store_clock(row, self.calendar)
         db.session.flush()
 
     def facts(self, campaign: Campaign) -> None:
-        for target_key, by_indicator in (self.data.get("facts") or {}).items():
+        """save_facts for every entry, with the campaign's sheets and facts loaded once."""
+        entries = self.data.get("facts") or {}
+        if not entries:
+            return
+        rubric = get_rubric(campaign.rubric_code)
+        sheets = {s.target_id: s for s in db.session.scalars(
+            select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id))}
+        for target_key, by_indicator in entries.items():
+            target = self.targets.get(target_key)
+            if by_indicator and target is not None and target.id not in sheets:
+                sheets[target.id] = ScoreSheet(campaign_id=campaign.id, target_id=target.id, status="draft")
+                db.session.add(sheets[target.id])
+        db.session.flush()
+        rows = {(r.sheet_id, r.indicator_id): r for r in db.session.scalars(
+            select(IndicatorFacts).join(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id))}
+        for target_key, by_indicator in entries.items():
             target = self.targets.get(target_key)
             for indicator_id, facts in by_indicator.items():
                 with self.at(f"$.facts.{target_key}.{indicator_id}"):
                     if target is None:
                         raise ValidationError({"_": f"被考评对象 {target_key} 不存在"})
-                    scoring_ops.save_facts(self.actor, campaign, target, int(indicator_id), facts)
+                    self.stage_facts(rubric, sheets[target.id], rows, target, indicator_id, facts)
                     self.summary.updated["facts"] += 1
+
+    def stage_facts(self, rubric, sheet: ScoreSheet, rows: dict, target: Target, indicator_id, facts) -> None:
+        indicator = scoring_ops.indicator_of(rubric, int(indicator_id))
+        change = scoring_ops.stage_facts(self.actor, sheet, rows.get((sheet.id, indicator.id)), indicator, facts)
+        if change is not None:
+            row, before = change
+            rows[(sheet.id, indicator.id)] = row
+            self.defer(lambda: scoring_ops.record_facts(self.actor, target, row, before))
 
     def reviews(self, campaign: Campaign) -> None:
         for target_key, review in (self.data.get("reviews") or {}).items():
@@ -197,7 +281,8 @@ def import_bundle(actor, data: dict) -> ImportSummary:
     if problems:
         raise BundleError(problems)
     importer = _Importer(actor, data)
-    summary = importer.run()
+    with numbered_inserts(db.session):
+        summary = importer.run()
     if importer.problems:
         raise BundleError(importer.problems)
     return summary

@@ -37,7 +37,9 @@ def _campaign_values(data: dict, *, current: Campaign | None) -> dict:
 
 
 def _check_version(obj, version) -> None:
-    if version not in (None, "") and int(version) != obj.version:
+    # A tampered version is bad input with a message, not a crash (int("abc") raised a 500 here).
+    expected = p.integer(version, field="version", minimum=0, required=False)
+    if expected is not None and expected != obj.version:
         raise ConflictError()
 
 

@@ -131,6 +131,14 @@ def integer(value, *, field: str, minimum: int | None = None, maximum: int | Non
     return number
 
 
+MAX_ID = 2**31 - 1
+
+
+def record_id(value, *, field: str, required: bool = False) -> int | None:
+    """A database id from user input: out-of-range numbers are "no such record", never an overflow."""
+    return integer(value, field=field, minimum=1, maximum=MAX_ID, required=required)
+
+
 def money(value, *, field: str) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal("0")

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..campaigns.models import Target
+from ..core import clock
 from ..core import parsing as p
 from ..core.auth import admin_required
 from ..core.errors import TrackerError, form_errors
@@ -32,7 +33,6 @@ from ..users.models import User
 from . import ics
 from .models import OutboxMessage, ReminderSent
 from .select import KIND_LABELS
-from ..core import clock
 
 bp = Blueprint("reminders", __name__)
 PAGE_SIZE = 200

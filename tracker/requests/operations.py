@@ -48,7 +48,8 @@ def _resolve_target(campaign: Campaign, value) -> Target:
         return value
     query = select(Target).where(Target.campaign_id == campaign.id)
     text = str(value or "").strip()
-    target = db.session.scalar(query.where(Target.id == int(text))) if text.isdigit() else None
+    by_id = text.isdigit() and int(text) <= p.MAX_ID
+    target = db.session.scalar(query.where(Target.id == int(text))) if by_id else None
     target = target or db.session.scalar(query.where(Target.key == text))
     if target is None:
         raise ValidationError({"target": f"被考评对象 {text!r} 不在本考评中"})
@@ -62,7 +63,7 @@ def _resolve_owner(value, actor, known: dict[str, User] | None = None) -> User |
     text = str(value).strip()
     user = known.get(text) if known is not None else None
     user = user or db.session.scalar(select(User).where(User.username == text))
-    if user is None and text.isdigit():
+    if user is None and text.isdigit() and int(text) <= p.MAX_ID:
         user = db.session.get(User, int(text))
     if user is None:
         raise ValidationError({"owner": f"用户 {text!r} 不存在"})

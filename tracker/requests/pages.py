@@ -41,11 +41,11 @@ def parse_filters(args) -> ListFilters:
     """Query arguments → filters; a bad one is dropped and named in `errors`."""
     c = p.Collector()
     filters = ListFilters(
-        target=c.run("target", p.integer, args.get("target"), minimum=1, required=False),
+        target=c.run("target", p.record_id, args.get("target")),
         channel=c.run("channel", p.choice, args.get("channel"), choices=tuple(CHANNELS), required=False),
         purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
         status=c.run("status", p.choice, args.get("status"), choices=tuple(STATUS_LABELS), required=False),
-        owner=c.run("owner", p.integer, args.get("owner"), minimum=1, required=False),
+        owner=c.run("owner", p.record_id, args.get("owner")),
         due_within=c.run("due_within", p.integer, args.get("due_within"), minimum=0, maximum=250,
                          required=False),
         due_from=c.run("due_from", p.optional_date, args.get("due_from")),

@@ -70,10 +70,9 @@ def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, fac
     """Replace one indicator's facts (empty facts clear it back to 未评). `version` guards against lost edits."""
     indicator = _indicator(campaign, indicator_id)
     sheet = sheet_for(campaign, target)
-    cleaned = _clean_facts(indicator, facts)
     row = db.session.scalar(select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id,
                                                          IndicatorFacts.indicator_id == indicator.id))
-    change = stage_facts(actor, sheet, row, indicator, cleaned, version)
+    change = stage_facts(actor, sheet, row, indicator, facts, version)
     if change is None:
         return row  # nothing changes: re-importing the same bundle into a signed sheet is harmless
     row, before = change
