@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 
 TEST_PASSWORD = "correct-horse-battery"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ROLES = ("admin", "reviewer", "evaluator")
 
 _tmp = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
@@ -163,3 +168,38 @@ def login(app, users):
         return browser
 
     return _login
+
+
+# ---------------------------------------------------------------------------- a real browser
+# One Playwright driver per test process: its sync API cannot run twice at once.
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
+            pytest.fail("TRACKER_REQUIRE_BROWSER=1 but chromium is not installed (scripts/install-browser)")
+        pytest.skip("chromium is not installed: run scripts/install-browser")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+

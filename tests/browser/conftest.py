@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ASSET_TYPES = {"script", "stylesheet", "image", "font"}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -19,36 +14,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
-            pytest.fail("TRACKER_REQUIRE_BROWSER=1 but chromium is not installed (scripts/install-browser)")
-        pytest.skip("chromium is not installed: run scripts/install-browser")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

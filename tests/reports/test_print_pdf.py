@@ -14,9 +14,6 @@ from .conftest import TODAY
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 A4_LANDSCAPE_PT = (841.89, 595.28)
 ROOT = Path(__file__).resolve().parents[2]
 # Tag every indicator row: a start mark in its own first cell, an end mark closing each of its own
@@ -31,20 +28,6 @@ MARK_ROWS = """() => {
   document.querySelector('table.table2 thead th').insertAdjacentText('beforeend', '[TH]');
   return document.querySelectorAll('table.table2 tr.indicator-row').length;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
-            pytest.fail("TRACKER_REQUIRE_BROWSER=1 但找不到 /usr/bin/chromium（运行 scripts/install-browser 安装）")
-        pytest.skip("找不到 /usr/bin/chromium：跳过打印测试（运行 scripts/install-browser 安装 chromium 和中文字体）")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 snapshot of every table (to prove that refused input changed nothing), and page/form helpers."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime
 
@@ -77,3 +78,82 @@ def message_of(page: str) -> str:
     """The visible text of the page's alerts (what the user reads)."""
     alerts = re.findall(r'<div class="(?:alert|invalid-feedback)[^"]*"[^>]*>(.*?)</div>', page, re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(alerts)))
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
+SKIPPED_GET = ("static", "bootstrap.static", "users.login", "reminders.calendar_feed", "main.healthz")
+
+
+def rich_world(app, world) -> dict:
+    """The robustness world plus one of everything a page can show a form for."""
+    from werkzeug.datastructures import FileStorage
+
+    from tracker.calendar import operations as calendar_ops
+    from tracker.campaigns import operations as campaign_ops
+    from tracker.campaigns.models import Campaign, Target
+    from tracker.core import files, mail
+    from tracker.extensions import db
+    from tracker.requests import operations as request_ops
+    from tracker.requests.models import MockRequest
+    from tracker.scoring import operations as scoring_ops
+    from tracker.users.models import User
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, world["campaign"])
+        target = db.session.get(Target, world["target"])
+        online = db.session.get(MockRequest, world["online"])
+        phone = db.session.get(MockRequest, world["phone"])
+        mail_request = request_ops.create_request(None, campaign, {
+            "target": target, "key": "LZ-20", "owner": "evaluator", "channel": "mail", "purpose": "20",
+            "letter": {"posted_on": "2020-09-01", "delivered_on": "2020-09-03", "marked": "重要部署申请"}})
+        request_ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": "5"})
+        request_ops.add_attempt(None, phone, {"at": "2020-09-02T09:10", "connected": "false"})
+        attachment = files.save_upload(None, online, FileStorage(stream=io.BytesIO(PNG_BYTES), filename="a.png"))
+        scoring_ops.add_evidence(None, campaign, target, 1, {"note": "截图说明"})
+        other = db.session.get(Target, world["other"])
+        scoring_ops.save_facts(None, campaign, other, 2, {"items": [True, True]})
+        scoring_ops.submit_sheet(_admin(db), scoring_ops.sheet_for(campaign, other), date_today())
+        calendar_ops.set_override(None, {"day": "2030-10-08", "working": "true", "note": "测试"})
+        calendar_ops.confirm_year(None, {"year": "2031", "source": "国办发明电〔2030〕1号"})
+        signed = campaign_ops.create_target(None, campaign, {"key": "gulang", "name": "古浪县"})
+        scoring_ops.sheet_for(campaign, signed).status = "signed"
+        message = mail.queue_email("a@example.org", "测试邮件", "正文")
+        message.status = "failed"
+        db.session.commit()
+        return world | {"mail": mail_request.id, "attachment": attachment.id, "message": message.id,
+                        "signed": signed.id,
+                        "user": db.session.scalar(select(User.id).where(User.username == "evaluator"))}
+
+
+def _admin(db):
+    from tracker.users.models import User
+
+    return db.session.scalar(select(User).where(User.username == "admin"))
+
+
+def date_today():
+    from datetime import date
+
+    return date(2020, 12, 1)
+
+
+def page_paths(app, ids: dict) -> list[str]:
+    """Every GET page of the app with its URL arguments filled from `ids` (downloads and the API left out),
+    plus the new-request form of every channel."""
+    adapter = app.url_map.bind("localhost")
+    values = {"campaign_id": [ids["campaign"]], "target_id": [ids["target"], ids["other"], ids["signed"]],
+              "request_id": [ids["online"], ids["phone"], ids["mail"]], "user_id": [ids["user"]],
+              "attachment_id": [ids["attachment"]], "message_id": [ids["message"]], "indicator_id": [1]}
+    new = f"/campaigns/{ids['campaign']}/requests/new?target={ids['target']}"
+    paths = [f"{new}&channel={c}&purpose={p}" for c, p in (("online", "16"), ("oral", "17"), ("phone", "18"),
+                                                             ("mail", "20"))]
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in SKIPPED_GET or rule.endpoint.startswith("api"):
+            continue
+        if rule.rule.endswith((".xlsx", ".csv", ".json", ".ics")) or rule.endpoint == "requests.attachment_download":
+            continue
+        combos = [{}]
+        for argument in rule.arguments:
+            combos = [c | {argument: v} for c in combos for v in values[argument]]
+        paths += [adapter.build(rule.endpoint, combo) for combo in combos]
+    return paths

@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from tests.load.htmlforms import form_posting_to
-from tests.robustness.conftest import assert_unchanged, message_of, table_snapshot
+from tests.robustness.conftest import assert_unchanged, message_of, page_paths, rich_world, table_snapshot
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
@@ -373,87 +373,18 @@ NOT_FORMS = {
     "users.logout": "ends the fuzzing session itself; tested in test_security.py",
     "users.login": "shown to anonymous users only: fuzzed in test_fuzzing_the_login_form_never_gives_a_500",
 }
-SKIPPED_GET = ("static", "bootstrap.static", "users.login", "reminders.calendar_feed", "main.healthz")
 NASTY = ["", " ", "0", "-1", "1.5", "1e999", "NaN", "-0", "99999999999999999999999", "true", "false", "on", "是",
          "null", "None", "[]", "{}", "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "=1+1",
          "\x00", "\u202e", "😀", "長" * 3000, "2020-02-30", "1900-01-01", "2100-01-01", "0000-00-00",
          "2020-09-01T25:61", "9999-12-31T23:59", "08:30-12:00", "12:00-08:30"]
 
 
-def fuzz_world(app, world):
-    """The robustness world plus one of everything a page can show a form for."""
-    from tracker.calendar import operations as calendar_ops
-    from tracker.core import files, mail
-    from tracker.extensions import db
-    from tracker.requests import operations as request_ops
-    from tracker.requests.models import MockRequest
-    from tracker.campaigns.models import Campaign, Target
-    from tracker.scoring import operations as scoring_ops
-    from werkzeug.datastructures import FileStorage
-
-    with app.app_context():
-        campaign = db.session.get(Campaign, world["campaign"])
-        target = db.session.get(Target, world["target"])
-        online = db.session.get(MockRequest, world["online"])
-        phone = db.session.get(MockRequest, world["phone"])
-        mail_request = request_ops.create_request(None, campaign, {
-            "target": target, "key": "LZ-20", "owner": "evaluator", "channel": "mail", "purpose": "20",
-            "letter": {"posted_on": "2020-09-01", "delivered_on": "2020-09-03", "marked": "重要部署申请"}})
-        request_ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": "5"})
-        request_ops.add_attempt(None, phone, {"at": "2020-09-02T09:10", "connected": "false"})
-        attachment = files.save_upload(None, online, FileStorage(stream=io.BytesIO(PNG), filename="a.png"))
-        scoring_ops.add_evidence(None, campaign, target, 1, {"note": "截图说明"})
-        other = db.session.get(Target, world["other"])
-        scoring_ops.save_facts(None, campaign, other, 2, {"items": [True, True]})
-        scoring_ops.submit_sheet(_admin(db), scoring_ops.sheet_for(campaign, other), date_today())
-        calendar_ops.set_override(None, {"day": "2030-10-08", "working": "true", "note": "测试"})
-        calendar_ops.confirm_year(None, {"year": "2031", "source": "国办发明电〔2030〕1号"})
-        from tracker.campaigns import operations as campaign_ops
-
-        signed = campaign_ops.create_target(None, campaign, {"key": "gulang", "name": "古浪县"})
-        scoring_ops.sheet_for(campaign, signed).status = "signed"
-        message = mail.queue_email("a@example.org", "测试邮件", "正文")
-        message.status = "failed"
-        db.session.commit()
-        return world | {"mail": mail_request.id, "attachment": attachment.id, "message": message.id,
-                        "signed": signed.id}
-
-
-def _admin(db):
-    from tracker.users.models import User
-
-    return db.session.scalar(select(User).where(User.username == "admin"))
-
-
-def date_today():
-    from datetime import date
-
-    return date(2020, 12, 1)
-
-
 def crawl_forms(app, browser, ids: dict) -> dict[str, list]:
-    """Every GET page (URL arguments filled from `ids`), every POST form on it, by the endpoint it posts to."""
+    """Every POST form on every GET page, by the endpoint it posts to."""
     adapter = app.url_map.bind("localhost")
-    values = {"campaign_id": [ids["campaign"]], "target_id": [ids["target"], ids["other"], ids["signed"]],
-              "request_id": [ids["online"], ids["phone"], ids["mail"]], "user_id": [ids["user"]],
-              "attachment_id": [ids["attachment"]], "message_id": [ids["message"]], "indicator_id": [1]}
     found: dict[str, list] = {}
-    new = f"/campaigns/{ids['campaign']}/requests/new?target={ids['target']}"
-    extra = [f"{new}&channel={c}&purpose={p}" for c, p in (("online", "16"), ("oral", "17"), ("phone", "18"),
-                                                             ("mail", "20"))]
-    for path in extra:
+    for path in page_paths(app, ids):
         _collect(browser.get(path), path, adapter, found)
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in SKIPPED_GET or rule.endpoint.startswith("api"):
-            continue
-        if rule.rule.endswith((".xlsx", ".csv", ".json", ".ics")) or rule.endpoint == "requests.attachment_download":
-            continue
-        combos = [{}]
-        for argument in rule.arguments:
-            combos = [c | {argument: v} for c in combos for v in values[argument]]
-        for combo in combos:
-            path = adapter.build(rule.endpoint, combo)
-            _collect(browser.get(path), path, adapter, found)
     return found
 
 
@@ -537,14 +468,8 @@ def make_fuzzer(app, admin, action, form, fields, failures):
 
 
 def test_fuzzing_every_form_never_gives_a_500(app, login, world, monkeypatch):
-    from tracker.users.models import User
-
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # a crash must show as a 500, not raise
-    ids = fuzz_world(app, world)
-    with app.app_context():
-        from tracker.extensions import db
-
-        ids["user"] = db.session.scalar(select(User.id).where(User.username == "evaluator"))
+    ids = rich_world(app, world)
     admin = login("admin")
     found = crawl_forms(app, admin, ids)
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules()

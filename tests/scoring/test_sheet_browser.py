@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, chromium_path, live_server, log_in  # noqa: F401  (fixtures)
+from tests.browser.conftest import log_in
 from tests.scoring.helpers import make_campaign, sheet_url, stored_facts
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def sheet_page(browser, live_server, users):  # noqa: F811
+def sheet_page(browser, live_server, users):
     """A page that fails the test on any script error or CSP violation (the browser's own favicon probe aside)."""
     context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1400, "height": 900})
     context.set_default_timeout(15000)

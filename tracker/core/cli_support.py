@@ -39,6 +39,13 @@ def with_app(func):
 
                 db.session.rollback()
                 fail(str(error))
+            finally:
+                # Close this app's connections: a command run in-process (tests, scripts) must not
+                # leave a pool of open database connections behind for the garbage collector.
+                from ..extensions import db
+
+                db.session.remove()
+                db.engine.dispose()
 
     return wrapper
 

@@ -62,16 +62,25 @@ def scored_request(request: MockRequest, calendar: WorkCalendar, today: date, no
     )
 
 
+def derived_maxima(rubric) -> dict[int, float]:
+    """The indicators the rubric derives from requests, with their maxima (17 may be 0 or more)."""
+    return {i.id: i.max for i in rubric.indicators if i.id in DERIVED_INDICATORS and i.kind == "derived"}
+
+
+def derive_for(requests: list[MockRequest], rubric, calendar: WorkCalendar, today: date,
+               now: datetime) -> dict[int, DerivedScore]:
+    """One target's derived scores from its stored requests."""
+    return derive_scores([scored_request(r, calendar, today, now) for r in requests], derived_maxima(rubric))
+
+
 def derived_scores_by_target(campaign_id: int, rubric, calendar: WorkCalendar, today: date, now: datetime,
                              target_id: int | None = None) -> dict[int, dict[int, DerivedScore]]:
-    """target id → indicator id → derived score, for every target that the campaign's rubric scores."""
-    maxima = {i.id: i.max for i in rubric.indicators if i.id in DERIVED_INDICATORS and i.kind == "derived"}
-    grouped: dict[int, list[ScoredRequest]] = defaultdict(list)
+    """target id → indicator id → derived score, for every target that has requests."""
+    grouped: dict[int, list[MockRequest]] = defaultdict(list)
     for request in load_requests(campaign_id, target_id):
-        grouped[request.target_id].append(scored_request(request, calendar, today, now))
-    return {target: derive_scores(requests, maxima) for target, requests in grouped.items()}
+        grouped[request.target_id].append(request)
+    return {target: derive_for(requests, rubric, calendar, today, now) for target, requests in grouped.items()}
 
 
 def empty_derived(rubric) -> dict[int, DerivedScore]:
-    maxima = {i.id: i.max for i in rubric.indicators if i.id in DERIVED_INDICATORS and i.kind == "derived"}
-    return derive_scores([], maxima)
+    return derive_scores([], derived_maxima(rubric))

@@ -17,9 +17,9 @@ from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core.db import from_db_time
 from ..extensions import db
-from ..requests.derived import DERIVED_INDICATORS, DerivedScore, derive_scores
+from ..requests.derived import DerivedScore
 from ..requests.models import Attachment
-from ..requests.scores import load_requests, scored_request
+from ..requests.scores import derive_for, load_requests
 from ..rubric import Indicator, IndicatorScore, Rubric, SheetScore, score_sheet
 from ..rubric.model import format_points
 from ..users.models import User
@@ -56,8 +56,7 @@ def load_sheet(campaign: Campaign, target: Target, today: date) -> LoadedSheet:
         select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id))}
     calendar, moment = current_calendar(), moment_of(today)
     requests = load_requests(campaign.id, target.id)
-    maxima = {i.id: i.max for i in rubric.indicators if i.id in DERIVED_INDICATORS and i.kind == "derived"}
-    derived = derive_scores([scored_request(r, calendar, today, moment) for r in requests], maxima)
+    derived = derive_for(requests, rubric, calendar, today, moment)
     return LoadedSheet(rubric, sheet, rows, derived, {r.key: r.id for r in requests})
 
 
