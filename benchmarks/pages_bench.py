@@ -77,7 +77,7 @@ def main() -> int:
         if loaded is None:
             continue
         client = login(loaded.app)
-        print(f"{kind}: {TARGETS} targets × 40 requests, anchor {anchor}, logged in as admin")
+        print(f"{kind}: {TARGETS} targets × 40 requests, anchor {anchor}, logged in as admin; {s.machine()}")
         for label, url in pages(loaded):
             times, statements, size = measure(loaded.app, client, url)
             p50, p95 = s.percentile(times, 0.5) * 1000, s.percentile(times, 0.95) * 1000

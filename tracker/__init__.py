@@ -13,9 +13,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False,
                 template_folder=str(resource_dir("templates")), static_folder="static")
     app.config.update(config)
+    from .core import web
+
+    web.install_converters(app)  # before any route is added: rules bind their converters when added
     _init_extensions(app)
     _register_blueprints(app)
-    from .core import web
 
     web.init_app(app)
     return app

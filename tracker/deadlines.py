@@ -114,15 +114,19 @@ class Deadline:
         return any(f.code == code for f in self.flags)
 
 
-def compute_deadline(clock: RequestClock, cal: WorkCalendar, today: date) -> Deadline:
-    """The deadline of a request as of `today` (dates outside the calendar raise ValueError)."""
+def compute_deadline(clock: RequestClock, cal: WorkCalendar, today: date, *, explain: bool = True) -> Deadline:
+    """The deadline of a request as of `today` (dates outside the calendar raise ValueError).
+
+    `explain=False` leaves `steps` empty (same dates, status and flags): stored clocks, lists and
+    scores need no explanation, and writing it (holidays skipped, Chinese text) is most of the cost.
+    """
     if clock.channel == "phone":
         step = Step("电话咨询测试", "电话测试检验申请指导，不适用答复期限。")
-        return Deadline(None, None, "no_deadline", steps=[step])
+        return Deadline(None, None, "no_deadline", steps=[step] if explain else [])
     receipt, how = receipt_date_of(clock)
     if receipt is None:
-        return Deadline(None, None, "not_received", steps=[Step("尚未收到申请", how)])
-    run = _Run(cal, receipt)
+        return Deadline(None, None, "not_received", steps=[Step("尚未收到申请", how)] if explain else [])
+    run = _Run(cal, receipt, explain)
     run.record_receipt(how)
     reply_on = clock.reply_dispatched_on or clock.reply_received_on
     for event in run.ordered(clock.events):
@@ -158,8 +162,9 @@ def receipt_date_of(clock: RequestClock) -> tuple[date | None, str]:
 class _Run:
     """The clock of one request while its events are applied in order."""
 
-    def __init__(self, cal: WorkCalendar, receipt: date) -> None:
+    def __init__(self, cal: WorkCalendar, receipt: date, explain: bool = True) -> None:
         self.cal = cal
+        self.explain = explain
         self.receipt = receipt
         self.start = receipt
         self.paused = 0
@@ -179,7 +184,8 @@ class _Run:
     def step(
         self, title: str, detail: str, on: date | None = None, skipped: list[DayInfo] | None = None
     ) -> None:
-        self.steps.append(Step(title, detail, on, list(skipped or [])))
+        if self.explain:
+            self.steps.append(Step(title, detail, on, list(skipped or [])))
 
     def period(self) -> int:
         return REPLY_PERIOD + self.paused + self.extension
@@ -188,6 +194,8 @@ class _Run:
         return self.cal.add(self.start, self.period())
 
     def record_receipt(self, how: str) -> None:
+        if not self.explain:
+            return
         info = self.cal.day_info(self.receipt)
         day_one = self.cal.add(self.receipt, 1)
         detail = f"{how}：{format_cn_date(self.receipt)}"
@@ -239,14 +247,15 @@ class _Run:
                 "clarification_late",
                 f"补正告知应在{limit}前作出，实际{format_cn_date(on)}，{timing}（条例第三十条）。",
             )
-        skipped = self.cal.non_working_days(self.receipt, self.clarification_due)
-        self.step(
-            "补正告知期限",
-            f"应在收到申请后{CLARIFICATION_WINDOW}个工作日内（{limit}前）一次性告知补正"
-            f"（条例第三十条）；{summarize_days_off(skipped)}",
-            self.clarification_due,
-            skipped,
-        )
+        if self.explain:
+            skipped = self.cal.non_working_days(self.receipt, self.clarification_due)
+            self.step(
+                "补正告知期限",
+                f"应在收到申请后{CLARIFICATION_WINDOW}个工作日内（{limit}前）一次性告知补正"
+                f"（条例第三十条）；{summarize_days_off(skipped)}",
+                self.clarification_due,
+                skipped,
+            )
         self.step(
             "要求补正",
             f"行政机关于{format_cn_date(on)}要求补正（{timing}），答复期限中止，"
@@ -340,6 +349,8 @@ class _Run:
 
     def record_due(self) -> date:
         due = self.due()
+        if not self.explain:
+            return due
         skipped = self.cal.non_working_days(self.start, due)
         parts = [f"{REPLY_PERIOD}个工作日"]
         if self.paused:

@@ -105,6 +105,23 @@ def evaluate_phone(
     return _protocol(verdicts, valid_count, connected, test_day, hours, latest, today)
 
 
+def may_be_in_progress(
+    attempts: Iterable[Attempt], office_hours: Sequence[tuple[time, time]] | None, cal: WorkCalendar,
+    now: datetime,
+) -> bool:
+    """False when the test is certainly complete or broken at `now`: an attempt on an earlier day
+    falls on a working day in office hours, so the first such attempt was valid and the test day
+    is over. A cheap filter for lists of open tests (the dashboard); evaluate_phone decides the rest.
+    """
+    hours = _checked_office_hours(office_hours)
+    today = to_beijing(now).date()
+    for attempt in attempts:
+        local = to_beijing(attempt.at)
+        if local.date() < today and cal.is_working_day(local.date()) and _in_office_hours(local, hours):
+            return False
+    return True
+
+
 def check_new_attempt(protocol: PhoneProtocol, at: datetime) -> str | None:
     """A Chinese reason to refuse recording a new attempt, or None if it may be recorded.
 

@@ -179,7 +179,10 @@ def test_list_filters_and_pages(api, world):
         assert bad.split("=")[0] in response.get_json()["error"]["fields"], bad
 
 
-def test_a_deadline_past_the_calendar_is_refused_not_a_crash(api, world):
+def test_a_deadline_beyond_the_last_input_year_is_computed_and_provisional(api, world):
+    """Inputs stop at 2045; the calendar runs to 2050 so a late-2045 receipt still gets its due date."""
     response = create(api("evaluator"), world, {"target": "minqin", "channel": "oral", "purpose": "17",
                                                 "submitted_at": "2045-12-30T10:00:00+08:00"})
-    assert response.status_code == 400
+    assert response.status_code == 201
+    computed = response.get_json()["computed"]
+    assert computed["due_date"].startswith("2046-") and computed["provisional"] is True

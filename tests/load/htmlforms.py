@@ -119,8 +119,7 @@ class _Parser(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             # A textarea's first newline is not part of its value.
-            if self._textarea.value.startswith("\n"):
-                self._textarea.value = self._textarea.value[1:]
+            self._textarea.value = self._textarea.value.removeprefix("\n")
             self._textarea = None
         elif tag == "fieldset" and self._fieldset_disabled:
             self._fieldset_disabled -= 1

@@ -48,7 +48,7 @@ if __package__:
     from .htmlforms import csrf_token, form_posting_to, forms
 else:  # run as a script by scripts/loadtest
     sys.path.insert(0, str(HERE))
-    from htmlforms import csrf_token, form_posting_to, forms  # noqa: E402
+    from htmlforms import csrf_token, form_posting_to, forms
 
 PASSWORD = "load-test-password-1"
 CAMPAIGN = "负载测试考评（2020）"
@@ -102,7 +102,7 @@ class Server:
         return [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
                 "--timeout", "120", "--graceful-timeout", "5", *_no_control_socket(), "tracker:create_app()"]
 
-    def start(self, timeout: float = 90) -> "Server":
+    def start(self, timeout: float = 90) -> Server:
         handle = open(self.log, "ab")
         self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -244,7 +244,7 @@ class Sample:
 
 
 class Browser:
-    def __init__(self, port: int, stats: "Stats", timeout: float = 120):
+    def __init__(self, port: int, stats: Stats, timeout: float = 120):
         self.port, self.stats, self.timeout = port, stats, timeout
         self.cookies: dict[str, str] = {}
         self.connection: http.client.HTTPConnection | None = None
@@ -519,7 +519,7 @@ class Evaluator(threading.Thread):
         self.ack("request created")
 
     def channel_values(self, channel: str, day: date) -> dict:
-        tri = lambda: self.random.choice(["", "true", "false"])  # noqa: E731
+        tri = lambda: self.random.choice(["", "true", "false"])
         later = WORKING_DAYS_2020_09[WORKING_DAYS_2020_09.index(day) + 1].isoformat()
         if channel == "online":
             return {"online.window_active": "true", "online.accepted": tri(), "online.confirmed_on": later,
@@ -683,7 +683,7 @@ class Evaluator(threading.Thread):
 
 
 def _alert(page: str) -> str:
-    match = re.search(r'<div class="alert[^"]*alert-(?:danger|warning)[^"]*"[^>]*>(.*?)</div>', page, re.S)
+    match = re.search(r'<div class="alert[^"]*alert-(?:danger|warning)[^"]*"[^>]*>(.*?)</div>', page, re.DOTALL)
     return match.group(1) if match else page[:300]
 
 

@@ -76,7 +76,7 @@ def hidden(page: str, name: str) -> str:
 
 def message_of(page: str) -> str:
     """The visible text of the page's alerts (what the user reads)."""
-    alerts = re.findall(r'<div class="(?:alert|invalid-feedback)[^"]*"[^>]*>(.*?)</div>', page, re.S)
+    alerts = re.findall(r'<div class="(?:alert|invalid-feedback)[^"]*"[^>]*>(.*?)</div>', page, re.DOTALL)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(alerts)))
 
 

@@ -424,10 +424,11 @@ def field_strategy(field):
 def _keep_admin_logged_in(app, browser):
     if browser.get("/settings").status_code == 200:
         return
+    from werkzeug.security import generate_password_hash
+
+    from tests.conftest import TEST_PASSWORD
     from tracker.extensions import db
     from tracker.users.models import User
-    from tests.conftest import TEST_PASSWORD
-    from werkzeug.security import generate_password_hash
 
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
@@ -534,3 +535,53 @@ def test_fuzzing_the_login_form_never_gives_a_500(app, users, monkeypatch):
             client.post("/logout", data={"csrf_token": token})
 
     fuzz()
+
+
+# ============================================================================ bad URLs: query arguments and ids
+
+QUERY_NAMES = ("q", "entity", "page", "status", "target", "owner", "channel", "purpose", "year", "today", "scope",
+               "sort", "limit", "offset")
+
+
+@pytest.mark.parametrize("value", ["\x00", "99999999999999999999", "-1", "2020-13-01", "%ff", "长" * 500])
+def test_nasty_query_arguments_on_every_page_never_give_a_500(app, login, world, monkeypatch, value):
+    from urllib.parse import urlencode
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    ids = rich_world(app, world)
+    admin = login("admin")
+    broken = []
+    for path in page_paths(app, ids):
+        for names in (QUERY_NAMES[:7], QUERY_NAMES[7:]):
+            query = urlencode({name: value for name in names})
+            response = admin.get(f"{path}{'&' if '?' in path else '?'}{query}")
+            if response.status_code >= 500:
+                broken.append((path, names, response.status_code))
+    assert broken == []
+
+
+@pytest.mark.parametrize(("path", "query"), [("/admin/audit", "page=99999999999999999999"),
+                                             ("/admin/audit", "entity=%00"),
+                                             ("/campaigns/{campaign}/requests/new", "target=99999999999999999999")])
+def test_found_by_fuzzing_query_arguments(app, login, world, monkeypatch, path, query):
+    """Each was a 500 (an integer or NUL the database refused); now a page or a message."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = login("admin").get(path.format(**world) + "?" + query)
+    assert response.status_code in (200, 400)
+
+
+def test_ids_beyond_the_database_range_are_not_found_on_every_route(app, login, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    admin = login("admin")
+    adapter = app.url_map.bind("localhost")
+    broken = []
+    for rule in app.url_map.iter_rules():
+        if not any(name.endswith("id") for name in rule.arguments):
+            continue
+        path = adapter.build(rule.endpoint, {name: 2**31 if name.endswith("id") else 1 for name in rule.arguments})
+        path = path.replace(str(2**31), "99999999999999999999")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = admin.client.open(path, method=method, data={"csrf_token": admin.token})
+            if response.status_code != 404:  # like any unknown id (never an overflow inside the database: a 500)
+                broken.append((method, path, response.status_code))
+    assert broken == []

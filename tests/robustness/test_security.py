@@ -16,9 +16,9 @@ from tests.conftest import TEST_PASSWORD, Browserless, csrf_from
 from tests.load.htmlforms import form_posting_to
 from tests.robustness.conftest import page_paths, rich_world
 
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
-EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
-JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- sessions
@@ -167,7 +167,7 @@ def every_page(app, world, login):
     ids = rich_world(app, world)
     admin = login("admin")
     pages = [(path, admin.get(path)) for path in page_paths(app, ids)]
-    pages += [("/no-such-page", admin.get("/no-such-page")), (f"/requests/999999", admin.get("/requests/999999"))]
+    pages += [("/no-such-page", admin.get("/no-such-page")), ("/requests/999999", admin.get("/requests/999999"))]
     evaluator = login("evaluator")
     pages += [("/admin/users (evaluator: 403)", evaluator.get("/admin/users")), ("/ (evaluator)", evaluator.get("/"))]
     pages += [("/login (anonymous)", app.test_client().get("/login"))]

@@ -61,7 +61,7 @@ def _reply(reply) -> dict:
 
 def request_document(request: MockRequest, usernames: dict, target_keys: dict, calendar, today: date) -> dict:
     """One request in the bundle's shape plus `computed`; also the JSON API's request body (api/serialise.py)."""
-    deadline = deadline_of(request, calendar, today)
+    deadline = deadline_of(request, calendar, today, explain=False)
     submitted = from_db_time(request.submitted_at)
     data = {"key": request.key, "target": target_keys[request.target_id], "owner": usernames.get(request.owner_id),
             "channel": request.channel, "purpose": request.purpose, "subject": request.subject,

@@ -86,7 +86,10 @@ def set_team(actor, campaign: Campaign, member_ids, *, audited: bool = True) -> 
                      summary=f"调整考评 {campaign.name} 的项目组成员")
 
 
-def _target_values(campaign: Campaign, data: dict, *, current: Target | None) -> dict:
+def _target_values(campaign: Campaign, data: dict, *, current: Target | None,
+                   taken: dict[str, dict] | None = None) -> dict:
+    """`taken`: {"key": {key: id}, "name": {name: id}} of the campaign's targets, when the caller
+    already loaded them (bundle import), instead of a query per field."""
     c = p.Collector()
     values = {
         "key": c.run("key", p.text, data.get("key"), required=True, max_length=64),
@@ -104,21 +107,36 @@ def _target_values(campaign: Campaign, data: dict, *, current: Target | None) ->
         c.add("key", "代码只能包含字母、数字、点、下划线或短横线")
     for field in ("key", "name"):
         if values[field]:
-            clash = db.session.scalar(select(Target.id).where(Target.campaign_id == campaign.id,
-                                                              getattr(Target, field) == values[field]))
-            if clash and (current is None or clash != current.id):
+            if taken is not None:
+                clashes = values[field] in taken[field] and (
+                    current is None or taken[field][values[field]] != current.id)
+            else:
+                clash = db.session.scalar(select(Target.id).where(Target.campaign_id == campaign.id,
+                                                                  getattr(Target, field) == values[field]))
+                clashes = bool(clash) and (current is None or clash != current.id)
+            if clashes:
                 c.add(field, "本考评中已存在相同的" + ("代码" if field == "key" else "名称"))
     c.raise_if_any()
     return values
 
 
 def create_target(actor, campaign: Campaign, data: dict) -> Target:
-    target = Target(campaign_id=campaign.id, **_target_values(campaign, data, current=None))
-    db.session.add(target)
+    target = build_target(campaign, data)
     db.session.flush()
+    record_target_creation(actor, target)
+    return target
+
+
+def build_target(campaign: Campaign, data: dict, taken: dict[str, dict] | None = None) -> Target:
+    """create_target without the flush and the audit record (bundle import batches both)."""
+    target = Target(campaign_id=campaign.id, **_target_values(campaign, data, current=None, taken=taken))
+    db.session.add(target)
+    return target
+
+
+def record_target_creation(actor, target: Target) -> None:
     audit.record(actor, "create", "target", target.id, after=audit.snapshot(target, TARGET_FIELDS),
                  summary=f"新建被考评对象 {target.name}")
-    return target
 
 
 def update_target(actor, target: Target, data: dict) -> Target:

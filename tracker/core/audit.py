@@ -1,7 +1,10 @@
 """The audit log: who changed what, when, with the values before and after."""
 from __future__ import annotations
 
+import contextvars
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -43,17 +46,34 @@ def snapshot(obj, fields: tuple[str, ...]) -> dict:
     return {name: jsonable(getattr(obj, name)) for name in fields}
 
 
-def record(actor, action: str, entity: str, entity_id: int | None, *, before=None, after=None, summary: str = "") -> AuditEntry:
-    """Add an audit entry to the current transaction (the caller's edge commits it)."""
-    entry = AuditEntry(
-        user_id=getattr(actor, "id", None),
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        summary=summary[:500],
-        before=jsonable(before),
-        after=jsonable(after),
-    )
+_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_collector", default=None)
+
+
+@contextmanager
+def collected() -> Iterator[list[dict]]:
+    """Inside, record() hands its entries to the caller as INSERT parameter sets (audit_log columns)
+    instead of adding them to the session: bulk writers insert thousands in one statement. The
+    caller must write them in the same transaction."""
+    entries: list[dict] = []
+    token = _collector.set(entries)
+    try:
+        yield entries
+    finally:
+        _collector.reset(token)
+
+
+def record(actor, action: str, entity: str, entity_id: int | None, *, before=None, after=None,
+           summary: str = "") -> AuditEntry | None:
+    """Add an audit entry to the current transaction (the caller's edge commits it).
+
+    Inside collected() the entry goes to the collector and None is returned."""
+    values = {"user_id": getattr(actor, "id", None), "action": action, "entity": entity, "entity_id": entity_id,
+              "summary": summary[:500], "before": jsonable(before), "after": jsonable(after)}
+    sink = _collector.get()
+    if sink is not None:
+        sink.append(values | {"at": utcnow()})
+        return None
+    entry = AuditEntry(**values)
     db.session.add(entry)
     return entry
 

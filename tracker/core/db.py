@@ -5,10 +5,14 @@ import contextvars
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import cache
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, event, func, inspect, select
+from sqlalchemy import Integer, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+_BEIJING = ZoneInfo("Asia/Shanghai")
 
 # Reads may share the database; a write must take the lock when its transaction begins,
 # otherwise two writers that both read first deadlock into "database is locked".
@@ -51,9 +55,7 @@ def from_db_time(moment: datetime | None) -> datetime | None:
     """Stored naive UTC → aware Beijing time for display and business rules."""
     if moment is None:
         return None
-    from zoneinfo import ZoneInfo
-
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Shanghai"))
+    return moment.replace(tzinfo=timezone.utc).astimezone(_BEIJING)
 
 
 @contextmanager
@@ -104,3 +106,50 @@ def _fill_defaults(state) -> None:
         default = prop.columns[0].default
         if default is not None and default.is_scalar and state.dict.get(prop.key) is None:
             state.dict[prop.key] = default.arg
+
+
+def reserve_ids(session, table, count: int) -> list[int] | None:
+    """``count`` new primary keys of ``table`` for rows this transaction is about to insert itself.
+
+    PostgreSQL: taken from the column's sequence. SQLite: max(id) + 1, … — only inside a write
+    transaction begun IMMEDIATE (nobody else can insert until the commit); None elsewhere, and the
+    caller lets the ORM insert its rows instead.
+    """
+    if count == 0:
+        return []
+    column = next(iter(table.primary_key.columns))
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return sorted(connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, :column)) FROM generate_series(1, :count)"),
+            {"table": table.name, "column": column.name, "count": count}).scalars())
+    if dialect == "sqlite" and sqlite_begin_mode.get() == "IMMEDIATE":
+        last = connection.execute(select(func.max(column))).scalar() or 0
+        return list(range(last + 1, last + 1 + count))
+    return None
+
+
+def insert_values(obj) -> dict:
+    """Every column of a transient ORM object as a Core INSERT parameter set, defaults applied
+    (one complete set of keys per table, so Core sends many rows in one executemany)."""
+    values = {}
+    state_dict = obj.__dict__
+    for key, column_key, scalar, default in _insert_columns(type(obj)):
+        value = state_dict.get(key)
+        if value is None and default is not None:
+            value = default if scalar else default(None)
+        values[column_key] = value
+    return values
+
+
+@cache
+def _insert_columns(model) -> tuple:
+    """(attribute, column key, default is a scalar, default) of every column of a mapped class."""
+    columns = []
+    for prop in inspect(model).column_attrs:
+        column = prop.columns[0]
+        default = column.default
+        columns.append((prop.key, column.key, bool(default is not None and default.is_scalar),
+                        None if default is None else default.arg))
+    return tuple(columns)

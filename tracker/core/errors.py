@@ -74,6 +74,15 @@ def register_error_pages(app: Flask) -> None:
     def _tracker_error(error: TrackerError):
         return _render(error.status, error.message)
 
+    @app.errorhandler(500)
+    def _server_error(error):
+        # After a failed statement PostgreSQL refuses every other one until the rollback, and the error
+        # page itself reads the database (the calendar banner): without this the 500 page fails too.
+        from ..extensions import db
+
+        db.session.rollback()
+        return _render(500, _describe(error))
+
 
 def _describe(error) -> str | None:
     description = getattr(error, "description", None)

@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from .db import sqlite_begin_mode
 from .errors import register_error_pages
@@ -23,6 +25,23 @@ def cn_date(value) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every URL stops at the database's integer range: /requests/99999999999999999999 is a 404,
+    not an overflow inside PostgreSQL (a 500)."""
+
+    MAX = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > self.MAX:
+            raise NotFound()  # a 404 like any unknown id (not "no route", which may read as 405)
+        return number
+
+
+def install_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def init_app(app: Flask) -> None:

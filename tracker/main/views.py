@@ -41,10 +41,11 @@ def index():
 @bp.get("/admin/audit")
 @admin_required
 def audit_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Clamped: ?page=99999999999999999999 overflowed the database's integer (a 500 on PostgreSQL and SQLite).
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1_000_000)
     query = (select(AuditEntry, User.username).outerjoin(User, User.id == AuditEntry.user_id)
              .order_by(AuditEntry.id.desc()))
-    entity = request.args.get("entity", "").strip()
+    entity = request.args.get("entity", "").replace("\x00", "").strip()[:64]  # NUL: PostgreSQL refuses it
     if entity:
         query = query.where(AuditEntry.entity == entity)
     rows = db.session.execute(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)).all()

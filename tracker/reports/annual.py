@@ -149,7 +149,7 @@ def annual_table(campaign: Campaign, target: Target, today: date | None = None) 
         for request in load_requests(campaign.id, target.id):
             if request.voided or request.channel == "phone":
                 continue
-            deadline = deadline_of(request, calendar, as_of)
+            deadline = deadline_of(request, calendar, as_of, explain=False)
             if deadline.receipt_date is None:
                 continue
             reply = request.reply

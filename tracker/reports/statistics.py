@@ -179,7 +179,7 @@ def request_fact(request, calendar, today: date, now) -> RequestFact:
         calls = tuple(v.connected for v in protocol.attempts if v.valid)
         return RequestFact(request.target_id, "phone", "", False, None, None, calls=calls,
                            answered_correctly=request.phone_answered_correctly)
-    deadline = deadline_of(request, calendar, today)
+    deadline = deadline_of(request, calendar, today, explain=False)
     days = None
     if deadline.reply_date is not None and deadline.clock_start is not None:
         days = max(0, calendar.count(deadline.clock_start, deadline.reply_date) - deadline.paused_working_days)

@@ -33,8 +33,10 @@ def clock_of(request: MockRequest) -> RequestClock:
     )
 
 
-def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None = None) -> Deadline:
-    return compute_deadline(clock_of(request), calendar, today or clock.today())
+def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None = None, *,
+                explain: bool = True) -> Deadline:
+    """`explain=False`: no steps (see compute_deadline), for callers that need only dates and status."""
+    return compute_deadline(clock_of(request), calendar, today or clock.today(), explain=explain)
 
 
 def office_hours_of(request: MockRequest) -> list[tuple[time, time]]:
@@ -48,7 +50,7 @@ def phone_protocol_of(request: MockRequest, calendar: WorkCalendar, now: datetim
 
 def store_clock(request: MockRequest, calendar: WorkCalendar, today: date | None = None) -> Deadline:
     """Keep the computed dates on the row, for SQL filtering, sorting and the reminder job."""
-    deadline = deadline_of(request, calendar, today)
+    deadline = deadline_of(request, calendar, today, explain=False)
     request.receipt_date = deadline.receipt_date
     request.due_date = deadline.due_date
     request.status = deadline.status

@@ -6,7 +6,10 @@ flushes; the caller's edge commits.
 from __future__ import annotations
 
 import re
+from functools import cache
+
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
@@ -14,10 +17,11 @@ from ..core import audit
 from ..core import parsing as p
 from ..core.db import from_db_time, to_db_time
 from ..core.errors import ConflictError, LockedError, NotFound, ValidationError
+from ..deadlines import receipt_date_of
 from ..extensions import db
 from ..phone import check_new_attempt
 from ..users.models import User
-from .clock import phone_protocol_of, store_clock
+from .clock import clock_of, phone_protocol_of, store_clock
 from .fields import SUB_OBJECTS, event_values, reply_values, request_values
 from .models import MockRequest, PhoneAttempt, Reply, RequestEvent
 
@@ -103,10 +107,13 @@ def create_request(actor, campaign: Campaign, data: dict) -> MockRequest:
 
 
 def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dict[str, User] | None = None,
-                  taken: dict[str, int | None] | None = None) -> MockRequest:
+                  taken: dict[str, int | None] | None = None, add: bool = True,
+                  clock: bool = True) -> MockRequest:
     """create_request without the flush and the audit record (bundle import batches both).
 
-    `users` (by username) and `taken` (the campaign's keys) spare a query each when given.
+    `users` (by username) and `taken` (the campaign's keys) spare a query each when given;
+    `add=False` leaves the new row out of the session (the importer inserts it in bulk);
+    `clock=False` only sets the receipt date: the caller stores the clock once it is complete.
     """
     target = _resolve_target(campaign, data.get("target"))
     values = request_values(data)
@@ -116,22 +123,29 @@ def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dic
     values["submitted_at"] = to_db_time(values["submitted_at"])
     request = MockRequest(campaign_id=campaign.id, target_id=target.id, target=target, key=key,
                           owner_id=owner.id if owner else None, **values)
-    db.session.add(request)
-    store_clock(request, calendar)
+    if add:
+        db.session.add(request)
+    if clock:
+        store_clock(request, calendar)
+    else:
+        request.receipt_date = receipt_date_of(clock_of(request))[0]
     return request
 
 
 def creation_snapshot(request: MockRequest, fields: tuple[str, ...] = AUDITED) -> dict:
     """audit.snapshot of a request not flushed yet, with the column defaults the INSERT will apply."""
-    columns = MockRequest.__table__.c
+    state, defaults = request.__dict__, _scalar_defaults()
     values = {}
     for name in fields:
-        value = getattr(request, name)
-        default = columns[name].default
-        if value is None and default is not None and default.is_scalar:
-            value = default.arg
-        values[name] = value
+        value = state.get(name)
+        values[name] = defaults.get(name) if value is None else value
     return audit.jsonable(values)
+
+
+@cache
+def _scalar_defaults() -> dict:
+    return {column.key: column.default.arg for column in MockRequest.__table__.columns
+            if column.default is not None and column.default.is_scalar}
 
 
 def record_creation(actor, request: MockRequest, after: dict) -> None:
@@ -174,7 +188,8 @@ def apply_void(request: MockRequest, reason: str, voided: bool = True) -> tuple[
     """void_request without the flush and the audit record: (before, after) for record_void."""
     reason = p.text(reason, field="void_reason", required=voided, max_length=500)
     fields = ("voided", "void_reason")
-    before = creation_snapshot(request, fields)
+    before = (creation_snapshot(request, fields) if sa_inspect(request).transient
+              else audit.snapshot(request, fields))
     request.voided, request.void_reason = voided, reason if voided else ""
     return before, audit.snapshot(request, fields)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from ..core import parsing as p
 from ..deadlines import STATUS_LABELS
@@ -107,14 +107,28 @@ def days_text(status: str, due: date | None, calendar: WorkCalendar, today: date
 
 
 def list_page(session, campaign_id: int, filters: ListFilters, calendar: WorkCalendar, today: date):
-    """(rows of this page, total count): two statements, target and owner joined in."""
+    """(rows of this page, total count), due dates first (earliest first), then undated, by key.
+
+    The dated and the undated rows are read apart, each in the order of the index on
+    (campaign_id, due_date, key), so a page reads its 50 rows instead of sorting every request
+    of the campaign: one statement for both counts, one or two for the rows, one each for their
+    targets and owners.
+    """
     query = filtered_query(campaign_id, filters, calendar, today)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page_query = (query.options(joinedload(MockRequest.target), joinedload(MockRequest.owner))
-                  .order_by(MockRequest.due_date.is_(None), MockRequest.due_date, MockRequest.key)
-                  .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
+    counted = query.subquery()
+    total, dated = session.execute(select(func.count(), func.count(counted.c.due_date))).one()
+    start = (filters.page - 1) * PAGE_SIZE
+    loaders = (selectinload(MockRequest.target), selectinload(MockRequest.owner))
+    found: list[MockRequest] = []
+    if start < dated:
+        found += session.scalars(query.options(*loaders).where(MockRequest.due_date.is_not(None))
+                                 .order_by(MockRequest.due_date, MockRequest.key).offset(start).limit(PAGE_SIZE))
+    if len(found) < PAGE_SIZE and start + len(found) < total:
+        found += session.scalars(query.options(*loaders).where(MockRequest.due_date.is_(None))
+                                 .order_by(MockRequest.key).offset(max(0, start - dated))
+                                 .limit(PAGE_SIZE - len(found)))
     rows = []
-    for row in session.scalars(page_query):
+    for row in found:
         status = effective_status(row.status, row.due_date, today)
         rows.append(ListRow(row, status, STATUS_LABELS.get(status, status),
                             days_text(status, row.due_date, calendar, today), status == "overdue"))

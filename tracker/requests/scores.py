@@ -4,26 +4,27 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from ..core.db import from_db_time
-from ..extensions import db
 from ..workdays import WorkCalendar
 from .clock import deadline_of, phone_protocol_of
-from .derived import (DERIVED_INDICATORS, DerivedScore, OnlineFacts, OralFacts, PhoneOutcome, ReplyFacts,
-                      ScoredRequest, derive_scores)
+from .derived import (
+    DERIVED_INDICATORS,
+    DerivedScore,
+    OnlineFacts,
+    OralFacts,
+    PhoneOutcome,
+    ReplyFacts,
+    ScoredRequest,
+    derive_scores,
+)
 from .models import MockRequest
+from .snapshots import StoredRequest, load_snapshots
 
 
-def load_requests(campaign_id: int, target_id: int | None = None) -> list[MockRequest]:
-    query = (select(MockRequest).where(MockRequest.campaign_id == campaign_id)
-             .options(selectinload(MockRequest.events), selectinload(MockRequest.attempts),
-                      selectinload(MockRequest.reply))
-             .order_by(MockRequest.submitted_at, MockRequest.id))
-    if target_id is not None:
-        query = query.where(MockRequest.target_id == target_id)
-    return list(db.session.scalars(query))
+def load_requests(campaign_id: int, target_id: int | None = None) -> list[StoredRequest]:
+    """The campaign's (or one target's) requests with events, attempts, reply and target, read-only:
+    plain snapshots in a fixed number of statements (requests/snapshots.py)."""
+    return load_snapshots(campaign_id, target_id)
 
 
 def phone_summary(protocol) -> str:
@@ -38,7 +39,7 @@ def phone_summary(protocol) -> str:
 
 
 def scored_request(request: MockRequest, calendar: WorkCalendar, today: date, now: datetime) -> ScoredRequest:
-    deadline = deadline_of(request, calendar, today)
+    deadline = deadline_of(request, calendar, today, explain=False)
     phone = None
     if request.channel == "phone":
         protocol = phone_protocol_of(request, calendar, now)

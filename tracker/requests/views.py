@@ -114,7 +114,9 @@ def request_list(campaign_id: int):
 
 def _choice_errors(campaign: Campaign, args) -> tuple[Target | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    target = db.session.get(Target, args.get("target", type=int) or 0)
+    target_id = args.get("target", type=int) or 0
+    # An id beyond the database's integer range overflowed inside PostgreSQL (a 500): it is just not a target.
+    target = db.session.get(Target, target_id) if 0 < target_id < 2**31 else None
     if target is None or target.campaign_id != campaign.id:
         target, errors["target"] = None, "请选择本考评中的被考评对象"
     channel, purpose = args.get("channel", ""), args.get("purpose", "")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property, lru_cache
 from typing import Any
 
 KINDS = ("checklist", "tiered", "scale", "all_or_nothing", "bands", "derived")
@@ -91,7 +91,13 @@ def is_number(value: object) -> bool:
 
 
 def to_fraction(value: int | float | Fraction) -> Fraction:
-    return value if isinstance(value, Fraction) else Fraction(value)
+    return value if isinstance(value, Fraction) else _fraction(value)
+
+
+@lru_cache(maxsize=1024)
+def _fraction(value: float) -> Fraction:
+    # Points are a few dozen distinct halves; a 300-county report converts them ~130 000 times.
+    return Fraction(value)
 
 
 def is_step_multiple(value: int | float | Fraction, step: Fraction = STEP) -> bool:
@@ -105,6 +111,7 @@ def to_number(value: Fraction) -> int | float:
     return round(float(value), 1)
 
 
+@lru_cache(maxsize=1024)
 def format_points(value: int | float | Fraction) -> str:
     """4 -> "4", 1.5 -> "1.5" (for Chinese explanations)."""
     number = to_number(to_fraction(value))

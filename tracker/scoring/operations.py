@@ -82,9 +82,10 @@ def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, fac
 
 
 def stage_facts(actor, sheet: ScoreSheet, row: IndicatorFacts | None, indicator, facts: dict,
-                version=None) -> tuple[IndicatorFacts, dict | None] | None:
+                version=None, *, add: bool = True) -> tuple[IndicatorFacts, dict | None] | None:
     """save_facts on a loaded sheet and row, without the flush and the audit record (bundle import
-    batches both): None when nothing changes, else (the row, its facts before) for record_facts."""
+    batches both): None when nothing changes, else (the row, its facts before) for record_facts.
+    `add=False` leaves a new row out of the session (the importer inserts it in bulk)."""
     cleaned = _clean_facts(indicator, facts)
     if row is not None and row.facts == cleaned:
         return None
@@ -94,7 +95,8 @@ def stage_facts(actor, sheet: ScoreSheet, row: IndicatorFacts | None, indicator,
     if row is None:
         row = IndicatorFacts(sheet_id=sheet.id, indicator_id=indicator.id, facts=cleaned,
                              updated_by_id=getattr(actor, "id", None))
-        db.session.add(row)
+        if add:
+            db.session.add(row)
     else:
         row.facts = cleaned
         row.updated_by_id = getattr(actor, "id", None)

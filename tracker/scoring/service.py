@@ -12,6 +12,7 @@ from ..campaigns.models import Campaign, Target
 from ..core.parsing import BEIJING
 from ..extensions import db
 from ..requests.scores import derived_scores_by_target, empty_derived
+from ..requests.snapshots import load_facts
 from ..rubric import SheetScore, score_sheet
 from .models import IndicatorFacts, ScoreSheet
 from .rubric_store import get_rubric
@@ -37,7 +38,7 @@ def campaign_scores(campaign: Campaign, today: date, target_id: int | None = Non
     sheets = {s.target_id: s for s in db.session.scalars(
         select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id))}
     facts_rows: dict[int, dict[int, IndicatorFacts]] = defaultdict(dict)
-    for row in db.session.scalars(select(IndicatorFacts).join(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id)):
+    for row in load_facts(campaign.id, target_id):  # read-only snapshots: 7 500 rows for 300 targets
         facts_rows[row.sheet_id][row.indicator_id] = row
     derived = derived_scores_by_target(campaign.id, rubric, current_calendar(), today, moment_of(today), target_id)
     empty = empty_derived(rubric)
