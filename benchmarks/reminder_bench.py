@@ -3,10 +3,13 @@
 Goal (DESIGN.md §8): ≤ 15 s and ≤ 400 MB. The rows are written with bulk Core INSERTs (not through
 the per-request operations): 2 500 counties × 40 open requests owned by 200 evaluators — replies
 awaited with due dates from 30 working days ago to 30 ahead, 补正 requested, consultations
-paused, letters posted and not signed for. Each run is its own subprocess, so its peak RSS
-(resource.getrusage) is the job's: a dry run, the real run (+ commit: outbox and reminder
-records), then a second real run that must find nothing new. SQLite and PostgreSQL.
-Run: scripts/bench reminder_bench   (exit status 0 when the real run meets both goals)
+paused, letters posted and not signed for. Each run is its own subprocess, so its peak RSS is
+the job's: a dry run, the real run (+ commit: outbox and reminder records) on the previous
+working day — a catch-up, nothing having been sent before, so every
+reminder due is written — then the next day's run (only what became due since) and that day
+again (nothing new). SQLite and PostgreSQL. The memory figure is the child process's peak
+(VmHWM: interpreter, app and job together), with its size before the job.
+Run: scripts/bench reminder_bench   (exit status 0 when every run meets both goals)
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 
+from tracker.workdays import WorkCalendar
+
 from . import _support as s
 
 REQUESTS = 100_000
@@ -30,8 +35,6 @@ CHUNK = 5_000
 
 
 def working_today() -> date:
-    from tracker.workdays import WorkCalendar
-
     cal, day = WorkCalendar(), s.today()
     return day if cal.is_working_day(day) else cal.add(day, -1)
 
@@ -100,13 +103,32 @@ def populate(app, today: date) -> dict[str, int]:
     return counts
 
 
+def memory_mb() -> tuple[float, float]:
+    """(current, peak) resident set size of this process in MB.
+
+    Linux: VmRSS and VmHWM, which start afresh in a new process; getrusage's ru_maxrss is kept
+    across fork and exec (getrusage(2)), so a child would report its parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            fields = dict(line.split(":", 1) for line in status if line.startswith(("VmRSS", "VmHWM")))
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return peak, peak
+
+
 def child(url: str, today: str, mode: str) -> None:
     """One run of the job in this process; prints its figures as JSON on the last line."""
+    from tracker.calendar.service import current_calendar
     from tracker.extensions import db
     from tracker.reminders.job import run_reminders
 
     app = s.create_plain_app(url)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with app.app_context():
+        current_calendar()  # connected, calendar built: the process as the scheduler has it before a run
+        db.session.remove()
+    baseline = memory_mb()[0]
     with app.app_context(), s.counting(app) as counter:
         started, cpu = time.perf_counter(), time.process_time()
         report = run_reminders(date.fromisoformat(today), dry_run=(mode == "dry"))
@@ -115,7 +137,7 @@ def child(url: str, today: str, mode: str) -> None:
         else:
             db.session.commit()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = memory_mb()[1]
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "baseline_mb": baseline,
                       "open": report.open_requests, "reminders": report.reminder_count,
                       "recipients": len(report.recipients), "statements": counter.count}))
@@ -143,15 +165,19 @@ def main(kinds: tuple[str, ...] = ("sqlite", "postgresql")) -> int:
         counts = populate(app, today)
         s.dispose(app)
         print(f"{kind}: {sum(counts.values()):,} open requests ({', '.join(f'{k} {v:,}' for k, v in sorted(counts.items()))}) "
-              f"bulk-inserted in {time.perf_counter() - started:.1f} s; job day {today}")
-        for mode, label in (("dry", "dry run"), ("real", "real run + commit"), ("real", "second run (nothing new)")):
-            figures = run_child(url, today, mode)
+              f"bulk-inserted in {time.perf_counter() - started:.1f} s; job days {WorkCalendar().add(today, -1)}, {today}")
+        yesterday = WorkCalendar().add(today, -1)
+        runs = (("dry", today, "dry run (selection only)"),
+                ("real", yesterday, "catch-up run + commit"),  # nothing sent before: every reminder due
+                ("real", today, "next day's run + commit"),  # only what became due since
+                ("real", today, "same day again (nothing)"))
+        for mode, day, label in runs:
+            figures = run_child(url, day, mode)
             met = figures["seconds"] <= GOAL_SECONDS and figures["peak_mb"] <= GOAL_MB
-            if label.startswith("real"):
-                ok &= met
+            ok &= met
             print(f"  {label:26} {figures['seconds']:6.2f} s (cpu {figures['cpu']:5.2f} s)  ratio to the goal "
                   f"{figures['seconds'] / GOAL_SECONDS:.2f}   peak RSS {figures['peak_mb']:6.1f} MB "
-                  f"(process before the job {figures['baseline_mb']:.0f} MB) ratio to the goal "
+                  f"(RSS before the job {figures['baseline_mb']:.0f} MB) ratio to the goal "
                   f"{figures['peak_mb'] / GOAL_MB:.2f}   {figures['open']:,} open, {figures['reminders']:,} reminders "
                   f"to {figures['recipients']} recipients, {figures['statements']} SQL  {s.verdict(met)}")
     return 0 if ok else 1
