@@ -80,10 +80,15 @@ def base_env(instance: Path, database_url: str) -> dict[str, str]:
 
 
 def _no_control_socket() -> list[str]:
-    """gunicorn ≥ 25 opens a control socket at one fixed path per user: two servers would share it."""
-    from gunicorn import config
+    """Recent gunicorn opens a control socket at one fixed path per user: two servers would share it.
+    The option is looked up in gunicorn's source, not imported: a process that has imported gunicorn
+    looks like a gunicorn worker to the app (which then refuses to start its scheduler)."""
+    import importlib.util
 
-    return ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
+    spec = importlib.util.find_spec("gunicorn")
+    config = Path(spec.origin).parent / "config.py" if spec and spec.origin else None
+    known = config is not None and config.exists() and "no-control-socket" in config.read_text(encoding="utf-8")
+    return ["--no-control-socket"] if known else []
 
 
 class Server:
