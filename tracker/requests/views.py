@@ -9,15 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core import files
 from ..core.auth import roles_required, staff_required
 from ..core.db import from_db_time
-from ..core.errors import ConflictError, LockedError, TrackerError, ValidationError, form_errors
+from ..core.errors import LockedError, TrackerError, ValidationError, form_errors
 from ..deadlines import STATUS_LABELS
 from ..extensions import db
 from ..users.models import User
@@ -30,6 +28,7 @@ from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUT
 from .fields import purpose_channel_problem
 from .models import CHANNELS, EVENT_TYPES, PURPOSE_LABELS, Attachment, MockRequest
 from ..core import clock
+from ..core.edge import commit_or_error
 
 bp = Blueprint("requests", __name__)
 editor_required = roles_required("admin", "evaluator")
@@ -60,23 +59,7 @@ def ensure_editable(row: MockRequest) -> None:
 
 
 def apply(action) -> TrackerError | None:
-    """Run one change and commit it; the error (nothing saved) or None."""
-    try:
-        action()
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
-        return error
-    except StaleDataError:
-        db.session.rollback()
-        return ConflictError()
-    except IntegrityError:
-        db.session.rollback()
-        return ConflictError("保存时与他人同时提交的数据冲突（如编号重复），未保存，请刷新页面后重试。")
-    except ValueError as error:  # the working-day calendar refuses dates outside its range
-        db.session.rollback()
-        return ValidationError(f"无法计算答复期限：{error}")
-    return None
+    return commit_or_error(action)
 
 
 def active_users() -> list[User]:

@@ -12,8 +12,6 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.models import Campaign, Target
 from ..core import files
@@ -26,6 +24,7 @@ from . import operations as ops
 from .rubric_store import get_rubric
 from .service import campaign_scores, target_scores
 from ..core import clock
+from ..core.edge import commit_or_error
 
 bp = Blueprint("scoring", __name__)
 editor_required = roles_required("admin", "evaluator")
@@ -63,20 +62,7 @@ def sheet_url(campaign: Campaign, target: Target, anchor: str = "") -> str:
 
 
 def apply(action) -> TrackerError | None:
-    """Run one change and commit it; the error (nothing saved) or None."""
-    try:
-        action()
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
-        return error
-    except StaleDataError:
-        db.session.rollback()
-        return ConflictError()
-    except IntegrityError:
-        db.session.rollback()
-        return ConflictError("保存时与他人同时提交的数据冲突，未保存，请刷新页面后重试。")
-    return None
+    return commit_or_error(action)
 
 
 def labelled(errors: dict[str, str]) -> dict[str, str]:
