@@ -1,17 +1,21 @@
 """Page response times with the 300-target campaign (12 000 requests) loaded, one client.
 
-Goal (DESIGN.md §8): p95 ≤ 150 ms for the dashboard, the request list and a score sheet (the
-campaign overview is measured the same way), with a number of SQL statements that does not grow
-with the data (tests/perf/test_query_counts.py asserts that; here the count is printed).
+Goal (DESIGN.md §8): p95 ≤ 150 ms for the dashboard, the request list and a score sheet, with a
+number of SQL statements that does not grow with the data (tests/perf/test_query_counts.py
+asserts that; here the count is printed). The campaign overview (every county's full sheet,
+ranked, with charts: all 12 000 requests scored) is measured the same way and compared with
+150 ms too, but §8 sets it no goal, so it does not decide the exit status.
 Flask's test client, logged in as an admin (dashboard scope "all": every campaign's work), on
 SQLite and PostgreSQL; 2 warm-up requests, then SAMPLES timed ones (fewer when a page is slow).
 Run: scripts/bench pages_bench   (exit status 0 when every page meets the goal)
 """
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import time
+from typing import Self
 
 from . import _support as s
 
@@ -39,6 +43,9 @@ def pages(loaded) -> list[tuple[str, str]]:
             ("campaign overview", f"/campaigns/{campaign_id}/report")]
 
 
+WITHOUT_GOAL = {"campaign overview"}
+
+
 def login(app):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
@@ -49,8 +56,32 @@ def login(app):
     return client
 
 
-def measure(app, client, url: str) -> tuple[list[float], int, int]:
-    """(seconds of each timed request, SQL statements of one request, response size)."""
+class GcPauses:
+    """Full (generation 2) garbage collections while timing: how many, and their longest pause."""
+
+    def __init__(self) -> None:
+        self.count, self.longest, self._started = 0, 0.0, 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.longest = max(self.longest, time.perf_counter() - self._started)
+
+    def __enter__(self) -> Self:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        gc.callbacks.remove(self)
+
+
+def measure(app, client, url: str) -> tuple[list[float], list[float], int, int, GcPauses]:
+    """(seconds of each timed request, CPU seconds of each, SQL statements of one request, size,
+    the full garbage collections meanwhile)."""
     for _ in range(WARMUP):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -58,15 +89,18 @@ def measure(app, client, url: str) -> tuple[list[float], int, int]:
         size = len(client.get(url).data)
     statements = counter.count
     times: list[float] = []
+    cpu: list[float] = []
     started = time.perf_counter()
-    while len(times) < SAMPLES:
-        begin = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - begin)
-        assert response.status_code == 200
-        if len(times) >= 5 and time.perf_counter() - started > SLOW_BUDGET_SECONDS:
-            break
-    return times, statements, size
+    with GcPauses() as pauses:
+        while len(times) < SAMPLES:
+            begin, begin_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            times.append(time.perf_counter() - begin)
+            cpu.append(time.process_time() - begin_cpu)
+            assert response.status_code == 200
+            if len(times) >= 5 and time.perf_counter() - started > SLOW_BUDGET_SECONDS:
+                break
+    return times, cpu, statements, size, pauses
 
 
 def main() -> int:
@@ -77,14 +111,19 @@ def main() -> int:
         if loaded is None:
             continue
         client = login(loaded.app)
-        print(f"{kind}: {TARGETS} targets × 40 requests, anchor {anchor}, logged in as admin; {s.machine()}")
+        print(f"{kind}: {TARGETS} targets × 40 requests, anchor {anchor}, logged in as admin; {s.machine()}; "
+              f"{len(gc.get_objects()):,} objects tracked by the garbage collector")
         for label, url in pages(loaded):
-            times, statements, size = measure(loaded.app, client, url)
+            times, cpu, statements, size, pauses = measure(loaded.app, client, url)
             p50, p95 = s.percentile(times, 0.5) * 1000, s.percentile(times, 0.95) * 1000
             met = p95 <= GOAL_P95_MS
-            ok &= met
+            if label not in WITHOUT_GOAL:
+                ok &= met
+            note = "（§8 无目标 no §8 goal）" if label in WITHOUT_GOAL else ""
             print(f"  {label:18} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ratio to the goal {p95 / GOAL_P95_MS:5.2f}  "
-                  f"{statements:3d} SQL  {size / 1024:7.0f} KiB  n={len(times):2d}  {url}  {s.verdict(met)}")
+                  f"(cpu p50 {s.percentile(cpu, 0.5) * 1000:6.1f} ms)  {statements:3d} SQL  {size / 1024:5.0f} KiB  "
+                  f"n={len(times):2d}, {pauses.count} full GC (longest {pauses.longest * 1000:.0f} ms)  {url}  "
+                  f"{s.verdict(met)}{note}")
     return 0 if ok else 1
 
 

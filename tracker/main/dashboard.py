@@ -1,10 +1,11 @@
 """The "今日工作" dashboard: what needs the user today, in a fixed number of queries.
 
-The lists show at most LIST_LIMIT requests each, so each is one query with that LIMIT; the
-per-target table and the provisional warning are one GROUP BY. Phone tests are judged by the
-protocol (phone.py) on plain rows — the request, its first call, its target's office hours; the
-calls of the few that may still be open — and only the tests still open are loaded as objects. With 12 000 requests the page reads a few
-hundred rows, not thousands (DESIGN.md §8: ≤ 150 ms).
+The lists show at most LIST_LIMIT requests each, so each is one query with that LIMIT, reading
+only the columns shown (no ORM objects); the per-target table and the provisional warning are
+one GROUP BY. Phone tests are judged by the protocol (phone.py) on plain rows — the request, its
+first call, its target's office hours; the calls of the few that may still be open — and only
+the tests still open are loaded as objects. With 12 000 requests the page reads a few hundred
+short rows, not thousands of objects (DESIGN.md §8: ≤ 150 ms).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
@@ -60,16 +61,33 @@ def _kinds(today: date, horizon: date) -> dict:
     }
 
 
-def _with_names():
-    """The request's target and campaign, only the columns the page shows (no office-hours JSON)."""
-    return (joinedload(MockRequest.target).load_only(Target.name, Target.guide_phone, Target.campaign_id)
-            .joinedload(Target.campaign).load_only(Campaign.name), joinedload(MockRequest.owner))
+class _Shown:
+    """What the page shows of a row: plain attributes read with one query, no ORM object."""
+
+    def __init__(self, **values) -> None:
+        self.__dict__.update(values)
 
 
-def _listed(scope: list, condition, *order) -> list[MockRequest]:
-    query = (select(MockRequest).where(*scope, condition).options(*_with_names())
+class _ShownRequest(_Shown):
+    channel_label = MockRequest.channel_label
+
+
+_LISTED_COLUMNS = (MockRequest.id, MockRequest.key, MockRequest.channel, MockRequest.target_id,
+                   MockRequest.due_date, MockRequest.provisional, MockRequest.letter_posted_on,
+                   MockRequest.letter_tracking_number)
+
+
+def _listed(scope: list, condition, *order) -> list[_ShownRequest]:
+    """The first LIST_LIMIT requests meeting `condition`, with their target's name and phone."""
+    query = (select(*_LISTED_COLUMNS, Target.name.label("target_name"), Target.guide_phone)
+             .join(Target, Target.id == MockRequest.target_id).where(*scope, condition)
              .order_by(*(order or (MockRequest.due_date, MockRequest.key))).limit(LIST_LIMIT))
-    return list(db.session.scalars(query))
+    rows = []
+    for row in db.session.execute(query):
+        values = row._asdict()
+        target = _Shown(id=row.target_id, name=values.pop("target_name"), guide_phone=values.pop("guide_phone"))
+        rows.append(_ShownRequest(**values, target=target))
+    return rows
 
 
 def _counts(scope: list, kinds: dict) -> tuple[dict[int, Counter], int]:
@@ -123,7 +141,8 @@ def _phone_tests(scope: list, now: datetime) -> list:
             open_tests[request_id] = protocol
     if not open_tests:
         return []
-    rows = db.session.scalars(select(r).where(r.id.in_(list(open_tests))).options(*_with_names()).order_by(r.id))
+    rows = db.session.scalars(select(r).where(r.id.in_(list(open_tests))).order_by(r.id)
+                              .options(joinedload(r.target).load_only(Target.name, Target.guide_phone)))
     return [(request, open_tests[request.id]) for request in rows]
 
 
@@ -157,8 +176,8 @@ def _per_target(board: Dashboard, counts: dict[int, Counter]) -> list:
         counts.setdefault(request.target_id, Counter())["phone"] += 1
     if not counts:
         return []
-    targets = db.session.scalars(select(Target).where(Target.id.in_(list(counts)))
-                                 .options(load_only(Target.name, Target.campaign_id),
-                                          joinedload(Target.campaign).load_only(Campaign.name)))
-    return sorted(((target, counts[target.id]) for target in targets),
-                  key=lambda pair: (pair[0].campaign_id, pair[0].id))
+    rows = db.session.execute(select(Target.id, Target.name, Target.campaign_id, Campaign.name)
+                              .join(Campaign, Campaign.id == Target.campaign_id).where(Target.id.in_(list(counts)))
+                              .order_by(Target.campaign_id, Target.id))
+    return [(_Shown(id=ident, name=name, campaign_id=campaign_id, campaign=_Shown(id=campaign_id, name=campaign_name)),
+             counts[ident]) for ident, name, campaign_id, campaign_name in rows]
