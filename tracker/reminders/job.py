@@ -169,8 +169,15 @@ def _open_requests(today: date, calendar: WorkCalendar, details: dict) -> Iterat
     days_until = functools.cache(lambda day: _count(calendar, today, day))
     days_since = functools.cache(lambda day: _count(calendar, day, today))
     statement = _open_query().execution_options(yield_per=STREAM_CHUNK)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Streaming uses a server-side cursor, which PostgreSQL plans for the first 10 % of the rows;
+        # without fresh statistics (just after a bulk load or a restore, before autovacuum's ANALYZE)
+        # that plan is nested loops: 84 s instead of 3 s at 100 000 open requests. The job reads
+        # every row, so plan for all of them.
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
     for (request_id, key, owner_id, channel, status, due, provisional, posted, delivered_on, confirmed_on,
-         returned, target_name, requested, clarified) in db.session.connection().execute(statement):
+         returned, target_name, requested, clarified) in connection.execute(statement):
         details[request_id] = (channel, bool(provisional))
         yield OpenRequest(
             request_id=request_id, key=key, owner_id=owner_id, target_name=target_name, channel=channel,
