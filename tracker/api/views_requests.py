@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..calendar.service import current_calendar
 from ..core import parsing as p
-from ..core.errors import ConflictError, LockedError
+from ..core.errors import ConflictError
 from ..deadlines import STATUS_LABELS
 from ..extensions import db
 from ..requests import operations as ops
@@ -32,8 +32,7 @@ def get_request(request_id: int) -> MockRequest:
 
 def editable_request(request_id: int) -> MockRequest:
     row = get_request(request_id)
-    if row.voided:
-        raise LockedError("该申请已作废，只能查看；如需修改请先恢复（POST …/void，voided=false）。")
+    ops.ensure_active(row)  # the operations' own rule, checked before the body is parsed
     return row
 
 
