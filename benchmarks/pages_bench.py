@@ -104,6 +104,8 @@ def measure(app, client, url: str) -> tuple[list[float], list[float], int, int, 
 
 
 def main() -> int:
+    from tracker.core.heap import settle_after_startup
+
     anchor = s.today()
     ok = True
     for kind in ("sqlite", "postgresql"):
@@ -111,6 +113,7 @@ def main() -> int:
         if loaded is None:
             continue
         client = login(loaded.app)
+        settle_after_startup()  # as `tracker serve` and tracker.wsgi do once the app is created
         print(f"{kind}: {TARGETS} targets × 40 requests, anchor {anchor}, logged in as admin; {s.machine()}; "
               f"{len(gc.get_objects()):,} objects tracked by the garbage collector")
         for label, url in pages(loaded):

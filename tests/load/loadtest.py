@@ -105,7 +105,7 @@ class Server:
             return [str(BIN / "tracker"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
                     "--threads", str(self.threads)]
         return [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                "--timeout", "120", "--graceful-timeout", "5", *_no_control_socket(), "tracker:create_app()"]
+                "--timeout", "120", "--graceful-timeout", "5", *_no_control_socket(), "tracker.wsgi:app"]
 
     def start(self, timeout: float = 90) -> Server:
         handle = open(self.log, "ab")

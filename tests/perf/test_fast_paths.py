@@ -23,7 +23,7 @@ from sqlalchemy import select
 from benchmarks.generate import generate
 from tracker.bundles import validate as bundle_validate
 from tracker.deadlines import Event, RequestClock, compute_deadline
-from tracker.phone import Attempt, evaluate_phone, may_be_in_progress
+from tracker.phone import Attempt, evaluate_phone, may_be_in_progress, may_be_in_progress_by_first_call
 from tracker.workdays import BEIJING, WorkCalendar
 
 ANCHOR = date(2020, 11, 30)
@@ -138,6 +138,8 @@ def test_phone_precheck_never_drops_an_open_test(calls, now, hours):
     first = sorted(attempts, key=lambda a: a.at)[:1]
     if not may_be_in_progress(first, hours, CAL, now):  # the dashboard checks the first call only
         assert protocol.complete or protocol.broken
+    batch = may_be_in_progress_by_first_call([("t", first[0].at if first else None, hours)], CAL, now)
+    assert (batch == ["t"]) == may_be_in_progress(first, hours, CAL, now)
 
 
 # ---------------------------------------------------------------------------- snapshots and bulk import

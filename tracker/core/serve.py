@@ -4,11 +4,14 @@ from __future__ import annotations
 import click
 from waitress import serve
 
+from .heap import settle_after_startup
+
 
 def serve_app(host: str, port: int, threads: int) -> None:
     from .. import create_app
 
     app = create_app()
+    settle_after_startup()
     scheduler = None
     if app.config["SCHEDULER_ENABLED"]:
         from .scheduler import start_scheduler

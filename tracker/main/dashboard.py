@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core.db import from_db_time
 from ..extensions import db
-from ..phone import Attempt, evaluate_phone, may_be_in_progress
-from ..requests.clock import OPEN_STATUSES
+from ..phone import Attempt, evaluate_phone, may_be_in_progress_by_first_call
+from ..requests.clock import OPEN_STATUSES, parse_office_hours
 from ..requests.models import MockRequest, PhoneAttempt
 from ..scoring.models import ScoreSheet
 
@@ -95,7 +95,8 @@ def _counts(scope: list, kinds: dict) -> tuple[dict[int, Counter], int]:
     flag = lambda condition: func.sum(case((condition, 1), else_=0))
     query = (select(MockRequest.target_id, *(flag(kinds[k]).label(k) for k in KINDS),
                     flag(MockRequest.provisional.is_(True)).label("provisional"))
-             .where(*scope).group_by(MockRequest.target_id))
+             .where(*scope, or_(*kinds.values(), MockRequest.provisional.is_(True)))  # the rows counted, not all
+             .group_by(MockRequest.target_id))
     counts: dict[int, Counter] = {}
     provisional = 0
     for row in db.session.execute(query):
@@ -106,8 +107,9 @@ def _counts(scope: list, kinds: dict) -> tuple[dict[int, Counter], int]:
     return counts, provisional
 
 
-def _phone_tests(scope: list, now: datetime) -> list:
-    """The phone tests still in progress, each with its protocol (incomplete and not broken).
+def _phone_tests(scope: list, now: datetime) -> tuple[list, Counter]:
+    """The first LIST_LIMIT phone tests still in progress, each with its protocol (incomplete and
+    not broken); and how many are in progress per target (untruncated).
 
     A test whose first call fell on an earlier working day in office hours is over (complete or
     broken: phone.may_be_in_progress); only the others are judged call by call, so the page reads
@@ -119,17 +121,16 @@ def _phone_tests(scope: list, now: datetime) -> list:
     firsts = db.session.execute(select(r.id, r.target_id, func.min(a.at)).outerjoin(a, a.request_id == r.id)
                                 .where(*phone).group_by(r.id, r.target_id)).all()
     if not firsts:
-        return []
-    hours = {target_id: [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in office_hours]
-             for target_id, office_hours in db.session.execute(
+        return [], Counter()
+    hours = {target_id: parse_office_hours(office_hours) for target_id, office_hours in db.session.execute(
                  select(Target.id, Target.office_hours).where(Target.id.in_(select(r.target_id).where(*phone))))}
-    target_of = {}
-    for request_id, target_id, first in firsts:
-        calls = [Attempt(at=from_db_time(first), connected=False)] if first is not None else []
-        if may_be_in_progress(calls, hours[target_id], calendar, now):
-            target_of[request_id] = target_id
+    target_by_request = {request_id: target_id for request_id, target_id, _first in firsts}
+    kept = may_be_in_progress_by_first_call(
+        ((request_id, from_db_time(first), hours[target_id]) for request_id, target_id, first in firsts),
+        calendar, now)
+    target_of = {request_id: target_by_request[request_id] for request_id in kept}
     if not target_of:
-        return []
+        return [], Counter()
     attempts: dict[int, list[Attempt]] = defaultdict(list)
     for request_id, at, connected in db.session.execute(
             select(a.request_id, a.at, a.connected).where(a.request_id.in_(list(target_of))).order_by(a.at)):
@@ -140,17 +141,17 @@ def _phone_tests(scope: list, now: datetime) -> list:
         if not protocol.complete and not protocol.broken:
             open_tests[request_id] = protocol
     if not open_tests:
-        return []
-    rows = db.session.scalars(select(r).where(r.id.in_(list(open_tests))).order_by(r.id)
-                              .options(joinedload(r.target).load_only(Target.name, Target.guide_phone)))
-    return [(request, open_tests[request.id]) for request in rows]
+        return [], Counter()
+    shown = _listed(scope, r.id.in_(list(open_tests)), r.id)
+    return [(request, open_tests[request.id]) for request in shown], Counter(target_of[i] for i in open_tests)
 
 
 def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
     calendar = current_calendar()
     scope = _scope(user, mine)
     kinds = _kinds(today, calendar.add(today, DUE_SOON_WORKING_DAYS))
-    board = Dashboard(phone=_phone_tests(scope, now))
+    board = Dashboard()
+    board.phone, phone_counts = _phone_tests(scope, now)
     for request in _listed(scope, kinds["due_soon"]):
         board.due_soon.append((request, calendar.count(today, request.due_date)))
     for request in _listed(scope, kinds["overdue"]):
@@ -167,13 +168,13 @@ def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
         targets = {t.id: t for t in db.session.scalars(select(Target).where(
             Target.id.in_([s.target_id for s in board.sheets])))} if board.sheets else {}
         board.sheets = [(sheet, targets[sheet.target_id]) for sheet in board.sheets]
-    board.per_target = _per_target(board, counts)
+    for target_id, open_tests in phone_counts.items():
+        counts.setdefault(target_id, Counter())["phone"] = open_tests
+    board.per_target = _per_target(counts)
     return board
 
 
-def _per_target(board: Dashboard, counts: dict[int, Counter]) -> list:
-    for request, _protocol in board.phone:
-        counts.setdefault(request.target_id, Counter())["phone"] += 1
+def _per_target(counts: dict[int, Counter]) -> list:
     if not counts:
         return []
     rows = db.session.execute(select(Target.id, Target.name, Target.campaign_id, Campaign.name)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -39,8 +40,19 @@ def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None
     return compute_deadline(clock_of(request), calendar, today or clock.today(), explain=explain)
 
 
-def office_hours_of(request: MockRequest) -> list[tuple[time, time]]:
-    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in request.target.office_hours]
+def office_hours_of(request: MockRequest) -> tuple[tuple[time, time], ...]:
+    return parse_office_hours(request.target.office_hours)
+
+
+def parse_office_hours(stored: list) -> tuple[tuple[time, time], ...]:
+    """A target's stored office hours ([["08:30", "12:00"], …]) as times; a few distinct values
+    serve every target, so a page listing thousands of calls parses each once."""
+    return _parsed_office_hours(tuple(tuple(period) for period in stored))
+
+
+@lru_cache(maxsize=256)
+def _parsed_office_hours(stored: tuple[tuple[str, str], ...]) -> tuple[tuple[time, time], ...]:
+    return tuple((time.fromisoformat(start), time.fromisoformat(end)) for start, end in stored)
 
 
 def phone_protocol_of(request: MockRequest, calendar: WorkCalendar, now: datetime | None = None) -> PhoneProtocol:
