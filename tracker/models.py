@@ -3,6 +3,7 @@ from .api.models import ApiToken
 from .calendar.models import CalendarOverride, CalendarRevision, ConfirmedYear
 from .campaigns.models import Campaign, CampaignMember, Target
 from .core.audit import AuditEntry
+from .core.data_revision import DataRevision
 from .reminders.models import OutboxMessage, ReminderSent
 from .requests.models import Attachment, MockRequest, PhoneAttempt, Reply, RequestEvent
 from .scoring.models import Evidence, IndicatorFacts, RubricVersion, ScoreSheet
@@ -10,6 +11,6 @@ from .users.models import LoginAttempt, User, UserSession
 
 __all__ = [
     "ApiToken", "AuditEntry", "Attachment", "CalendarOverride", "CalendarRevision", "Campaign", "CampaignMember",
-    "ConfirmedYear", "Evidence", "IndicatorFacts", "LoginAttempt", "MockRequest", "OutboxMessage", "PhoneAttempt",
+    "ConfirmedYear", "DataRevision", "Evidence", "IndicatorFacts", "LoginAttempt", "MockRequest", "OutboxMessage", "PhoneAttempt",
     "ReminderSent", "Reply", "RequestEvent", "RubricVersion", "ScoreSheet", "Target", "User", "UserSession",
 ]

@@ -190,6 +190,21 @@ class Tracker(RuleBasedStateMachine):
     def database_matches_the_model(self):
         self._check_campaign(CAMPAIGN, versions=True)
 
+    @invariant()
+    def kept_overview_is_current(self):
+        """The overview a process keeps (reports/overview_cache.py) equals one computed afresh."""
+        from tracker.campaigns.models import Campaign
+        from tracker.extensions import db
+        from tracker.reports.overview import campaign_overview
+        from tracker.reports.overview_cache import cached_campaign_overview
+
+        with self.app.app_context():
+            db.session.remove()
+            campaign = db.session.get(Campaign, self.campaign)
+            kept = cached_campaign_overview(campaign, campaign_today())
+            assert kept == campaign_overview(campaign, campaign_today())
+            db.session.remove()
+
     def _check_campaign(self, name: str, versions: bool):
         from tracker.campaigns.models import Campaign
         from tracker.extensions import db

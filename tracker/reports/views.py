@@ -16,7 +16,7 @@ from .annual import annual_table as build_annual_table
 from .files import safe_filename
 from .html import render_print_html
 from .json_report import report_json
-from .overview import campaign_overview
+from .overview_cache import cached_campaign_overview
 from .sheet_model import build_sheet_reports
 from .statistics import campaign_statistics
 from .stats_tables import sections, status_chart
@@ -50,7 +50,7 @@ def campaign_report(campaign_id: int):
     campaign = get_campaign(campaign_id)
     today = report_day()
     return render_template("reports/overview.html", campaign=campaign, today=today,
-                           overview=campaign_overview(campaign, today))
+                           overview=cached_campaign_overview(campaign, today))
 
 
 @bp.get("/campaigns/<int:campaign_id>/targets/<int:target_id>/report")
