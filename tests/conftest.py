@@ -64,7 +64,7 @@ def _clean_database(request):
 
 def reset_database(db) -> None:
     from tracker.calendar.service import forget_calendar
-    from tracker.reports.overview_cache import forget_overviews
+    from tracker.core.kept import forget_kept_values
     from tracker.scoring.models import RubricVersion
     from tracker.scoring.rubric_store import _parse_cached
 
@@ -79,7 +79,7 @@ def reset_database(db) -> None:
                 connection.execute(table.delete())
             connection.exec_driver_sql("DELETE FROM rubric_versions WHERE builtin = 0")
     forget_calendar()
-    forget_overviews()
+    forget_kept_values()
     _parse_cached.cache_clear()
 
 

@@ -205,6 +205,24 @@ class Tracker(RuleBasedStateMachine):
             assert kept == campaign_overview(campaign, campaign_today())
             db.session.remove()
 
+    @invariant()
+    def kept_dashboard_summary_is_current(self):
+        """The dashboard's kept per-target counts and phone candidates equal ones computed afresh."""
+        from tracker.calendar.service import current_calendar
+        from tracker.extensions import db
+        from tracker.main.dashboard import DUE_SOON_WORKING_DAYS, _kinds, _scope
+        from tracker.main.dashboard_summary import _summary, dashboard_summary
+        from tracker.users.models import User
+
+        today = campaign_today()
+        with self.app.app_context():
+            db.session.remove()
+            user = db.session.scalar(select(User).where(User.username == "admin"))
+            scope, kinds = _scope(user, False), _kinds(today, current_calendar().add(today, DUE_SOON_WORKING_DAYS))
+            kept = dashboard_summary(("all",), scope, kinds, today)
+            assert _plain_summary(kept) == _plain_summary(_summary(scope, kinds, today))
+            db.session.remove()
+
     def _check_campaign(self, name: str, versions: bool):
         from tracker.campaigns.models import Campaign
         from tracker.extensions import db
@@ -242,6 +260,11 @@ class Tracker(RuleBasedStateMachine):
         page = self.browser.get(f"/campaigns/{self.campaign}/targets/{self.target}/sheet").get_data(as_text=True)
         form = form_posting_to(page, rf"/indicators/{indicator}#")
         return form.action.split("#")[0], form.defaults()
+
+
+def _plain_summary(summary) -> tuple:
+    targets = {ident: (t.name, t.campaign_id, t.campaign.name) for ident, t in summary.targets.items()}
+    return summary.counts, summary.provisional, summary.phone_candidates, summary.office_hours, targets
 
 
 def campaign_today():

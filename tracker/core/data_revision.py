@@ -28,7 +28,8 @@ class DataRevision(db.Model):
     revision: Mapped[str] = mapped_column(String(32), default="")
 
 
-# Tables whose rows feed no report: sessions, throttling, mail, reminders, tokens, the audit log.
+# Tables whose rows feed no page that is kept: sessions, throttling, mail, reminders, tokens, the
+# audit log. Everything else counts, the working-day calendar's overrides included.
 BOOKKEEPING_TABLES = frozenset({
     "data_revision", "user_sessions", "login_attempts", "outbox", "reminders_sent", "api_tokens", "audit_log",
 })
