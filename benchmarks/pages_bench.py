@@ -3,10 +3,10 @@
 Goal (DESIGN.md §8): p95 ≤ 150 ms for the dashboard, the request list and a score sheet, with a
 number of SQL statements that does not grow with the data (tests/perf/test_query_counts.py
 asserts that; here the count is printed). The campaign overview (every county's full sheet,
-ranked, with charts: all 12 000 requests scored) is measured the same way and compared with
-150 ms too, but §8 sets it no goal, so it does not decide the exit status. A process keeps the
-overview while the data is unchanged, so the timed views reuse it; the first view after a
-change (a county renamed) is timed separately.
+ranked, with charts: all 12 000 requests scored) is held to the same goal (issue 9; §8 names
+only the first three). A process keeps the overview and the dashboard's whole-campaign summary
+while the data is unchanged (core/kept.py), so the timed views reuse them; the first view after a
+change (a county renamed through the operations) is timed apart and printed, without a goal.
 Flask's test client, logged in as an admin (dashboard scope "all": every campaign's work), on
 SQLite and PostgreSQL; 2 warm-up requests, then SAMPLES timed ones (fewer when a page is slow).
 Run: scripts/bench pages_bench   (exit status 0 when every page meets the goal)
@@ -45,8 +45,9 @@ def pages(loaded) -> list[tuple[str, str]]:
             ("campaign overview", f"/campaigns/{campaign_id}/report")]
 
 
-WITHOUT_GOAL = {"campaign overview"}
-KEPT = {"campaign overview"}  # kept per process while the data is unchanged (reports/overview_cache.py)
+# Pages whose whole-campaign part is kept per process while the data is unchanged (core/kept.py):
+# the first view after a change computes it again, and is timed apart.
+KEPT = {"dashboard", "campaign overview"}
 AFTER_CHANGE_SAMPLES = 3
 
 
@@ -152,13 +153,11 @@ def main() -> int:
             times, cpu, statements, size, pauses = measure(loaded.app, client, url)
             p50, p95 = s.percentile(times, 0.5) * 1000, s.percentile(times, 0.95) * 1000
             met = p95 <= GOAL_P95_MS
-            if label not in WITHOUT_GOAL:
-                ok &= met
-            note = "（§8 无目标 no §8 goal）" if label in WITHOUT_GOAL else ""
+            ok &= met
             print(f"  {label:18} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ratio to the goal {p95 / GOAL_P95_MS:5.2f}  "
                   f"(cpu p50 {s.percentile(cpu, 0.5) * 1000:6.1f} ms)  {statements:3d} SQL  {size / 1024:5.0f} KiB  "
                   f"n={len(times):2d}, {pauses.count} full GC (longest {pauses.longest * 1000:.0f} ms)  {url}  "
-                  f"{s.verdict(met)}{note}")
+                  f"{s.verdict(met)}")
             if label in KEPT:
                 cold = after_change(loaded.app, client, url, loaded.campaign_ids[TARGETS])
                 print(f"  {'':18} first view after a change: median {s.median(cold) * 1000:.0f} ms, "
