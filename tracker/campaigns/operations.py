@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..core import audit
 from ..core import parsing as p
-from ..core.errors import ConflictError, ValidationError
+from ..core.errors import ValidationError
+from ..core.versions import check_version
 from ..extensions import db
 from ..scoring.rubric_store import rubric_exists
 from ..users.models import User
@@ -37,10 +38,7 @@ def _campaign_values(data: dict, *, current: Campaign | None) -> dict:
 
 
 def _check_version(obj, version) -> None:
-    # A tampered version is bad input with a message, not a crash (int("abc") raised a 500 here).
-    expected = p.integer(version, field="version", minimum=0, required=False)
-    if expected is not None and expected != obj.version:
-        raise ConflictError()
+    check_version(obj.version, version)
 
 
 def create_campaign(actor, data: dict) -> Campaign:

@@ -42,6 +42,7 @@ def campaign_detail(campaign_id: int):
 
 def _campaign_form(campaign: Campaign | None):
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         data = request.form.to_dict() | {"member_ids": request.form.getlist("member_ids")}
         try:
@@ -52,13 +53,13 @@ def _campaign_form(campaign: Campaign | None):
             db.session.commit()
         except TrackerError as error:
             db.session.rollback()
-            errors = form_errors(error)
+            errors, status = form_errors(error), error.status
         else:
             flash(f"考评“{campaign.name}”已保存。", "success")
             return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
     return render_template("campaigns/edit.html", campaign=campaign, errors=errors, users=users,
-                           rubrics=rubric_choices()), 400 if errors else 200
+                           rubrics=rubric_choices()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -75,6 +76,7 @@ def campaign_edit(campaign_id: int):
 
 def _target_form(campaign: Campaign, target: Target | None):
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         try:
             if target is None:
@@ -84,12 +86,12 @@ def _target_form(campaign: Campaign, target: Target | None):
             db.session.commit()
         except TrackerError as error:
             db.session.rollback()
-            errors = form_errors(error)
+            errors, status = form_errors(error), error.status
         else:
             flash(f"被考评对象“{target.name}”已保存。", "success")
             return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
     return render_template("campaigns/target_edit.html", campaign=campaign, target=target, errors=errors,
-                           kinds=TARGET_KINDS), 400 if errors else 200
+                           kinds=TARGET_KINDS), status
 
 
 @bp.route("/<int:campaign_id>/targets/new", methods=["GET", "POST"])

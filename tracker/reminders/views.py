@@ -67,11 +67,11 @@ def save_settings():
                     minimum=0, maximum=20, required=False)
     try:
         c.raise_if_any()
-        user_ops.update_user(user, user, version=request.form.get("version", type=int), remind_working_days=horizon)
+        user_ops.update_user(user, user, version=request.form.get("version"), remind_working_days=horizon)
         db.session.commit()
     except TrackerError as error:
         db.session.rollback()
-        return _render_mine(form_errors(error), 400)
+        return _render_mine(form_errors(error), error.status)
     flash("提醒设置已保存。", "success")
     return redirect(url_for("reminders.my_reminders"))
 
@@ -85,7 +85,7 @@ def new_calendar_token():
         db.session.commit()
     except TrackerError as error:
         db.session.rollback()
-        return _render_mine(form_errors(error), 400)
+        return _render_mine(form_errors(error), error.status)
     flash("已生成新的日历订阅地址，旧地址已失效。", "success")
     return redirect(url_for("reminders.my_reminders"))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.db import from_db_time
-from ..core.errors import ValidationError
+from ..core.versions import expected_version
 from ..workdays import format_cn_date
 from .fields import LETTER_MARK, SUB_OBJECTS
 from ..core import clock
@@ -81,12 +81,7 @@ def request_data(form, channel: str) -> dict:
 
 def clean_version(value) -> int | None:
     """The operations compare versions with int(); a tampered value gets a message, not a 500."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ValidationError({"version": "版本号无效，请刷新页面后重新填写"})
-    return int(text)
+    return expected_version(value)
 
 
 def new_request_values(target, purpose: str, owner_name: str) -> dict:

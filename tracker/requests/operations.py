@@ -15,6 +15,7 @@ from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core import audit
 from ..core import parsing as p
+from ..core import versions
 from ..core.db import from_db_time, to_db_time
 from ..core.errors import ConflictError, LockedError, NotFound, ValidationError
 from ..deadlines import receipt_date_of
@@ -33,12 +34,7 @@ REPLY_AUDITED = ("dispatched_on", "received_on", "outcome", "told_route", "provi
 
 
 def check_version(obj, version) -> None:
-    if version in (None, ""):
-        return
-    if not str(version).strip().isdigit():
-        raise ValidationError({"version": "版本号无效，请刷新页面后重新填写"})
-    if int(version) != obj.version:
-        raise ConflictError()
+    versions.check_version(obj.version, version)
 
 
 def ensure_active(request: MockRequest) -> None:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from ..campaigns.models import Campaign, Target
 from ..core import audit
 from ..core import parsing as p
-from ..core.errors import ConflictError, LockedError, NotFound, PermissionDenied, ValidationError
+from ..core.errors import LockedError, NotFound, PermissionDenied, ValidationError
+from ..core.versions import check_version
 from ..extensions import db
 from ..rubric import validate_facts
 from .models import Evidence, IndicatorFacts, ScoreSheet
@@ -58,11 +59,7 @@ def indicator_of(rubric, indicator_id):
 
 def _check_row_version(row: IndicatorFacts | None, version) -> None:
     """`version` is what the editor saw: the row's version, 0 for "no row yet", None/"" to skip the check."""
-    expected = p.integer(version, field="version", minimum=0, required=False)
-    if expected is None:
-        return
-    if expected != (row.version if row is not None else 0):
-        raise ConflictError()
+    check_version(row.version if row is not None else 0, version)
 
 
 def save_facts(actor, campaign: Campaign, target: Target, indicator_id: int, facts: dict,

@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select
 
 from ..core import audit
 from ..core.db import utcnow
-from ..core.errors import ConflictError, ValidationError
+from ..core.errors import ValidationError
+from ..core.versions import check_version
 from ..extensions import db
 from .models import ROLES, LoginAttempt, User, UserSession
 from .passwords import MIN_LENGTH, hash_password, verify_password
@@ -59,9 +60,9 @@ def create_user(actor, username: str, role: str, *, name: str = "", email: str |
     return user
 
 
-def update_user(actor, user: User, *, version: int | None = None, **fields) -> User:
-    if version is not None and version != user.version:
-        raise ConflictError()
+def update_user(actor, user: User, *, version=None, **fields) -> User:
+    """`version`: what the editor saw (a form's raw hidden field is fine); None skips the check."""
+    check_version(user.version, version)
     merged = {k: getattr(user, k) for k in ("username", "role", "email", "name")} | fields
     errors = _check_user_fields(merged["username"], merged["role"], merged["email"], merged["name"] or "")
     if errors:

@@ -58,6 +58,7 @@ def logout():
 @login_required
 def settings():
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         try:
             _save_settings(current_user._get_current_object())
@@ -66,11 +67,11 @@ def settings():
             return redirect(url_for("users.settings"))
         except TrackerError as error:
             db.session.rollback()
-            errors = form_errors(error)
+            errors, status = form_errors(error), error.status
     from ..api.tokens import tokens_of
 
     return render_template("users/settings.html", errors=errors,
-                           tokens=tokens_of(current_user._get_current_object())), 400 if errors else 200
+                           tokens=tokens_of(current_user._get_current_object())), status
 
 
 def _save_settings(user: User) -> None:
@@ -82,7 +83,7 @@ def _save_settings(user: User) -> None:
     horizon = c.run("remind_working_days", p.integer, request.form.get("remind_working_days"),
                     minimum=0, maximum=20, required=False)
     c.raise_if_any()
-    ops.update_user(user, user, version=request.form.get("version", type=int), name=name, email=email or None,
+    ops.update_user(user, user, version=request.form.get("version"), name=name, email=email or None,
                     remind_working_days=horizon)
     new_password = request.form.get("new_password", "")
     if new_password:
@@ -107,6 +108,7 @@ def user_list():
 @admin_required
 def user_new():
     errors: dict[str, str] = {}
+    status = 200
     generated = None
     if request.method == "POST":
         form = request.form
@@ -120,14 +122,14 @@ def user_new():
             db.session.commit()
         except TrackerError as error:
             db.session.rollback()
-            errors = form_errors(error)
+            errors, status = form_errors(error), error.status
         else:
             if generated:
                 flash(f"用户 {user.username} 已创建，初始密码：{generated}（只显示这一次，请转告本人并提醒其修改）", "warning")
             else:
                 flash(f"用户 {user.username} 已创建。", "success")
             return redirect(url_for("users.user_list"))
-    return render_template("users/edit.html", user=None, errors=errors, roles=ROLE_LABELS), 400 if errors else 200
+    return render_template("users/edit.html", user=None, errors=errors, roles=ROLE_LABELS), status
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -135,10 +137,11 @@ def user_new():
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         form = request.form
         try:
-            ops.update_user(current_user, user, version=form.get("version", type=int),
+            ops.update_user(current_user, user, version=form.get("version"),
                             username=form.get("username", "").strip(), role=form.get("role", ""),
                             name=form.get("name", ""), email=form.get("email") or None,
                             active=form.get("active") == "on")
@@ -147,8 +150,8 @@ def user_edit(user_id: int):
             db.session.commit()
         except TrackerError as error:
             db.session.rollback()
-            errors = form_errors(error)
+            errors, status = form_errors(error), error.status
         else:
             flash(f"用户 {user.username} 已保存。", "success")
             return redirect(url_for("users.user_list"))
-    return render_template("users/edit.html", user=user, errors=errors, roles=ROLE_LABELS), 400 if errors else 200
+    return render_template("users/edit.html", user=user, errors=errors, roles=ROLE_LABELS), status
