@@ -64,6 +64,29 @@ def test_sign_refused_while_incomplete_listing_the_pending(app, login):
     assert "已审核（锁定）" not in reviewer.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
 
 
+def test_signing_what_changed_since_the_reviewer_looked_is_refused(app, login):
+    """Reviewer A opens the submitted sheet; B returns it, the evaluator changes a score and
+    resubmits; A's sign from the page opened before is a conflict, and signs once A reloads."""
+    import re
+
+    campaign_id, (target_id,) = make_campaign(app)
+    evaluator, first, second = login("evaluator"), login("reviewer"), login("admin")
+    fill_whole_sheet(app, evaluator, campaign_id, target_id)
+    assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
+    seen_by = lambda browser: re.search(r'name="seen" value="([0-9a-f]+)"',
+                                        browser.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)).group(1)
+    stale = seen_by(first)
+    assert action(second, campaign_id, target_id, "return", reason="指标8再核").status_code == 302
+    assert save(evaluator, campaign_id, target_id, 8, {"points": "0"}).status_code == 302
+    assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
+
+    refused = action(first, campaign_id, target_id, "sign", seen=stale)
+    assert refused.status_code == 409 and "有了变化" in refused.get_data(as_text=True)
+    assert "已审核（锁定）" not in first.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
+    assert action(first, campaign_id, target_id, "sign", seen=seen_by(first)).status_code == 302
+    assert "已审核（锁定）" in first.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
+
+
 def test_return_needs_a_reason_and_reopens_the_sheet(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, reviewer = login("evaluator"), login("reviewer")

@@ -1,6 +1,8 @@
 """A target's whole score sheet (附件2): every indicator, the group subtotals and the total."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,6 +20,12 @@ class SheetScore:
     total: float
     complete: bool
     pending: list[int]
+
+    def fingerprint(self) -> str:
+        """A digest of every indicator's score, explanation and override: what a reviewer saw."""
+        seen = [[ident, s.points, s.explanation_zh, s.overridden, s.override_reason, s.computed_points]
+                for ident, s in sorted(self.indicators.items())]
+        return hashlib.sha256(json.dumps(seen, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def score_sheet(rubric: Rubric,

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from ..campaigns.models import Campaign, Target
 from ..core import audit
 from ..core import parsing as p
-from ..core.errors import LockedError, NotFound, PermissionDenied, ValidationError
+from ..core.errors import ConflictError, LockedError, NotFound, PermissionDenied, ValidationError
 from ..core.versions import check_version
 from ..extensions import db
-from ..rubric import validate_facts
+from ..rubric import SheetScore, validate_facts
 from .models import Evidence, IndicatorFacts, ScoreSheet
 from .rubric_store import get_rubric
 
@@ -142,12 +142,16 @@ def submit_sheet(actor, sheet: ScoreSheet, today: date) -> None:
                  summary="提交评分表待审核")
 
 
-def sign_sheet(actor, sheet: ScoreSheet, today: date, pending: list[int]) -> None:
+def sign_sheet(actor, sheet: ScoreSheet, today: date, score: SheetScore, seen: str | None = None) -> None:
+    """`score` is the sheet as it stands; `seen` the fingerprint of the sheet the reviewer looked at
+    (None: not checked). Signing what changed since — returned, edited, resubmitted — is refused."""
     if actor.role not in ("reviewer", "admin"):
         raise PermissionDenied("只有审核人或管理员可以审核评分表")
+    if seen and seen != score.fingerprint():
+        raise ConflictError("评分表在您打开之后有了变化（得分或说明不同），未审核。请刷新页面核对后再审核。")
     errors = {}
-    if pending:
-        errors["pending"] = "仍有未评指标：" + "、".join(f"指标{i}" for i in pending) + "，不能审核锁定"
+    if score.pending:
+        errors["pending"] = "仍有未评指标：" + "、".join(f"指标{i}" for i in score.pending) + "，不能审核锁定"
     if sheet.status != "submitted":
         errors["status"] = ("评分表已审核锁定" if sheet.locked else "评分表须先由填报人提交，才能审核")
     if errors:

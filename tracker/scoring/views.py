@@ -84,7 +84,7 @@ def render_sheet(campaign: Campaign, target: Target, *, states=None, errors=None
         rows=pages.build_rows(loaded, score, pages.evidence_of(loaded.sheet), states),
         errors=labelled(errors or {}), can_edit=editor and not head.locked,
         can_submit=editor and head.status == "draft", can_sign=reviewer and head.status == "submitted",
-        can_unlock=reviewer and head.locked,
+        can_unlock=reviewer and head.locked, seen=score.fingerprint(),
     ), status
 
 
@@ -183,8 +183,8 @@ def submit(campaign_id: int, target_id: int):
 def sign(campaign_id: int, target_id: int):
     def action(campaign, target):
         today = clock.today()
-        pending = target_scores(campaign, target, today).score.pending
-        ops.sign_sheet(current_user, ops.sheet_for(campaign, target), today, pending)
+        score = target_scores(campaign, target, today).score
+        ops.sign_sheet(current_user, ops.sheet_for(campaign, target), today, score, request.form.get("seen"))
 
     return sheet_action(campaign_id, target_id, action, "评分表已审核通过并锁定。")
 
