@@ -5,12 +5,14 @@ from .campaigns.models import Campaign, CampaignMember, Target
 from .core.audit import AuditEntry
 from .core.data_revision import DataRevision
 from .reminders.models import OutboxMessage, ReminderSent
+from .reports.target_revisions import TargetRevision
 from .requests.models import Attachment, MockRequest, PhoneAttempt, Reply, RequestEvent
 from .scoring.models import Evidence, IndicatorFacts, RubricVersion, ScoreSheet
 from .users.models import LoginAttempt, User, UserSession
 
 __all__ = [
     "ApiToken", "AuditEntry", "Attachment", "CalendarOverride", "CalendarRevision", "Campaign", "CampaignMember",
-    "ConfirmedYear", "DataRevision", "Evidence", "IndicatorFacts", "LoginAttempt", "MockRequest", "OutboxMessage", "PhoneAttempt",
-    "ReminderSent", "Reply", "RequestEvent", "RubricVersion", "ScoreSheet", "Target", "User", "UserSession",
+    "ConfirmedYear", "DataRevision", "Evidence", "IndicatorFacts", "LoginAttempt", "MockRequest", "OutboxMessage",
+    "PhoneAttempt", "ReminderSent", "Reply", "RequestEvent", "RubricVersion", "ScoreSheet", "Target",
+    "TargetRevision", "User", "UserSession",
 ]

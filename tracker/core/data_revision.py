@@ -31,7 +31,8 @@ class DataRevision(db.Model):
 # Tables whose rows feed no page that is kept: sessions, throttling, mail, reminders, tokens, the
 # audit log. Everything else counts, the working-day calendar's overrides included.
 BOOKKEEPING_TABLES = frozenset({
-    "data_revision", "user_sessions", "login_attempts", "outbox", "reminders_sent", "api_tokens", "audit_log",
+    "data_revision", "target_revisions", "user_sessions", "login_attempts", "outbox", "reminders_sent", "api_tokens",
+    "audit_log",
 })
 
 

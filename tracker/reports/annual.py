@@ -146,7 +146,7 @@ def annual_table(campaign: Campaign, target: Target, today: date | None = None) 
     calendar = current_calendar()
     entries = []
     try:
-        for request in load_requests(campaign.id, target.id):
+        for request in load_requests(campaign.id, [target.id]):
             if request.voided or request.channel == "phone":
                 continue
             deadline = deadline_of(request, calendar, as_of, explain=False)

@@ -10,7 +10,7 @@ from ..scoring.service import campaign_scores
 
 def report_json(campaign: Campaign, today: date, target: Target | None = None) -> dict:
     rubric = get_rubric(campaign.rubric_code)
-    rows = campaign_scores(campaign, today, target_id=target.id if target else None)
+    rows = campaign_scores(campaign, today, target_ids={target.id} if target else None)
     return {
         "campaign": campaign.name,
         "rubric": campaign.rubric_code,

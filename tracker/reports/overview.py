@@ -40,8 +40,9 @@ class Overview:
         return sum(1 for row in self.rows if row.report.complete)
 
 
-def campaign_overview(campaign: Campaign, today: date) -> Overview:
-    reports = build_sheet_reports(campaign, today)
+def campaign_overview(campaign: Campaign, today: date, reports: list[SheetReport] | None = None) -> Overview:
+    """The overview of `reports` (by default every target's, computed now)."""
+    reports = build_sheet_reports(campaign, today) if reports is None else reports
     rubric = get_rubric(campaign.rubric_code)
     rows = tuple(OverviewRow(rank, report, tuple(group.score_text for group in report.level1))
                  for rank, report in ranked(reports))

@@ -6,6 +6,7 @@ number of SQL statements does not depend on the number of targets.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,11 +110,14 @@ class SheetReport:
         return f"未完成：指标 {listed} 尚未评分（共 {len(self.pending_ids)} 项），总分为已评指标之和"
 
 
-def build_sheet_reports(campaign: Campaign, today: date, target: Target | None = None) -> list[SheetReport]:
-    """Every target's report (or only ``target``'s), in the campaign's target order."""
+def build_sheet_reports(campaign: Campaign, today: date, target: Target | None = None, *,
+                        target_ids: Collection[int] | None = None) -> list[SheetReport]:
+    """Every target's report (or only ``target``'s, or those of ``target_ids``), in the campaign's order."""
+    if target is not None:
+        target_ids = {target.id}
     try:
         rubric = get_rubric(campaign.rubric_code)
-        rows = campaign_scores(campaign, today, target_id=target.id if target else None)
+        rows = campaign_scores(campaign, today, target_ids=target_ids)
     except (LookupError, ValueError) as error:
         raise TrackerError(f"无法生成评分报告：{error}") from error
     names = _user_names(row.sheet for row in rows)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime
 
 from ..core.db import from_db_time
@@ -21,10 +22,10 @@ from .models import MockRequest
 from .snapshots import StoredRequest, load_snapshots
 
 
-def load_requests(campaign_id: int, target_id: int | None = None) -> list[StoredRequest]:
-    """The campaign's (or one target's) requests with events, attempts, reply and target, read-only:
+def load_requests(campaign_id: int, target_ids: Collection[int] | None = None) -> list[StoredRequest]:
+    """The campaign's (or some targets') requests with events, attempts, reply and target, read-only:
     plain snapshots in a fixed number of statements (requests/snapshots.py)."""
-    return load_snapshots(campaign_id, target_id)
+    return load_snapshots(campaign_id, target_ids)
 
 
 def phone_summary(protocol) -> str:
@@ -75,10 +76,10 @@ def derive_for(requests: list[MockRequest], rubric, calendar: WorkCalendar, toda
 
 
 def derived_scores_by_target(campaign_id: int, rubric, calendar: WorkCalendar, today: date, now: datetime,
-                             target_id: int | None = None) -> dict[int, dict[int, DerivedScore]]:
-    """target id → indicator id → derived score, for every target that has requests."""
+                             target_ids: Collection[int] | None = None) -> dict[int, dict[int, DerivedScore]]:
+    """target id → indicator id → derived score, for every target (of `target_ids`) that has requests."""
     grouped: dict[int, list[MockRequest]] = defaultdict(list)
-    for request in load_requests(campaign_id, target_id):
+    for request in load_requests(campaign_id, target_ids):
         grouped[request.target_id].append(request)
     return {target: derive_for(requests, rubric, calendar, today, now) for target, requests in grouped.items()}
 

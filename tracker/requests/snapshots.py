@@ -10,6 +10,7 @@ Anything that changes a request loads it through the ORM instead.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import select
 
@@ -62,12 +63,12 @@ class StoredRequest(_Snapshot):
     purpose_label = MockRequest.purpose_label
 
 
-def load_snapshots(campaign_id: int, target_id: int | None = None) -> list[StoredRequest]:
-    """The campaign's requests (or one target's) ordered by submission, in five statements."""
+def load_snapshots(campaign_id: int, target_ids: Collection[int] | None = None) -> list[StoredRequest]:
+    """The campaign's requests (or those of some targets) ordered by submission, in five statements."""
     requests = MockRequest.__table__
     scope = [requests.c.campaign_id == campaign_id]
-    if target_id is not None:
-        scope.append(requests.c.target_id == target_id)
+    if target_ids is not None:
+        scope.append(requests.c.target_id.in_(list(target_ids)))
     rows = StoredRequest.all(db.session.execute(
         select(requests).where(*scope).order_by(requests.c.submitted_at, requests.c.id)))
     events, attempts = defaultdict(list), defaultdict(list)
@@ -97,11 +98,11 @@ class StoredFacts(_Snapshot):
     __slots__ = _columns(IndicatorFacts)
 
 
-def load_facts(campaign_id: int, target_id: int | None = None) -> list[StoredFacts]:
-    """The campaign's stored indicator facts (read-only), in one statement."""
+def load_facts(campaign_id: int, target_ids: Collection[int] | None = None) -> list[StoredFacts]:
+    """The campaign's (or some targets') stored indicator facts (read-only), in one statement."""
     sheets = ScoreSheet.__table__
     query = (select(IndicatorFacts.__table__).join(sheets, sheets.c.id == IndicatorFacts.__table__.c.sheet_id)
              .where(sheets.c.campaign_id == campaign_id))
-    if target_id is not None:
-        query = query.where(sheets.c.target_id == target_id)
+    if target_ids is not None:
+        query = query.where(sheets.c.target_id.in_(list(target_ids)))
     return StoredFacts.all(db.session.execute(query))

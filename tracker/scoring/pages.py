@@ -55,7 +55,7 @@ def load_sheet(campaign: Campaign, target: Target, today: date) -> LoadedSheet:
     rows = {} if sheet is None else {row.indicator_id: row for row in db.session.scalars(
         select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheet.id))}
     calendar, moment = current_calendar(), moment_of(today)
-    requests = load_requests(campaign.id, target.id)
+    requests = load_requests(campaign.id, [target.id])
     derived = derive_for(requests, rubric, calendar, today, moment)
     return LoadedSheet(rubric, sheet, rows, derived, {r.key: r.id for r in requests})
 

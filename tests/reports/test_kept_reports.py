@@ -1,0 +1,174 @@
+"""Each target's kept report (reports/kept_reports.py) follows its own data: after every kind of
+change the kept reports equal reports computed afresh, and only the targets the change reached
+are computed again (reports/target_revisions.py attributes each row to its target)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from .conftest import TODAY, bundle_data, import_data
+
+
+@pytest.fixture
+def recomputed(monkeypatch):
+    """The target names each kept_sheet_reports call computed again (a list per call)."""
+    from tracker.reports import kept_reports
+
+    calls: list[set[str]] = []
+    real = kept_reports.build_sheet_reports
+
+    def counting(campaign, today, target=None, *, target_ids=None):
+        reports = real(campaign, today, target, target_ids=target_ids)
+        calls.append({report.target_name for report in reports})
+        return reports
+
+    monkeypatch.setattr(kept_reports, "build_sheet_reports", counting)
+    return calls
+
+
+def kept_equal_fresh(app, campaign_id) -> None:
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.reports.kept_reports import kept_sheet_reports
+    from tracker.reports.sheet_model import build_sheet_reports
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        assert kept_sheet_reports(campaign, TODAY) == build_sheet_reports(campaign, TODAY)
+        db.session.remove()
+
+
+def change(app, campaign_id, apply) -> None:
+    """Run `apply(campaign, request_by_key, target_by_key)` in one committed transaction."""
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.requests.models import MockRequest
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        requests = {r.key: r for r in db.session.scalars(select(MockRequest).where(MockRequest.campaign_id == campaign_id))}
+        apply(campaign, requests, {t.key: t for t in campaign.targets})
+        db.session.commit()
+        db.session.remove()
+
+
+def _save_fact(campaign, _requests, targets):
+    from tracker.scoring.operations import save_facts
+
+    save_facts(None, campaign, targets["minqin"], 8, {"points": 0})
+
+
+def _add_event(_campaign, requests, _targets):
+    from tracker.requests.operations import add_event
+
+    add_event(None, requests["LZ-16"], {"type": "clarification_requested", "on": "2020-09-23"})
+
+
+def _delete_attempt(_campaign, requests, _targets):
+    from tracker.requests.operations import delete_attempt
+
+    delete_attempt(None, requests["LZ-18"], requests["LZ-18"].attempts[-1].id)
+
+
+def _delete_reply(_campaign, requests, _targets):
+    from tracker.requests.operations import delete_reply
+
+    delete_reply(None, requests[next(k for k, r in requests.items() if r.reply and k.startswith("LZ"))])
+
+
+def _move_request(_campaign, requests, targets):
+    requests["LZ-21"].target_id = targets["minqin"].id
+
+
+def _rename_target(_campaign, _requests, targets):
+    targets["liangzhou"].name = "凉州区（更名）"
+
+
+def _rename_campaign(campaign, _requests, _targets):
+    campaign.name = campaign.name + "（修订）"
+
+
+def _rename_users(_campaign, _requests, _targets):
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    for user in db.session.scalars(select(User)):
+        user.name = user.name + "·"
+
+
+def _calendar_override(_campaign, _requests, _targets):
+    from tracker.calendar.operations import set_override
+
+    set_override(None, {"day": "2020-09-28", "working": "false", "note": "测试：临时放假"})
+
+
+CHANGES = [
+    (_save_fact, {"民勤县"}),
+    (_add_event, {"凉州区"}),
+    (_delete_attempt, {"凉州区"}),
+    (_delete_reply, {"凉州区"}),
+    (_move_request, {"凉州区", "民勤县"}),
+    (_rename_target, {"凉州区（更名）"}),
+    (_rename_campaign, {"凉州区", "民勤县"}),
+    (_rename_users, {"凉州区", "民勤县"}),
+    (_calendar_override, {"凉州区", "民勤县"}),
+]
+
+
+@pytest.mark.parametrize("apply, reached", CHANGES, ids=[c[0].__name__.strip("_") for c in CHANGES])
+def test_a_change_recomputes_the_targets_it_reached_and_only_them(app, campaign_id, recomputed, apply, reached):
+    kept_equal_fresh(app, campaign_id)
+    assert recomputed == [{"凉州区", "民勤县"}]  # the first view computes every target
+    kept_equal_fresh(app, campaign_id)
+    assert recomputed[1:] == []  # nothing changed: nothing computed
+    change(app, campaign_id, apply)
+    kept_equal_fresh(app, campaign_id)
+    assert recomputed[1:] == [reached]
+
+
+def test_a_rolled_back_change_and_bookkeeping_change_no_token(app, campaign_id):
+    from tracker.extensions import db
+    from tracker.reports.target_revisions import current_target_revisions
+    from tracker.users.operations import start_session
+    from tracker.users.models import User
+
+    with app.app_context():
+        before = current_target_revisions([1, 2])
+        user = db.session.scalars(select(User)).first()
+        user.name = "不会保存"
+        db.session.flush()
+        db.session.rollback()
+        start_session(db.session.scalars(select(User)).first())  # a login: no report reads it
+        db.session.commit()
+        assert current_target_revisions([1, 2]) == before
+        db.session.remove()
+
+
+def test_bulk_import_renews_the_shared_token(app, campaign_id):
+    from tracker.extensions import db
+    from tracker.reports.target_revisions import current_target_revisions
+
+    with app.app_context():
+        shared, _ = current_target_revisions([])
+        db.session.remove()
+    data = bundle_data()
+    data["campaign"]["name"] = "另一次考评"
+    import_data(app, data)
+    with app.app_context():
+        assert current_target_revisions([])[0] != shared
+        db.session.remove()
+
+
+def test_another_day_recomputes_every_target(app, campaign_id, recomputed):
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.reports.kept_reports import kept_sheet_reports
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        kept_sheet_reports(campaign, TODAY)
+        kept_sheet_reports(campaign, date(2020, 12, 1))
+        db.session.remove()
+    assert recomputed == [{"凉州区", "民勤县"}, {"凉州区", "民勤县"}]

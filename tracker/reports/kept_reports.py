@@ -1,0 +1,31 @@
+"""Each target's full report, kept per process until its own data or the shared data changes.
+
+The key of a report is its target, the day (deadline statuses move with it) and the two tokens of
+reports/target_revisions.py that cover what it reads. Reports whose tokens moved are computed
+again together, in one pass over just their targets' rows; after one county's score is saved,
+the campaign overview recomputes that county only.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..campaigns.models import Campaign
+from ..core.kept import Kept
+from .sheet_model import SheetReport, build_sheet_reports
+from .target_revisions import current_target_revisions
+
+_reports: Kept[SheetReport] = Kept(max_entries=1200, by_data_revision=False)  # a few 300-county campaigns
+
+
+def kept_sheet_reports(campaign: Campaign, today: date) -> list[SheetReport]:
+    """Every target's report, in the campaign's order, as build_sheet_reports gives them."""
+    ids = [target.id for target in campaign.targets]
+    shared, revisions = current_target_revisions(ids)
+    keys = {ident: _reports.full_key((ident, today, shared, revisions[ident])) for ident in ids}
+    found = {ident: _reports.lookup(keys[ident]) for ident in ids}
+    missing = {ident for ident, report in found.items() if report is None}
+    if missing:
+        for report in build_sheet_reports(campaign, today, target_ids=missing):
+            found[report.target_id] = report
+            _reports.keep(keys[report.target_id], report)
+    return [found[ident] for ident in ids if found[ident] is not None]  # None: deleted meanwhile
