@@ -1,5 +1,5 @@
 """A token that changes with every committed change to evaluation data, so a process can tell
-whether something it computed from that data (the campaign overview) is still current.
+whether something it computed from that data (core/kept.py) is still current.
 
 Every unit of work (ORM flushes) and every INSERT/UPDATE/DELETE sent through the session (the
 importer's bulk statements) marks the session when it touches a table other than the
@@ -13,10 +13,11 @@ from __future__ import annotations
 import uuid
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import String, event, insert, select, update
+from sqlalchemy import String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .db import write_tokens
 
 _MARK = "tracker_data_changed"
 
@@ -62,9 +63,7 @@ def _write_new_revision(session) -> None:
     session.flush()  # the commit's own flush comes after this hook: mark what it would write first
     if not session.info.pop(_MARK, False):
         return
-    token = uuid.uuid4().hex
-    if session.execute(update(DataRevision).where(DataRevision.id == 1).values(revision=token)).rowcount == 0:
-        session.execute(insert(DataRevision).values(id=1, revision=token))
+    write_tokens(session, DataRevision, "id", {1: uuid.uuid4().hex})
 
 
 @event.listens_for(Session, "after_transaction_end")

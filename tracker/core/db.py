@@ -153,3 +153,15 @@ def _insert_columns(model) -> tuple:
         columns.append((prop.key, column.key, bool(default is not None and default.is_scalar),
                         None if default is None else default.arg))
     return tuple(columns)
+
+
+def write_tokens(session, model, key: str, tokens: dict[int, str]) -> None:
+    """Set `model.revision` of the rows whose `key` column is in `tokens`, creating the missing ones —
+    one INSERT … ON CONFLICT DO UPDATE, so two commits creating the same row never collide."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values([{key: ident, "revision": token} for ident, token in sorted(tokens.items())])
+    session.execute(statement.on_conflict_do_update(index_elements=[key],
+                                                    set_={"revision": statement.excluded.revision}))

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 
 from flask_sqlalchemy.session import Session
 from sqlalchemy import Integer, String, event, inspect, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.db import write_tokens
 from ..extensions import db
 
 SHARED = 0  # the token of what every target's report reads
@@ -112,7 +111,8 @@ def _write_tokens(session) -> None:
     if not changes.shared:
         targets |= _targets_of(changes.requests, changes.sheets)
     if targets:
-        _write(session, sorted(targets), uuid.uuid4().hex)
+        token = uuid.uuid4().hex
+        write_tokens(session, TargetRevision, "target_id", {ident: token for ident in targets})
 
 
 def _targets_of(requests: set[int], sheets: set[int]) -> set[int]:
@@ -125,13 +125,6 @@ def _targets_of(requests: set[int], sheets: set[int]) -> set[int]:
     if sheets:
         found.update(db.session.scalars(select(ScoreSheet.target_id).where(ScoreSheet.id.in_(sheets))))
     return found
-
-
-def _write(session, target_ids: list[int], token: str) -> None:
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(TargetRevision).values([{"target_id": ident, "revision": token} for ident in target_ids])
-    session.execute(statement.on_conflict_do_update(index_elements=["target_id"],
-                                                    set_={"revision": statement.excluded.revision}))
 
 
 @event.listens_for(Session, "after_transaction_end")
