@@ -95,24 +95,33 @@ def _heat_colour(ratio: float | None) -> str:
     return f"hsl({hue:.0f},65%,{72 - 12 * ratio:.0f}%)"
 
 
-def heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
-             cells: Sequence[Sequence[HeatCell]], title: str) -> Markup:
-    """A grid coloured by score / max; grey cells are not scored yet."""
-    cell_w, cell_h, top = 30, 24, 50
+HEAT_CELL_WIDTH, HEAT_CELL_HEIGHT = 30, 24
+
+
+def heat_row(label: str, cells: Sequence[HeatCell]) -> str:
+    """One row of a heat map drawn at the origin — its label left of x = 0, its cells to the right —
+    so that a row drawn once serves wherever the row lands in a later map."""
+    cell_w, cell_h = HEAT_CELL_WIDTH, HEAT_CELL_HEIGHT
+    parts = [_label(-8, cell_h / 2, label, "end")]
+    for c_index, cell in enumerate(cells):
+        x = c_index * cell_w
+        parts.append(f'<rect x="{x}" y="0" width="{cell_w - 1}" height="{cell_h - 1}" '
+                     f'fill="{_heat_colour(cell.ratio)}"><title>{escape(cell.tooltip)}</title></rect>')
+        parts.append(_label(x + cell_w / 2, cell_h / 2, cell.text, "middle", 10))
+    return "".join(parts)
+
+
+def heat_map(row_labels: Sequence[str], column_labels: Sequence[str], rows: Sequence[str], title: str) -> Markup:
+    """A grid coloured by score / max, from rows drawn by heat_row; grey cells are not scored yet."""
+    cell_w, cell_h, top = HEAT_CELL_WIDTH, HEAT_CELL_HEIGHT, 50
     left = max((_text_width(label, 12) for label in row_labels), default=40) + 14
     width = left + cell_w * len(column_labels) + 10
     height = top + cell_h * len(row_labels) + 34
     body = [_label(width / 2, 14, title, "middle", 14, ' font-weight="bold"')]
     for index, label in enumerate(column_labels):
         body.append(_label(left + index * cell_w + cell_w / 2, top - 10, label, "middle", 11))
-    for r_index, (label, row) in enumerate(zip(row_labels, cells)):
-        y = top + r_index * cell_h
-        body.append(_label(left - 8, y + cell_h / 2, label, "end"))
-        for c_index, cell in enumerate(row):
-            x = left + c_index * cell_w
-            body.append(f'<rect x="{x}" y="{y}" width="{cell_w - 1}" height="{cell_h - 1}" '
-                        f'fill="{_heat_colour(cell.ratio)}"><title>{escape(cell.tooltip)}</title></rect>')
-            body.append(_label(x + cell_w / 2, y + cell_h / 2, cell.text, "middle", 10))
+    for r_index, row in enumerate(rows):
+        body.append(f'<g transform="translate({left:.0f},{top + r_index * cell_h})">{row}</g>')
     legend_y = top + cell_h * len(row_labels) + 18
     body += _legend(["0%", "50%", "100%", "未评/待定"],
                     [_heat_colour(0), _heat_colour(0.5), _heat_colour(1), _heat_colour(None)], left, legend_y)

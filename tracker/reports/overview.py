@@ -1,6 +1,7 @@
 """The campaign's score overview: counties ranked by total, with three SVG charts."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,7 +10,7 @@ from markupsafe import Markup
 from ..campaigns.models import Campaign
 from ..rubric.model import format_points
 from ..scoring.rubric_store import get_rubric
-from .charts import HeatCell, bar_chart, grouped_bars, heat_map
+from .charts import HeatCell, bar_chart, grouped_bars, heat_map, heat_row
 from .sheet_model import SheetReport, build_sheet_reports, ranked
 
 
@@ -61,8 +62,24 @@ def _charts(rubric, reports: list[SheetReport]) -> tuple[Markup, ...]:
 
 def _heat(rubric, reports: list[SheetReport]) -> Markup:
     columns = [str(indicator.id) for indicator in rubric.indicators]
-    cells = [[_heat_cell(report, row) for row in report.rows] for report in reports]
-    return heat_map([r.target_name for r in reports], columns, cells, "三级指标得分热力图（得分 ÷ 满分；灰色为未评或待定）")
+    rows = [_heat_row(report) for report in reports]
+    return heat_map([r.target_name for r in reports], columns, rows, "三级指标得分热力图（得分 ÷ 满分；灰色为未评或待定）")
+
+
+# A county's row of the heat map, drawn once per report object: the kept reports (kept_reports.py)
+# of the counties a change did not reach come back as the same objects, so the overview that
+# follows a change draws one row, not 300. Entries leave with their report.
+_drawn_rows: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def _heat_row(report: SheetReport) -> str:
+    key = id(report)
+    entry = _drawn_rows.get(key)
+    if entry is not None and entry[0]() is report:
+        return entry[1]
+    markup = heat_row(report.target_name, [_heat_cell(report, row) for row in report.rows])
+    _drawn_rows[key] = (weakref.ref(report, lambda _dead, key=key: _drawn_rows.pop(key, None)), markup)
+    return markup
 
 
 def _heat_cell(report: SheetReport, row) -> HeatCell:
