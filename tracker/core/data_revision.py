@@ -58,7 +58,9 @@ def _mark_statements(state) -> None:
         state.session.info[_MARK] = True
 
 
-@event.listens_for(Session, "before_commit")
+# insert=True: this row is written before any other token row (reports/target_revisions.py), in
+# every process whatever its import order, so two commits always lock token rows in the same order.
+@event.listens_for(Session, "before_commit", insert=True)
 def _write_new_revision(session) -> None:
     session.flush()  # the commit's own flush comes after this hook: mark what it would write first
     if not session.info.pop(_MARK, False):
