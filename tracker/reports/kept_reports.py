@@ -25,7 +25,8 @@ def kept_sheet_reports(campaign: Campaign, today: date) -> list[SheetReport]:
     found = {ident: _reports.lookup(keys[ident]) for ident in ids}
     missing = {ident for ident, report in found.items() if report is None}
     if missing:
-        for report in build_sheet_reports(campaign, today, target_ids=missing):
+        every = len(missing) == len(ids)  # then no list of ids: the campaign's own index serves
+        for report in build_sheet_reports(campaign, today, target_ids=None if every else missing):
             found[report.target_id] = report
             _reports.keep(keys[report.target_id], report)
     return [found[ident] for ident in ids if found[ident] is not None]  # None: deleted meanwhile
