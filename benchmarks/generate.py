@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tracker.demo.facts import sheet_facts
+from tracker.requests.tracking import s10_number
 from tracker.rubric import Rubric, load_rubric
 from tracker.workdays import WorkCalendar
 
@@ -173,7 +174,7 @@ class _County:
             return submitted
         letter = {"addressee": "法定代表人（虚构）" if purpose == "20" else "政府信息公开工作机构（虚构）",
                   "marked": "重要部署申请" if purpose == "20" else "", "posted_on": submitted.isoformat(),
-                  "tracking_number": f"XA{self.index:04d}{rng.randrange(10**5):05d}CN",
+                  "tracking_number": s10_number(self.index * 10**5 + rng.randrange(10**5)),
                   "delivered_on": None, "confirmed_on": None, "returned": False}
         base["letter"] = letter
         if scenario == "letter_unconfirmed":

@@ -17,6 +17,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ROLES = ("admin", "reviewer", "evaluator")
 
+
+def join_everyone(campaign) -> None:
+    """Put every user of the database in `campaign`'s team: tests about other things than the team
+    boundary (DESIGN.md §10.2) act as members. Call inside the app context, before the commit."""
+    from sqlalchemy import select
+
+    from tracker.campaigns.operations import set_team
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    set_team(None, campaign, list(db.session.scalars(select(User.id))))
+
 _tmp = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
 os.environ["TRACKER_INSTANCE"] = str(_tmp / "instance")
 os.environ["TRACKER_DATABASE_URL"] = os.environ.get("TRACKER_TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.sqlite3'}"

@@ -1,13 +1,20 @@
 """tracker — 模拟依申请公开考评工具. create_app() is the factory and has no side effects beyond the app."""
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from .config import load_config
 from .core.paths import resource_dir
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 
 def create_app(overrides: dict | None = None) -> Flask:
+    # Flask is imported here, not with the package: `import tracker.workdays` (and the commands that
+    # need no app) must not pay ~90 ms for it (DESIGN.md §10.6).
+    from flask import Flask
+
     config = load_config()
     config.update(overrides or {})
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False,

@@ -65,10 +65,33 @@ def secret_key(instance: Path) -> str:
     return key
 
 
+def owner_only(instance: Path, database_url: str) -> None:
+    """The instance folder (secret key, uploads, database) and a SQLite database file are readable
+    by their owner only: 0700 and 0600. SQLite gives its -wal and -shm files the database's mode."""
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _chmod(instance, 0o700)
+    if not database_url.startswith("sqlite:///") or database_url.endswith(":memory:"):
+        return
+    database = Path(database_url[len("sqlite:///"):].split("?")[0])
+    if not database.exists() and database.parent.is_dir():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is an empty database
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if path.exists():
+            _chmod(path, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except (OSError, AttributeError):  # another owner, or Windows (no getuid): its ACLs apply
+        pass
+
+
 def load_config() -> dict:
     instance = instance_path()
-    instance.mkdir(parents=True, exist_ok=True)
     database_url = _env("TRACKER_DATABASE_URL", f"sqlite:///{instance / 'tracker.sqlite3'}")
+    owner_only(instance, database_url)
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
@@ -98,4 +121,6 @@ def load_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("TRACKER_SECURE_COOKIES", False),
         "REMEMBER_COOKIE_SECURE": _env_bool("TRACKER_SECURE_COOKIES", False),
+        "SESSION_IDLE_MINUTES": _env_int("TRACKER_SESSION_IDLE_MINUTES", 180, minimum=1),
+        "SESSION_MAX_HOURS": _env_int("TRACKER_SESSION_MAX_HOURS", 12, minimum=1),
     }

@@ -7,12 +7,12 @@ from .core.data_revision import DataRevision
 from .reminders.models import OutboxMessage, ReminderSent
 from .reports.target_revisions import TargetRevision
 from .requests.models import Attachment, MockRequest, PhoneAttempt, Reply, RequestEvent
-from .scoring.models import Evidence, IndicatorFacts, RubricVersion, ScoreSheet
+from .scoring.models import Evidence, IndicatorFacts, ReviewEvent, RubricVersion, ScoreSheet
 from .users.models import LoginAttempt, User, UserSession
 
 __all__ = [
     "ApiToken", "AuditEntry", "Attachment", "CalendarOverride", "CalendarRevision", "Campaign", "CampaignMember",
     "ConfirmedYear", "DataRevision", "Evidence", "IndicatorFacts", "LoginAttempt", "MockRequest", "OutboxMessage",
-    "PhoneAttempt", "ReminderSent", "Reply", "RequestEvent", "RubricVersion", "ScoreSheet", "Target",
+    "PhoneAttempt", "ReminderSent", "Reply", "RequestEvent", "ReviewEvent", "RubricVersion", "ScoreSheet", "Target",
     "TargetRevision", "User", "UserSession",
 ]

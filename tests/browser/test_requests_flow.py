@@ -5,15 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
+from tests.conftest import join_everyone
 
 
 @pytest.fixture
-def campaign_id(app):
+def campaign_id(app, users):
     from tracker.campaigns import operations as campaigns
     from tracker.extensions import db
 
     with app.app_context():
         campaign = campaigns.create_campaign(None, {"name": "浏览器流程", "year": 2020, "rubric_code": "wuwei-2020-county"})
+        join_everyone(campaign)
         campaigns.create_target(None, campaign, {"key": "gulang", "name": "古浪县", "guide_phone": "0935-0000002",
                                                  "legal_representative": "演示某（虚构）"})
         db.session.commit()
@@ -64,7 +66,7 @@ def test_mailed_letter_delivery_and_reply(page, campaign_id):
     assert page.input_value('[name="letter.marked"]') == "重要部署申请"
     page.fill("#f-submitted_at", "2020-09-23T10:00")
     page.fill('[name="letter.posted_on"]', "2020-09-23")
-    page.fill('[name="letter.tracking_number"]', "XA000000001CN")
+    page.fill('[name="letter.tracking_number"]', "XA000000014CN")
     page.click("main form button[type=submit]")
     page.wait_for_url("**/requests/*")
     assert "未收到" in page.content() or "尚未收到" in page.content()

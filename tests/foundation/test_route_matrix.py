@@ -1,7 +1,10 @@
-"""Every route × every role × every method: the expected 200/302/401/403, CSRF on every POST.
+"""Every route × every role × team membership × every method: the expected 200/302/401/403/404,
+CSRF on every POST.
 
-The policy below is the product's permission design. A route without an entry fails the test,
-so the matrix stays complete as routes are added.
+The policy below is the product's permission design (tracker/core/policy.py decides it). A route
+without an entry fails the test, so the matrix stays complete as routes are added. A user outside
+the campaign's team gets 404 from every route of the campaign that their role may use: another
+campaign's objects are not revealed (DESIGN.md §10.2).
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ POLICY: dict[str, dict[str, object]] = {
     "calendar.year_view": {"GET": ADMIN}, "calendar.override_save": {"POST": ADMIN},
     "calendar.override_delete": {"POST": ADMIN}, "calendar.year_confirm": {"POST": ADMIN},
     "calendar.year_unconfirm": {"POST": ADMIN},
+    "calendar.notice_form": {"GET": ADMIN}, "calendar.notice_preview": {"POST": ADMIN},
+    "calendar.notice_apply": {"POST": ADMIN},
     "campaigns.campaign_list": {"GET": ALL}, "campaigns.campaign_detail": {"GET": ALL},
     "campaigns.campaign_new": {"GET": ADMIN, "POST": ADMIN}, "campaigns.campaign_edit": {"GET": ADMIN, "POST": ADMIN},
     "campaigns.target_new": {"GET": ADMIN, "POST": ADMIN}, "campaigns.target_edit": {"GET": ADMIN, "POST": ADMIN},
@@ -121,10 +126,17 @@ def _call(client, method, url):
     return client.post(url, data=data, buffered=True)
 
 
-def _problem(policy, role, response, endpoint) -> str | None:
+def _campaign_scoped(rule: str) -> bool:
+    """Routes of one campaign's objects (a made-up id, such as the attachment's, is a 404 for everyone)."""
+    return any(f"<int:{name}>" in rule for name in ("campaign_id", "target_id", "request_id"))
+
+
+def _problem(policy, role, response, endpoint, outsider: bool = False, scoped: bool = False) -> str | None:
     status = response.status_code
     location = response.headers.get("Location", "")
-    if policy == PUBLIC:
+    if policy not in (PUBLIC, ADMIN) and role in policy and role != "admin" and scoped:
+        ok = status == 404 if outsider else status not in (401, 403, 404) and status < 500
+    elif policy == PUBLIC:
         ok = status < 500 and status not in (401, 403)
     elif role == "anonymous":
         # A POST is refused by the CSRF check (400) before the login check could redirect it.
@@ -136,9 +148,25 @@ def _problem(policy, role, response, endpoint) -> str | None:
     return None if ok else f"{endpoint} {response.request.method} as {role}: {status} {location}"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_route_role_matrix(app, users, login, ids, role):
-    """One walk per role over every route and method (POSTs carry a valid CSRF token and no data)."""
+def _join_team(app, campaign_id: int) -> None:
+    from tracker.campaigns import operations as campaigns
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        campaigns.set_team(None, campaign, [u.id for u in db.session.query(User)])
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role,membership", [("anonymous", "outsider")] + [
+    (role, membership) for role in ROLES[1:] for membership in ("member", "outsider")])
+def test_route_role_matrix(app, users, login, ids, role, membership):
+    """One walk per role and membership over every route and method (POSTs carry a valid CSRF token
+    and no data)."""
+    if membership == "member":
+        _join_team(app, ids["campaign_id"])
     app.config["PROPAGATE_EXCEPTIONS"] = False
     if role == "anonymous":
         client = app.test_client()
@@ -152,7 +180,8 @@ def test_route_role_matrix(app, users, login, ids, role):
             if endpoint.startswith("api.") or endpoint == "users.logout":
                 continue
             response = _call(client, method, _url(rule, ids))
-            problems.append(_problem(_policy_for(endpoint)[method], role, response, endpoint))
+            problems.append(_problem(_policy_for(endpoint)[method], role, response, endpoint,
+                                     membership == "outsider", _campaign_scoped(rule)))
         if role != "anonymous":
             response = client.post("/logout")
             problems.append(_problem(POLICY["users.logout"]["POST"], role, response, "users.logout"))

@@ -535,6 +535,7 @@ class Evaluator(threading.Thread):
         if channel == "phone":
             return {"phone.question": self.text(), "phone.answered_correctly": tri()}
         return {"letter.posted_on": day.isoformat(), "letter.tracking_number": f"EMS{self.random.randint(10**8, 10**9)}",
+                "letter.tracking_other_format": "true",
                 "letter.delivered_on": later, "letter.confirmed_on": ""}
 
     def pick(self, predicate=lambda info: True) -> int | None:
@@ -556,6 +557,7 @@ class Evaluator(threading.Thread):
             data["phone.answered_correctly"] = self.random.choice(["", "true", "false"])
         else:
             data["letter.tracking_number"] = f"EMS{self.random.randint(10**8, 10**9)}"
+            data["letter.tracking_other_format"] = "true"
         try:
             status, page, location = self.browser.post(f"/requests/{request_id}/edit", data, "POST edit request")
         except Unknown:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import join_everyone
 
 
 @pytest.fixture
@@ -12,6 +13,7 @@ def letter_request(app):
 
     with app.app_context():
         campaign = campaigns.create_campaign(None, {"name": "操作测试", "year": 2020, "rubric_code": "wuwei-2020-county"})
+        join_everyone(campaign)
         campaigns.create_target(None, campaign, {"key": "gl", "name": "古浪县"})
         row = requests.create_request(None, campaign, {
             "target": "gl", "channel": "mail", "purpose": "20", "submitted_at": "2020-09-23T10:00:00+08:00",

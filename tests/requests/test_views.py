@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, func, select
+from tests.conftest import join_everyone
 
 TARGET = {"key": "liangzhou", "name": "凉州区", "apply_url": "https://www.lzq.gov.cn/apply",
           "address": "凉州区东大街1号", "legal_representative": "王区长", "guide_phone": "0935-2211000",
@@ -18,6 +19,7 @@ def setup(app, users):
     with app.app_context():
         campaign = create_campaign(None, {"name": "武威市2020年政务公开工作考评（县区）", "year": 2020,
                                           "rubric_code": "wuwei-2020-county"})
+        join_everyone(campaign)
         first = create_target(None, campaign, TARGET)
         second = create_target(None, campaign, {"key": "minqin", "name": "民勤县"})
         db.session.commit()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
+from tests.conftest import join_everyone
 
 CAMPAIGN = "稳健性测试考评（2020）"
 TARGET = {"key": "liangzhou", "name": "凉州区", "apply_url": "https://www.lzq.gov.cn/apply",
@@ -30,6 +31,7 @@ def world(app, users):
 
     with app.app_context():
         campaign = campaign_ops.create_campaign(None, {"name": CAMPAIGN, "year": 2020, "rubric_code": "wuwei-2020-county"})
+        join_everyone(campaign)
         target = campaign_ops.create_target(None, campaign, TARGET)
         other = campaign_ops.create_target(None, campaign, {"key": "minqin", "name": "民勤县"})
         online = request_ops.create_request(None, campaign, ONLINE | {"target": target, "key": "LZ-21", "owner": "evaluator"})

@@ -17,13 +17,13 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from tests.conftest import Browserless, reset_database
+from tests.conftest import Browserless, join_everyone, reset_database
 from tests.load.htmlforms import form_posting_to
 
 CAMPAIGN = "状态机考评（2020）"
 COPY = "状态机考评（2020）·导入副本"
 # The kinds of request the machine creates (channel, purpose, the channel field it edits).
-KINDS = [("online", "21", "online.confirmation_number"), ("mail", "19.2", "letter.tracking_number"),
+KINDS = [("online", "21", "online.confirmation_number"), ("mail", "19.2", "letter.addressee"),
          ("oral", "17", "oral.place"), ("phone", "18", "phone.question")]
 # Checklist indicators and their sub-items' maxima (Wuwei 2020).
 CHECKLISTS = {2: [1, 1], 4: [1, 1, 1, 1], 13: [1, 1], 27: [1, 0.5, 0.5]}
@@ -61,12 +61,18 @@ class Tracker(RuleBasedStateMachine):
                                 password_hash=self.password_hash))
             campaign = campaign_ops.create_campaign(None, {"name": CAMPAIGN, "year": 2020,
                                                            "rubric_code": "wuwei-2020-county"})
+            join_everyone(campaign)
+            # Joins no team: whatever the machine does, this user sees and changes nothing of it.
+            db.session.add(User(username="outsider", name="外组成员", role="evaluator", email="o@example.org",
+                                password_hash=self.password_hash))
             target = campaign_ops.create_target(None, campaign, {"key": "lz", "name": "凉州区",
                                                                  "apply_url": "https://lz.example.org/apply"})
             db.session.commit()
             self.campaign, self.target = campaign.id, target.id
         self.browser = Browserless(app.test_client())
         assert self.browser.login("evaluator").status_code == 302
+        self.outsider = Browserless(app.test_client())
+        assert self.outsider.login("outsider").status_code == 302
         self.requests: dict[str, dict] = {}  # key → {"id", "subject", "notes", "field", "value", "version"}
         self.facts: dict[int, dict] = {}  # indicator → stored facts
         self.versions: dict[int, int] = {}  # indicator → facts row version
@@ -184,7 +190,27 @@ class Tracker(RuleBasedStateMachine):
             _db.session.delete(_db.session.scalar(select(Campaign).where(Campaign.name == COPY)))
             _db.session.commit()
 
+    @precondition(lambda self: self.requests)
+    @rule(data=st.data(), subject=TEXT)
+    def outsider_tries_to_edit(self, data, subject):
+        """A user outside the team posts an edit with a valid form: 404, and the model (unchanged) must hold."""
+        key = data.draw(st.sampled_from(sorted(self.requests)))
+        model = self.requests[key]
+        form = self._edit_form(model["id"]) | {"subject": subject + "（外组）"}
+        form["csrf_token"] = self.outsider.token
+        assert self.outsider.post(f"/requests/{model['id']}/edit", form).status_code == 404
+        sheet = f"/campaigns/{self.campaign}/targets/{self.target}/sheet/indicators/2"
+        assert self.outsider.post(sheet, {"item-0": "1", "item-1": "1", "version": "0"}).status_code == 404
+
     # ---------------------------------------------------------------- the model must hold
+
+    @invariant()
+    def outsider_sees_nothing(self):
+        pages = [f"/campaigns/{self.campaign}", f"/campaigns/{self.campaign}/requests",
+                 f"/campaigns/{self.campaign}/targets/{self.target}/sheet", f"/campaigns/{self.campaign}/report"]
+        pages += [f"/requests/{model['id']}" for model in self.requests.values()]
+        assert {url: self.outsider.get(url).status_code for url in pages} == {url: 404 for url in pages}
+        assert CAMPAIGN not in self.outsider.get("/").get_data(as_text=True)
 
     @invariant()
     def database_matches_the_model(self):

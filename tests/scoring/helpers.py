@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from tests.conftest import join_everyone
 
 RUBRIC = "wuwei-2020-county"
 COUNTIES = (("liangzhou", "凉州区"), ("minqin", "民勤县"), ("gulang", "古浪县"), ("tianzhu", "天祝藏族自治县"))
@@ -45,6 +46,7 @@ def make_campaign(app, count: int = 1) -> tuple[int, list[int]]:
     with app.app_context():
         campaign = campaign_ops.create_campaign(None, {"name": "武威市2020年政务公开工作考评（县区）", "year": 2020,
                                                        "rubric_code": RUBRIC})
+        join_everyone(campaign)
         targets = [campaign_ops.create_target(None, campaign, {"key": key, "name": name})
                    for key, name in COUNTIES[:count]]
         db.session.commit()

@@ -10,12 +10,12 @@ import json
 import logging
 from functools import wraps
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..core import clock
+from ..core import clock, policy
 from ..core import parsing as p
 from ..core.errors import ERROR_TITLES, ConflictError, NotFound, PermissionDenied, TrackerError, ValidationError
 from ..extensions import csrf, db
@@ -81,13 +81,26 @@ def _run(view, roles, kwargs):
     return json_response(payload, status)
 
 
+_ACTION_OF_ROLES = {READ: policy.VIEW, EDIT: policy.EDIT, ADMIN: policy.MANAGE}
+
+
 def _require_user(roles: tuple[str, ...]):
     user = authenticate_bearer(request.headers.get("Authorization"))
     if user is None:
         raise Unauthorized("缺少或无效的 API 令牌：请在请求头中提供 Authorization: Bearer <令牌>（在“个人设置”中创建）")
-    if user.role not in roles:
+    if not policy.can(user, _ACTION_OF_ROLES[roles]):
         raise PermissionDenied(f"您的角色（{user.role_label}）不能执行此操作")
+    g.api_actor = user
     return user
+
+
+def visible_or_404(row, message: str):
+    """`row` if the token's user may see it (its campaign's team, or an admin); else 404 (never 403:
+    another campaign's objects are not revealed)."""
+    if row is None:
+        raise NotFound(message)
+    policy.require(g.api_actor, policy.VIEW, row, missing=message)
+    return row
 
 
 def _failure(error: Exception):

@@ -58,7 +58,8 @@ OPERATIONS = (
        query=("today",)),
     Op("PUT", R + "/reply", "saveReply", "登记或修改答复（须带 version）", EDIT, "ReplyInput", "Request",
        query=("today",)),
-    Op("DELETE", R + "/reply", "deleteReply", "删除答复", EDIT, response="Request", query=("today",)),
+    Op("DELETE", R + "/reply", "deleteReply", "删除答复（须带 ?version=答复的版本号）", EDIT, response="Request",
+       query=("version", "today")),
     Op("GET", "/campaigns/{campaign_id}/targets/{target_id}/sheet", "getSheet", "被考评对象的评分表（得分、赋分说明、状态）",
        response="Sheet", query=("today",)),
     Op("PUT", "/campaigns/{campaign_id}/targets/{target_id}/facts/{indicator_id}", "saveFacts",
@@ -68,6 +69,7 @@ OPERATIONS = (
 )
 
 QUERY = {
+    "version": ({"type": "integer", "minimum": 0}, "所依据的版本号（必填：没有版本号的删除会被拒绝）"),
     "today": ({"type": "string", "format": "date"}, "按此日期计算状态与剩余工作日（YYYY-MM-DD，缺省为北京时间今天）"),
     "target": (ID, "被考评对象 id"),
     "channel": ({"enum": ["online", "oral", "phone", "mail"]}, "渠道"),

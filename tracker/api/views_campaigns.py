@@ -5,18 +5,22 @@ from sqlalchemy import select
 
 from ..campaigns import operations as ops
 from ..campaigns.models import Campaign, Target
+from ..core import policy
 from ..extensions import db
-from .edge import ADMIN, endpoint, get_or_404, json_body
+from .edge import ADMIN, endpoint, get_or_404, json_body, visible_or_404
 from .serialise import campaign_detail_json, campaign_json, target_json
 
 
 def get_campaign(campaign_id: int) -> Campaign:
-    return get_or_404(Campaign, campaign_id, f"考评 {campaign_id} 不存在")
+    message = f"考评 {campaign_id} 不存在"
+    return visible_or_404(get_or_404(Campaign, campaign_id, message), message)
 
 
 @endpoint("/campaigns", "GET")
 def list_campaigns(actor):
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id))
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id)
+    team = policy.visible_campaigns_clause(actor, Campaign.id)
+    campaigns = db.session.scalars(query if team is None else query.where(team))
     return {"items": [campaign_json(c) for c in campaigns]}
 
 
@@ -53,5 +57,6 @@ def create_target(actor, campaign_id: int):
 
 @endpoint("/targets/<int:target_id>", "PATCH", ADMIN)
 def update_target(actor, target_id: int):
-    target = get_or_404(Target, target_id, f"被考评对象 {target_id} 不存在")
+    message = f"被考评对象 {target_id} 不存在"
+    target = visible_or_404(get_or_404(Target, target_id, message), message)
     return target_json(ops.update_target(actor, target, json_body()))

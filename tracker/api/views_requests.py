@@ -18,7 +18,7 @@ from ..requests import operations as ops
 from ..requests.fields import SUB_OBJECTS
 from ..requests.models import CHANNELS, PURPOSES, MockRequest
 from ..requests.pages import ListFilters, filtered_query
-from .edge import EDIT, MAX_ID, bounded_reference, endpoint, get_or_404, json_body, query_date
+from .edge import EDIT, MAX_ID, bounded_reference, endpoint, get_or_404, json_body, query_date, visible_or_404
 from .serialise import request_json, request_summary_json
 from .views_campaigns import get_campaign
 
@@ -27,7 +27,8 @@ DEFAULT_LIMIT = 100
 
 
 def get_request(request_id: int) -> MockRequest:
-    return get_or_404(MockRequest, request_id, f"模拟申请 {request_id} 不存在")
+    message = f"模拟申请 {request_id} 不存在"
+    return visible_or_404(get_or_404(MockRequest, request_id, message), message)
 
 
 def editable_request(request_id: int) -> MockRequest:
@@ -159,5 +160,5 @@ def save_reply(actor, request_id: int):
 @endpoint("/requests/<int:request_id>/reply", "DELETE", EDIT)
 def delete_reply(actor, request_id: int):
     row = editable_request(request_id)
-    ops.delete_reply(actor, row)
+    ops.delete_reply(actor, row, request.args.get("version"))  # the reply's version the client saw; required
     return detail(row)

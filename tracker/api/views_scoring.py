@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..campaigns.models import Campaign, Target
 from ..core.errors import NotFound, ValidationError
+from ..core.versions import MISSING_VERSION
 from ..reports.json_report import report_json
 from ..scoring import operations as ops
 from ..scoring.rubric_store import get_rubric
@@ -38,6 +39,8 @@ def save_facts(actor, campaign_id: int, target_id: int, indicator_id: int):
     except KeyError:
         raise NotFound(f"考评指标 {campaign.rubric_code} 中没有指标 {indicator_id}") from None
     data = json_body()
+    if data.get("version") is None:  # null would skip the lost-update check (0: no facts seen yet)
+        raise ValidationError({"version": MISSING_VERSION})
     try:
         ops.save_facts(actor, campaign, target, indicator_id, data["facts"], data["version"])
     except ValidationError as error:

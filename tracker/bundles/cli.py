@@ -69,7 +69,15 @@ def import_command(file: str) -> None:
 @with_app
 def export_command(campaign_name: str, today: str | None, output: str | None) -> None:
     """Write a campaign as tracker-bundle/1 (standard output without -o)."""
-    from .exporter import export_bundle
+    from .exporter import stream_bundle
 
-    data = export_bundle(find_campaign(campaign_name), resolve_today(today))
-    write_output(json.dumps(data, ensure_ascii=False, indent=2), output)
+    # Streamed piece by piece: a national campaign never sits in memory as one document (≤ 400 MB).
+    pieces = stream_bundle(find_campaign(campaign_name), resolve_today(today))
+    if output:
+        with Path(output).open("w", encoding="utf-8") as file:
+            file.writelines(pieces)
+            file.write("\n")
+    else:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        click.echo()

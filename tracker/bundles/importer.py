@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from ..calendar.service import current_calendar
 from ..campaigns import operations as campaign_ops
 from ..campaigns.models import Campaign, Target
-from ..core import audit
+from ..core import audit, clock
 from ..core import parsing as p
 from ..core.audit import AuditEntry
 from ..core.db import insert_values, numbered_inserts, reserve_ids, to_db_time
@@ -34,6 +34,7 @@ from ..scoring.models import IndicatorFacts, ScoreSheet
 from ..scoring.rubric_store import get_rubric, rubric_exists
 from ..users import operations as user_ops
 from ..users.models import User
+from .locks import frozen_targets, unchanged
 from .validate import BundleProblem, validate_bundle
 
 CHUNK = 500  # new rows per flush
@@ -159,6 +160,7 @@ class _Importer:
         self.users = {u.username: u for u in db.session.scalars(select(User))}
         self.keys = dict(db.session.execute(select(MockRequest.key, MockRequest.id)
                                             .where(MockRequest.campaign_id == campaign.id)).all())
+        self.frozen = frozen_targets(campaign.id)
         for index, item in enumerate(self.data.get("requests") or []):
             with self.at(f"$.requests[{index}]"):
                 self.request(campaign, item)
@@ -236,6 +238,8 @@ class _Importer:
             select(MockRequest).where(MockRequest.campaign_id == campaign.id, MockRequest.key == item["key"]))
         if row.target_id != target.id:
             raise ValidationError({"target": "已存在的申请不能改到另一个被考评对象"})
+        if target.id in self.frozen and self.unchanged(row, item):
+            return  # re-importing what a locked county already has changes nothing
         request_ops.update_request(self.actor, row, data, allow_voided=True)
         self.summary.updated["requests"] += 1
         self.request_details(row, item)
@@ -244,7 +248,7 @@ class _Importer:
         """create_request + request_details, flushed and audited with the chunk."""
         actor = self.actor
         row = request_ops.build_request(actor, campaign, data, self.calendar, users=self.users, taken=self.keys,
-                                        add=False, clock=False)
+                                        add=False, clock=False, frozen=self.frozen)
         self.keys[row.key] = None
         created = request_ops.creation_snapshot(row)
         self.add_history(row, item)
@@ -268,6 +272,11 @@ class _Importer:
         self.batch.append((row, record))
         if len(self.batch) >= CHUNK:
             self.flush()
+
+    def unchanged(self, row: MockRequest, item: dict) -> bool:
+        usernames = {u.id: u.username for u in self.users.values()}
+        return unchanged(row, item, usernames, {t.id: t.key for t in self.targets.values()}, self.calendar,
+                         clock.today())
 
     def add_history(self, row: MockRequest, item: dict) -> None:
         """The deadline events and phone attempts of the bundle, replacing the row's."""

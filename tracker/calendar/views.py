@@ -7,12 +7,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..core import policy
 from ..core.auth import admin_required
+from ..core.edge import commit_or_error
 from ..core.errors import TrackerError, form_errors
 from ..extensions import db
 from . import operations as ops
 from .models import CalendarOverride, ConfirmedYear
-from .service import current_calendar
+from .service import current_calendar, current_revision
 from ..core import clock
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
@@ -28,7 +30,7 @@ def provisional_warning_years() -> list[int]:
 
 @bp.app_context_processor
 def _calendar_banner():
-    if getattr(current_user, "is_authenticated", False) and current_user.role == "admin":
+    if policy.is_admin(current_user):
         return {"provisional_years": provisional_warning_years()}
     return {"provisional_years": []}
 
@@ -80,3 +82,50 @@ def year_confirm():
 @admin_required
 def year_unconfirm(year: int):
     return _run(ops.unconfirm_year, year)
+
+
+# -- paste the notice (粘贴放假通知): preview, then apply ------------------------------------------
+
+
+def _notice_page(errors: dict | None = None, preview=None, status: int = 200):
+    form = {"notice": request.form.get("notice", ""), "year": request.form.get("year", ""),
+            "confirm": bool(request.form.get("confirm"))}
+    return render_template("calendar/notice.html", form=form, errors=errors or {}, preview=preview,
+                           revision=current_revision()), status
+
+
+@bp.get("/notice")
+@admin_required
+def notice_form():
+    return _notice_page()
+
+
+@bp.post("/notice/preview")
+@admin_required
+def notice_preview():
+    try:
+        notice, changes = ops.read_notice(request.form.get("notice"), request.form.get("year"))
+    except TrackerError as error:
+        db.session.rollback()
+        return _notice_page(form_errors(error), status=error.status)
+    return _notice_page(preview={"notice": notice, "changes": changes})
+
+
+@bp.post("/notice/apply")
+@admin_required
+def notice_apply():
+    outcome = {}
+
+    def apply():
+        outcome["notice"], outcome["changes"] = ops.import_notice(
+            current_user, request.form.get("notice"), request.form.get("year"),
+            confirm=bool(request.form.get("confirm")), expected_revision=request.form.get("revision", ""))
+
+    error = commit_or_error(apply)
+    if error is not None:
+        return _notice_page(form_errors(error), status=error.status)
+    notice, changes = outcome["notice"], outcome["changes"]
+    flash(f"已导入 {notice.year} 年放假通知（{notice.source}），调整 {len(changes)} 天；"
+          "所有未结申请的答复期限已重新计算。" if changes else
+          f"{notice.year} 年放假通知与现有日历一致，未作调整。", "success")
+    return redirect(url_for("calendar.year_view", year=notice.year))

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from ..core import audit
+from ..core import audit, policy
 from ..core import parsing as p
 from ..core.errors import ValidationError
 from ..core.versions import check_version
@@ -78,6 +78,7 @@ def set_team(actor, campaign: Campaign, member_ids, *, audited: bool = True) -> 
         campaign.members.remove(current[user_id])
     for user_id in wanted - current.keys():
         campaign.members.append(CampaignMember(user_id=user_id))
+    policy.forget_teams()
     db.session.flush()
     if audited and wanted != set(current):
         audit.record(actor, "set_team", "campaign", campaign.id, before=sorted(current), after=sorted(wanted),

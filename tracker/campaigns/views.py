@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..core import policy
 from ..core.auth import admin_required, staff_required
 from ..core.errors import TrackerError, form_errors
 from ..extensions import db
@@ -16,7 +17,16 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 
 def get_campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    policy.require(current_user, policy.VIEW, campaign, missing="考评不存在")
+    return campaign
+
+
+def visible_campaigns() -> list[Campaign]:
+    """The campaigns the current user may see, newest year first."""
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.id)
+    limit = policy.visible_campaigns_clause(current_user, Campaign.id)
+    return list(db.session.scalars(query if limit is None else query.where(limit)))
 
 
 def get_target(campaign: Campaign, target_id: int) -> Target:
@@ -29,8 +39,7 @@ def get_target(campaign: Campaign, target_id: int) -> Target:
 @bp.get("/")
 @staff_required
 def campaign_list():
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id)).all()
-    return render_template("campaigns/list.html", campaigns=campaigns)
+    return render_template("campaigns/list.html", campaigns=visible_campaigns())
 
 
 @bp.get("/<int:campaign_id>")

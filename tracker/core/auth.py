@@ -1,4 +1,4 @@
-"""Login wiring and role checks."""
+"""Login wiring and the view decorators that ask the policy (core/policy.py)."""
 from __future__ import annotations
 
 from functools import wraps
@@ -7,6 +7,8 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from ..extensions import db, login_manager
+from . import policy
+from ..users import sessions
 from ..users.models import UserSession
 
 login_manager.login_view = "users.login"
@@ -18,21 +20,22 @@ login_manager.session_protection = "basic"
 @login_manager.user_loader
 def load_user(session_id: str):
     row = db.session.get(UserSession, session_id)
-    if row is None or row.revoked_at is not None or not row.user.active:
+    if row is None or row.revoked_at is not None or not row.user.active or not sessions.is_current(row.created_at):
         return None
     user = row.user
     user._session_id = row.id
     return user
 
 
-def roles_required(*roles: str):
-    """Login required, and the user's role must be one of `roles` (403 otherwise)."""
+def action_required(action: policy.Action):
+    """Login required, and the user's role must allow `action` somewhere (403 otherwise); the view
+    then asks the policy about the object itself (404 outside the user's campaigns)."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not policy.can(current_user, action):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -41,5 +44,7 @@ def roles_required(*roles: str):
     return decorator
 
 
-admin_required = roles_required("admin")
-staff_required = roles_required("admin", "reviewer", "evaluator")
+admin_required = action_required(policy.MANAGE)
+staff_required = action_required(policy.VIEW)
+editor_required = action_required(policy.EDIT)
+reviewer_required = action_required(policy.REVIEW)

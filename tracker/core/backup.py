@@ -1,6 +1,7 @@
 """`tracker backup FILE` / `tracker restore FILE`: SQLite's online backup API, pg_dump/pg_restore for PostgreSQL."""
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -32,8 +33,6 @@ def _pg_args(url) -> tuple[list[str], dict]:
 
 
 def _run(command: list[str], env: dict) -> None:
-    import os
-
     if shutil.which(command[0]) is None:
         raise BackupError(f"找不到 {command[0]}，请安装 PostgreSQL 客户端工具")
     result = subprocess.run(command, env=os.environ | env, capture_output=True, text=True, check=False)
@@ -44,8 +43,9 @@ def _run(command: list[str], env: dict) -> None:
 def backup(database_url: str, destination: Path) -> None:
     url = make_url(database_url)
     destination = destination.resolve()
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = destination.with_name(destination.name + ".partial")
+    _owner_only_file(temporary)
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(_sqlite_path(url))
         target = sqlite3.connect(temporary)
@@ -57,7 +57,15 @@ def backup(database_url: str, destination: Path) -> None:
     else:
         args, env = _pg_args(url)
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(temporary), *args], env)
+    temporary.chmod(0o600)  # pg_dump may have written it anew under the umask
     temporary.replace(destination)
+
+
+def _owner_only_file(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (0600) before anything is written to it:
+    a backup holds every password hash, token hash and evaluation record."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def restore(database_url: str, source: Path) -> None:

@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from .errors import TrackerError
-
 
 def fail(message: str) -> None:
     click.echo(f"错误：{message}", err=True)
@@ -19,8 +17,11 @@ def with_app(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        # Imported here, not at the top: commands that need no app (workdays, rubric validate)
+        # import this module too and must not pay for Flask (DESIGN.md §10.6).
         from .. import create_app
         from ..config import ConfigError
+        from .errors import TrackerError
 
         try:
             app = create_app()
@@ -48,6 +49,29 @@ def with_app(func):
                 db.engine.dispose()
 
     return wrapper
+
+
+def without_app(func):
+    """For commands that need no app: bad values (ValueError, LookupError) become one line and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (ValueError, LookupError) as error:
+            fail(str(error))
+
+    return wrapper
+
+
+def database_url() -> str:
+    """TRACKER_DATABASE_URL as the app would use it, without building the app."""
+    from ..config import ConfigError, load_config
+
+    try:
+        return load_config()["SQLALCHEMY_DATABASE_URI"]
+    except ConfigError as error:
+        fail(str(error))
 
 
 def parse_cli_date(value: str, name: str):

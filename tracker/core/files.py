@@ -229,5 +229,6 @@ def send_attachment(attachment):
     path = _stored_path(attachment)
     if path is None or not path.is_file():
         raise NotFound("附件文件不存在或已丢失，请联系管理员。")
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+    # The stored type may carry "; charset=utf-8", which Werkzeug would add a second time.
+    return send_file(path, mimetype=attachment.content_type.split(";")[0], as_attachment=True,
                      download_name=attachment.original_name, max_age=0)

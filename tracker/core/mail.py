@@ -1,8 +1,14 @@
 """The outbox: an email is a row written in the caller's transaction and delivered after the commit.
 
-States: ``pending`` → ``sending`` → ``sent``, back to ``pending`` after a temporary failure (4xx,
-server unreachable, timeout; retried by the next run, at most MAX_ATTEMPTS times), or ``failed``
-(5xx, refused recipient; an admin may resend it).
+States: ``pending`` → ``sending`` → ``sent``; back to ``pending`` after a temporary failure (4xx, a
+connection lost mid-message, a timeout), to be tried again after a back-off (minutes, then hours:
+BACKOFF); ``failed`` after a permanent refusal (5xx, refused recipient) or when temporary failures
+have lasted GIVE_UP_AFTER (7 days) — admins see those on the dashboard and may resend them.
+
+An outage burns nothing (DESIGN §10.4): a run connects to the server *before* it claims a message,
+so a run that cannot reach the server at all counts no attempt and sets no back-off — every message
+stays as it was, and the next run (the scheduler's or ``tracker remind``) delivers as soon as the
+server answers.
 
 Claiming. A sender moves one row from pending to sending with a conditional UPDATE
 (``… WHERE id = ? AND status = 'pending'``) and commits before it talks to the SMTP server: only
@@ -10,7 +16,8 @@ the process whose UPDATE changed the row sends it, so two processes never send o
 and no transaction (no row or database lock) is held during the SMTP conversation. The outcome is
 recorded in a second short transaction. While a row is ``sending`` its ``sent_at`` holds the time
 it was claimed; a row left ``sending`` for over STALE_AFTER (a process killed mid-send) goes back
-to pending — it may then arrive twice, which beats never.
+to pending — it may then arrive twice, which beats never. Every message carries a Message-ID
+derived from its row (message_id()), the same at every attempt, so mail clients fold such a copy.
 
 Flask-Mail builds the MIME message; the SMTP conversation is ours, because Flask-Mail sets no
 timeout and ignores the recipients that a server refuses while accepting others.
@@ -20,19 +27,21 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Self
 
 from flask import Flask
 from flask_mail import Message
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from . import audit
 from .db import utcnow
 from .errors import ValidationError
 
-MAX_ATTEMPTS = 20
+# Waits after the 1st, 2nd, … temporary failure; the last one repeats until GIVE_UP_AFTER.
+BACKOFF = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=3), timedelta(hours=6))
+GIVE_UP_AFTER = timedelta(days=7)
 STALE_AFTER = timedelta(hours=1)
 DEFAULT_BATCH = 500
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
@@ -45,6 +54,7 @@ class DeliveryReport:
     failed: int = 0
     released: int = 0  # stale 'sending' rows put back to pending
     stopped: str = ""  # why the run stopped before the end of the queue
+    unreachable: bool = False  # the server could not be reached: nothing was tried or counted
 
     @property
     def handled(self) -> int:
@@ -63,6 +73,8 @@ class _Claimed:
     body_text: str
     body_html: str
     attempts: int
+    created_at: datetime
+    first_failed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -90,16 +102,23 @@ def resend_message(actor, message) -> None:
     fields = ("status", "attempts", "last_error")
     before = audit.snapshot(message, fields)
     message.status, message.attempts, message.last_error, message.sent_at = "pending", 0, "", None
+    message.next_attempt_at = message.first_failed_at = None
     db.session.flush()
     audit.record(actor, "resend", "outbox", message.id, before=before, after=audit.snapshot(message, fields),
                  summary=f"重新发送邮件 #{message.id}（{message.recipient}）")
 
 
-def deliver_pending(app: Flask, limit: int = DEFAULT_BATCH) -> DeliveryReport:
-    """Send up to `limit` pending messages, each claimed and recorded in its own short transaction.
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th temporary failure in a row (pure)."""
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+def deliver_pending(app: Flask, limit: int = DEFAULT_BATCH, *, now: datetime | None = None) -> DeliveryReport:
+    """Send up to `limit` messages that are due, each claimed and recorded in its own short transaction.
 
     Runs in an app context (and so a database session) of its own: call it after the caller's
-    commit, never inside an open write transaction.
+    commit, never inside an open write transaction. `now` (naive UTC) replaces the clock, for the
+    outage simulation of scripts/loadtest.
     """
     report = DeliveryReport()
     with app.app_context():
@@ -107,12 +126,22 @@ def deliver_pending(app: Flask, limit: int = DEFAULT_BATCH) -> DeliveryReport:
         with _SmtpSession(app.config) as smtp:
             last_id = 0
             while report.handled < limit:
-                claimed = _claim_next(last_id)
-                if claimed is None:
+                candidate = _next_due(last_id, now or utcnow())
+                if candidate is None:
                     break
-                last_id = claimed.id
+                last_id = candidate
+                try:
+                    smtp.ensure_connected()  # before the claim: an unreachable server costs no attempt
+                except (smtplib.SMTPException, OSError) as error:  # refused, timed out, greeting 421/554, bad login
+                    smtp.close()
+                    report.stopped = f"无法连接邮件服务器 {smtp.address}：{_describe(error)}"
+                    report.unreachable = True
+                    break
+                claimed = _claim(candidate, now or utcnow())
+                if claimed is None:
+                    continue  # another process claimed it first
                 outcome = _attempt(smtp, claimed, app.config)
-                _record(claimed, outcome, report)
+                _record(claimed, outcome, report, now or utcnow())
                 if outcome.connection_lost:
                     report.stopped = outcome.error
                     break
@@ -131,52 +160,65 @@ def release_stale() -> int:
     return result.rowcount or 0
 
 
-def _claim_next(after_id: int) -> _Claimed | None:
+def _next_due(after_id: int, now: datetime) -> int | None:
     from ..reminders.models import OutboxMessage as M
 
-    while True:
-        candidate = db.session.scalar(select(M.id).where(M.status == "pending", M.id > after_id)
-                                      .order_by(M.id).limit(1))
-        if candidate is None:
-            db.session.commit()
-            return None
-        result = db.session.execute(
-            update(M).where(M.id == candidate, M.status == "pending")
-            .values(status="sending", sent_at=utcnow(), attempts=M.attempts + 1)
-            .execution_options(synchronize_session=False))
-        row = None
-        if result.rowcount == 1:
-            row = db.session.execute(select(M.id, M.recipient, M.subject, M.body_text, M.body_html, M.attempts)
-                                     .where(M.id == candidate)).one()
-        db.session.commit()
-        if row is not None:
-            return _Claimed(*row)
-        after_id = candidate  # another process claimed it first
+    candidate = db.session.scalar(
+        select(M.id).where(M.status == "pending", M.id > after_id,
+                           or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now))
+        .order_by(M.id).limit(1))
+    db.session.commit()
+    return candidate
 
 
-def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport) -> None:
+def _claim(candidate: int, now: datetime) -> _Claimed | None:
     from ..reminders.models import OutboxMessage as M
 
+    result = db.session.execute(
+        update(M).where(M.id == candidate, M.status == "pending")
+        .values(status="sending", sent_at=now, attempts=M.attempts + 1)
+        .execution_options(synchronize_session=False))
+    row = None
+    if result.rowcount == 1:
+        row = db.session.execute(select(M.id, M.recipient, M.subject, M.body_text, M.body_html, M.attempts,
+                                        M.created_at, M.first_failed_at).where(M.id == candidate)).one()
+    db.session.commit()
+    return _Claimed(*row) if row is not None else None
+
+
+def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport, now: datetime) -> None:
+    from ..reminders.models import OutboxMessage as M
+
+    first_failed = claimed.first_failed_at or now
     if outcome.status == "sent":
-        values = {"status": "sent", "sent_at": utcnow(), "last_error": ""}
+        values = {"status": "sent", "sent_at": now, "last_error": "", "next_attempt_at": None}
         report.sent += 1
-    elif outcome.status == "temporary" and claimed.attempts < MAX_ATTEMPTS:
-        values = {"status": "pending", "sent_at": None, "last_error": outcome.error}
+    elif outcome.status == "temporary" and now - first_failed < GIVE_UP_AFTER:
+        values = {"status": "pending", "sent_at": None, "last_error": outcome.error, "first_failed_at": first_failed,
+                  "next_attempt_at": now + backoff(claimed.attempts)}
         report.retrying += 1
     else:
         error = outcome.error
         if outcome.status == "temporary":
-            error += f"（已尝试 {claimed.attempts} 次，放弃）"
-        values = {"status": "failed", "sent_at": None, "last_error": error}
+            error += f"（自 {first_failed:%Y-%m-%d %H:%M} UTC 起连续失败超过 7 天，已尝试 {claimed.attempts} 次，放弃）"
+        values = {"status": "failed", "sent_at": None, "last_error": error, "next_attempt_at": None}
         report.failed += 1
     db.session.execute(update(M).where(M.id == claimed.id, M.status == "sending").values(**values)
                        .execution_options(synchronize_session=False))
     db.session.commit()
 
 
+def message_id(outbox_id: int, created_at: datetime, sender: str) -> str:
+    """The same Message-ID at every attempt of one outbox row, unique across rows and installations
+    (row id plus its creation time to the microsecond)."""
+    domain = sender.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<tracker.{created_at:%Y%m%d%H%M%S%f}.{outbox_id}@{domain}>"
+
+
 def _mime_bytes(claimed: _Claimed, sender: str) -> bytes:
     message = Message(claimed.subject, recipients=[claimed.recipient], body=claimed.body_text,
                       html=claimed.body_html or None, sender=sender)
+    message.msgId = message_id(claimed.id, claimed.created_at, sender)
     if message.has_bad_headers():
         raise ValueError("邮件头含有换行符")
     return message.as_bytes()
@@ -188,11 +230,6 @@ def _attempt(smtp: _SmtpSession, claimed: _Claimed, config) -> _Outcome:
         data = _mime_bytes(claimed, sender)
     except ValueError as error:  # nothing a retry could fix
         return _Outcome("permanent", f"无法生成邮件：{error}")
-    try:
-        smtp.ensure_connected()
-    except (smtplib.SMTPException, OSError) as error:  # refused, timed out, greeting 421/554, bad login
-        smtp.close()
-        return _Outcome("temporary", f"无法连接邮件服务器 {smtp.address}：{_describe(error)}", connection_lost=True)
     return _send(smtp, sender, claimed.recipient, data)
 
 

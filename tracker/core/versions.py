@@ -27,3 +27,13 @@ def check_version(current: int, value) -> None:
     expected = expected_version(value)
     if expected is not None and expected != current:
         raise ConflictError()
+
+
+MISSING_VERSION = "缺少版本号（version）：请提交您所依据的版本（刷新页面后重试），以免覆盖他人的修改"
+
+
+def require_version(current: int, value) -> None:
+    """check_version for changes that must say what they were based on: no version is refused (400)."""
+    if expected_version(value) is None:
+        raise ValidationError({"version": MISSING_VERSION})
+    check_version(current, value)

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 
 from ..core.parsing import BEIJING
 from ..rubric import Rubric
+from ..requests.tracking import s10_number
 from ..workdays import WorkCalendar
 from .facts import sheet_facts
 
@@ -67,7 +68,7 @@ class DemoBuilder:
 
     def letter(self, target, key, purpose, ago, delivered_ago=None, reply=None, returned=False):
         letter = {"addressee": "法定代表人（虚构）", "marked": "重要部署申请" if purpose == "20" else "",
-                  "posted_on": self.day(ago).isoformat(), "tracking_number": f"XA{abs(hash(key)) % 10**9:09d}CN",
+                  "posted_on": self.day(ago).isoformat(), "tracking_number": s10_number(abs(hash(key))),
                   "delivered_on": self.day(delivered_ago).isoformat() if delivered_ago is not None else None,
                   "returned": returned}
         request = self.add(target, key, "mail", purpose, "申请公开本县区贯彻落实省政府重要部署的执行情况", ago,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Target
+from ..core import policy
 from ..core.db import from_db_time
 from ..extensions import db
 from ..phone import Attempt, evaluate_phone
@@ -43,7 +44,15 @@ class Dashboard:
 
 def _scope(user, mine: bool) -> list:
     r = MockRequest
-    return [r.voided.is_(False)] + ([r.owner_id == user.id] if mine else [])
+    team = policy.visible_campaigns_clause(user, r.campaign_id)
+    return [r.voided.is_(False)] + ([r.owner_id == user.id] if mine else []) + ([team] if team is not None else [])
+
+
+def _scope_key(user, mine: bool) -> tuple:
+    """Names the scope for the kept summary: the same conditions give the same key."""
+    visible = policy.visible_campaign_ids(user)
+    team = ("all",) if visible is None else tuple(sorted(visible))
+    return (("mine", user.id) if mine else ("all",)) + (team,)
 
 
 def _kinds(today: date, horizon: date) -> dict:
@@ -110,7 +119,7 @@ def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
     calendar = current_calendar()
     scope = _scope(user, mine)
     kinds = _kinds(today, calendar.add(today, DUE_SOON_WORKING_DAYS))
-    summary = dashboard_summary(("mine", user.id) if mine else ("all",), scope, kinds, today)
+    summary = dashboard_summary(_scope_key(user, mine), scope, kinds, today)
     board = Dashboard(provisional=summary.provisional)
     board.phone, phone_counts = _phone_tests(scope, summary, now)
     for request in _listed(scope, kinds["due_soon"]):
@@ -121,14 +130,16 @@ def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
     for request in _listed(scope, kinds["letters"], MockRequest.key):
         board.letters.append((request, calendar.count(request.letter_posted_on, today)))
     board.clarifications = _listed(scope, kinds["clarifications"])
-    if user.role in ("reviewer", "admin"):
-        board.sheets = _sheets_to_review()
+    if policy.can(user, policy.REVIEW):
+        board.sheets = _sheets_to_review(user)
     board.per_target = _per_target(summary, phone_counts)
     return board
 
 
-def _sheets_to_review() -> list:
-    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.status == "submitted")
+def _sheets_to_review(user) -> list:
+    query = select(ScoreSheet).where(ScoreSheet.status == "submitted")
+    team = policy.visible_campaigns_clause(user, ScoreSheet.campaign_id)
+    sheets = list(db.session.scalars((query if team is None else query.where(team))
                                      .options(joinedload(ScoreSheet.filled_by)).order_by(ScoreSheet.filled_on)))
     targets = {t.id: t for t in db.session.scalars(select(Target).where(
         Target.id.in_([s.target_id for s in sheets])))} if sheets else {}

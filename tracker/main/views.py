@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select, text
 
 from ..core.audit import AuditEntry
+from ..core import policy
 from ..core.auth import admin_required, staff_required
 from ..extensions import db
 from ..users.models import User
@@ -28,14 +29,14 @@ def index():
 
     from flask_login import current_user
 
-    from ..campaigns.models import Campaign
+    from ..campaigns.views import visible_campaigns
     from .dashboard import build_dashboard
 
-    mine = request.args.get("scope", "mine" if current_user.role == "evaluator" else "all") == "mine"
+    # Evaluators start with their own requests; reviewers and admins with everything they may see.
+    mine = request.args.get("scope", "all" if policy.can(current_user, policy.REVIEW) else "mine") == "mine"
     now = clock.now()
     board = build_dashboard(current_user, now.date(), now, mine)
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id)).all()
-    return render_template("main/index.html", campaigns=campaigns, board=board, mine=mine, now=now)
+    return render_template("main/index.html", campaigns=visible_campaigns(), board=board, mine=mine, now=now)
 
 
 @bp.get("/admin/audit")

@@ -6,11 +6,18 @@ a UTF-8 character.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 FOLD_OCTETS = 75
+
+
+def hash_feed_token(token: str) -> str:
+    """What is stored of a feed token: its SHA-256, like API tokens (a copy of the database opens no feed).
+    Password changes and resets and disabling the user clear it (users.operations.revoke_access)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

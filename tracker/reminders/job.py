@@ -56,7 +56,7 @@ class EmailItem:
 class RecipientSummary:
     user_id: int
     name: str
-    email: str | None  # None: no address (or account disabled) — recorded, not mailed
+    email: str | None  # None: no address (or account disabled) — nothing recorded, the reminders wait
     reminders: list[DueReminder]
     subject: str = ""
     text: str = ""
@@ -66,8 +66,10 @@ class RecipientSummary:
     def line(self) -> str:
         counts = Counter(r.kind for r in self.reminders)
         kinds = "，".join(f"{KIND_LABELS[k].split('，')[0]} {n}" for k, n in counts.items())
-        where = self.email or "无可用邮箱，仅记录"
-        return f"{self.name}（{where}）：{len(self.reminders)} 条提醒 — {kinds}"
+        if not self.email:
+            return (f"{self.name}：{len(self.reminders)} 条提醒等待发送 — 没有可用的电子邮箱（未填写或账户已停用），"
+                    f"填写邮箱后下次运行补发 — {kinds}")
+        return f"{self.name}（{self.email}）：{len(self.reminders)} 条提醒 — {kinds}"
 
 
 @dataclass
@@ -78,6 +80,7 @@ class RunReport:
     open_requests: int = 0
     unowned: int = 0  # reminders of requests without an owner: not recorded, caught up once assigned
     recipients: list[RecipientSummary] = field(default_factory=list)
+    waiting: list[RecipientSummary] = field(default_factory=list)  # no usable address: not recorded
     note: str = ""
 
     @property
@@ -91,7 +94,8 @@ class RunReport:
         head = (f"{cn_date(self.today)}：检查 {self.open_requests} 项未结申请，{verb} {self.reminder_count} 条提醒，"
                 f"收件人 {len(self.recipients)} 位。")
         tail = [f"另有 {self.unowned} 条提醒所属申请没有负责人，未记录。"] if self.unowned else []
-        return [head] + [r.line() for r in self.recipients] + tail + ([self.note] if self.note else [])
+        lines = [head] + [r.line() for r in self.recipients] + [r.line() for r in self.waiting]
+        return lines + tail + ([self.note] if self.note else [])
 
 
 def run_reminders(today: date, *, dry_run: bool = False) -> RunReport:
@@ -111,6 +115,9 @@ def run_reminders(today: date, *, dry_run: bool = False) -> RunReport:
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(groups))))} if groups else {}
     for owner_id, items in groups.items():
         summary = _compose(users[owner_id], items, details, today, calendar)
+        if summary.email is None:  # DESIGN §10.4: not "sent" — it waits, and the dashboard says so
+            report.waiting.append(summary)
+            continue
         if not dry_run:
             _record(summary, today)
         report.recipients.append(summary)
@@ -263,9 +270,8 @@ def _render(summary: RecipientSummary, details: dict, today: date, calendar: Wor
 
 
 def _record(summary: RecipientSummary, today: date) -> None:
-    if summary.email:
-        message = queue_email(summary.email, summary.subject, summary.text, summary.html, user_id=summary.user_id)
-        summary.outbox_id = message.id
+    message = queue_email(summary.email, summary.subject, summary.text, summary.html, user_id=summary.user_id)
+    summary.outbox_id = message.id
     rows = [{"key": r.key, "kind": r.kind, "request_id": r.request_id, "user_id": summary.user_id,
              "due_date": r.due_date, "run_on": today, "outbox_id": summary.outbox_id} for r in summary.reminders]
     # Core executemany: the ORM's bulk path costs several times more at tens of thousands of rows.

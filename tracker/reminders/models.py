@@ -25,6 +25,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Back-off (DESIGN §10.4): not tried before next_attempt_at; failed for good 7 days after the
+    # first temporary failure.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ReminderSent(db.Model):

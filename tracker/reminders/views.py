@@ -30,6 +30,7 @@ from ..requests.clock import effective_status
 from ..requests.models import MockRequest
 from ..users import operations as user_ops
 from ..users.models import User
+from ..core import policy
 from . import ics
 from .models import OutboxMessage, ReminderSent
 from .select import KIND_LABELS
@@ -43,6 +44,13 @@ ADMIN_LINK = ("reminders.outbox", "发件箱")
 def _register_admin_link(state) -> None:
     # base.html loops over one shared list, so every domain's admin page can add itself to the menu.
     state.app.extensions.setdefault("admin_links", []).append(ADMIN_LINK)
+
+
+@bp.record_once
+def _register_notices(state) -> None:
+    from .notices import mail_notices
+
+    state.app.jinja_env.globals["mail_notices"] = mail_notices  # evaluated only where a template shows them
 
 
 @bp.app_context_processor
@@ -80,13 +88,15 @@ def save_settings():
 @login_required
 def new_calendar_token():
     user = current_user._get_current_object()
-    try:
-        user_ops.update_user(user, user, calendar_token=secrets.token_urlsafe(32))
+    token = secrets.token_urlsafe(32)
+    try:  # only its SHA-256 is stored, like API tokens: the address is shown this once
+        user_ops.update_user(user, user, calendar_token_hash=ics.hash_feed_token(token))
         db.session.commit()
     except TrackerError as error:
         db.session.rollback()
         return _render_mine(form_errors(error), error.status)
-    flash("已生成新的日历订阅地址，旧地址已失效。", "success")
+    feed_url = _base_url() + url_for("reminders.calendar_feed", token=token)
+    flash(f"已生成新的日历订阅地址（只显示这一次，请立即复制到日历程序；旧地址已失效）：{feed_url}", "warning")
     return redirect(url_for("reminders.my_reminders"))
 
 
@@ -98,10 +108,9 @@ def _render_mine(errors: dict | None = None, status: int = 200):
              .where(ReminderSent.user_id == current_user.id)
              .order_by(ReminderSent.run_on.desc(), ReminderSent.id.desc()).limit(PAGE_SIZE))
     rows = db.session.execute(query).all()
-    token = current_user.calendar_token
-    feed_url = _base_url() + url_for("reminders.calendar_feed", token=token) if token else ""
     return render_template("reminders/index.html", rows=rows, kinds=KIND_LABELS, delivery=STATUS_LABELS,
-                           feed_url=feed_url, default_horizon=current_app.config["REMIND_WORKING_DAYS"],
+                           has_feed=bool(current_user.calendar_token_hash),
+                           default_horizon=current_app.config["REMIND_WORKING_DAYS"],
                            errors=errors or {}), status
 
 
@@ -109,7 +118,8 @@ def _render_mine(errors: dict | None = None, status: int = 200):
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    user = db.session.scalar(select(User).where(User.calendar_token == token)) if token else None
+    user = (db.session.scalar(select(User).where(User.calendar_token_hash == ics.hash_feed_token(token)))
+            if token and len(token) <= 200 else None)
     if user is None or not user.active:
         abort(404)
     query = (select(MockRequest.id, MockRequest.key, MockRequest.status, MockRequest.due_date,
@@ -118,6 +128,8 @@ def calendar_feed(token: str):
              .where(MockRequest.owner_id == user.id, MockRequest.voided.is_(False),
                     MockRequest.due_date.is_not(None), MockRequest.status.in_(("awaiting_reply", "overdue")))
              .order_by(MockRequest.due_date, MockRequest.key))
+    team = policy.visible_campaigns_clause(user, MockRequest.campaign_id)  # a former member's feed goes quiet
+    query = query if team is None else query.where(team)
     today, base = clock.today(), _base_url()
     host = urlsplit(base).hostname or "tracker"
     events = [_feed_event(row, today, base, host) for row in db.session.execute(query)]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..campaigns.models import Campaign, Target
 from ..core.errors import TrackerError
+from ..core.web import cn_date
 from ..extensions import db
 from ..rubric.model import Rubric, format_points
 from ..scoring.models import SHEET_STATUSES, ScoreSheet
@@ -84,6 +85,18 @@ class SheetReport:
     filled_on: date | None
     reviewed_by: str
     reviewed_on: date | None
+    code: str = ""  # the 核验码 as printed ("3F2A-91C0-7B4D"); "" unless signed with a snapshot
+    signed_at: object = None  # when the signature was stored (UTC)
+
+    @property
+    def review_text(self) -> str:
+        """The line a reader of the print needs: is this the signed record, and which one."""
+        if self.signed and self.code:
+            return (f"已审核签字：本表为{self.reviewed_by}于{cn_date(self.reviewed_on)}签字时的快照，"
+                    f"核验码 {self.code}（可在系统“核验”页面输入核对）")
+        if self.signed:
+            return "已审核签字（签字早于核验记录，无快照与核验码；本表为实时计算结果）"
+        return f"未审核签字（{self.status_label}）：本表为实时计算结果，不是正式记录"
 
     @property
     def total_text(self) -> str:
@@ -141,6 +154,8 @@ def _report(campaign: Campaign, rubric: Rubric, today: date, row: TargetScores,
     sheet: ScoreSheet | None = row.sheet
     score = row.score
     status = sheet.status if sheet else "draft"
+    if row.signature is not None:  # the record as signed, names included
+        return _signed_report(campaign, rubric, today, row, status)
     return SheetReport(
         campaign_name=campaign.name, rubric_title=rubric.title, today=today,
         target_id=row.target.id, target_name=row.target.name,
@@ -152,6 +167,18 @@ def _report(campaign: Campaign, rubric: Rubric, today: date, row: TargetScores,
         reviewed_by=names.get(sheet.reviewed_by_id, "") if sheet and sheet.reviewed_by_id else "",
         reviewed_on=sheet.reviewed_on if sheet else None,
     )
+
+
+def _signed_report(campaign: Campaign, rubric: Rubric, today: date, row: TargetScores, status: str) -> SheetReport:
+    signed, score = row.signature, row.score
+    return SheetReport(
+        campaign_name=campaign.name, rubric_title=rubric.title, today=today,
+        target_id=row.target.id, target_name=row.target.name,
+        total=score.total, total_max=rubric.total, complete=score.complete,
+        pending_ids=tuple(score.pending), level1=_groups(rubric, score), rows=tuple(_rows(rubric, row)),
+        pass_mark=rubric.pass_mark, status=status, status_label=SHEET_STATUSES.get(status, status),
+        filled_by=signed.filled_by, filled_on=signed.filled_on, reviewed_by=signed.reviewed_by,
+        reviewed_on=signed.reviewed_on, code=signed.printed_code, signed_at=signed.signed_at)
 
 
 def _groups(rubric: Rubric, score) -> tuple[GroupScore, ...]:
@@ -177,7 +204,7 @@ def _row(indicator, row: TargetScores, span1: int, span2: int, label1: str, labe
     result = row.score.indicators[indicator.id]
     pending = result.points is None
     pending_text = PENDING_DERIVED if indicator.kind == "derived" else PENDING_MANUAL
-    stored = row.facts.get(indicator.id)
+    stored = None if row.signature is not None else row.facts.get(indicator.id)  # signed: as in the snapshot
     # An evaluator's edited 赋分说明 wins over the generated one (DESIGN §1: "generated, editable").
     explanation = (stored.explanation or "").strip() if stored is not None else ""
     return SheetRow(

@@ -37,7 +37,7 @@ class TargetRevision(db.Model):
 # Rows that belong to one target, by the column that leads to it.
 _BY_TARGET = {"targets": "id", "requests": "target_id", "score_sheets": "target_id"}
 _BY_REQUEST = {"replies", "request_events", "phone_attempts"}
-_BY_SHEET = {"indicator_facts"}
+_BY_SHEET = {"indicator_facts", "sheet_review_events"}  # a signed sheet's report prints its snapshot
 # Rows every target's report reads.
 _SHARED_TABLES = {"campaigns", "users", "calendar_overrides", "calendar_confirmed_years", "calendar_revision",
                   "rubric_versions"}

@@ -113,7 +113,7 @@ def statistics_csv(campaign_id: int):
     campaign = get_campaign(campaign_id)
     today = report_day()
     data = csv_bytes(campaign_statistics(campaign, today), campaign.name, today)
-    return _download(data, safe_filename(f"{campaign.name}依申请公开统计", ".csv"), "text/csv; charset=utf-8")
+    return _download(data, safe_filename(f"{campaign.name}依申请公开统计", ".csv"), "text/csv")  # Werkzeug adds "; charset=utf-8"
 
 
 @bp.get("/campaigns/<int:campaign_id>/targets/<int:target_id>/annual-table")

@@ -9,8 +9,8 @@ County sheet (columns A–G = Table 2's 一级指标 … 责任单位):
   Table 1          one row per level-2 group: A/B/C = level-1 name/满分/得分 (merged over its
                    groups), D/E/F = level-2 name/满分/得分; then 总得分 (C)
   Table 2          one row per indicator in official order; 得分 in column E; then 合计, 合格分
-  signatures       填报人/填报日期, 审核人/审核日期
-汇总 sheet: 排名, 县区, level-1 subtotals, 总分, 是否完成, 未评指标, 审核状态 — one row per county, ranked.
+  signatures       填报人/填报日期, 审核人/审核日期, 核验码 (and whether this is the signed snapshot)
+汇总 sheet: 排名, 县区, level-1 subtotals, 总分, 是否完成, 未评指标, 审核状态, 核验码 — one row per county, ranked.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -29,18 +28,12 @@ from ..core.web import cn_date
 from ..rubric.model import Rubric
 from .safe_cells import safe_text
 from .sheet_model import SheetReport, ranked
+from .xlsx_cells import CENTER, RIGHT, WRAP, Look, SheetBuffer, Styles
 
 SUMMARY_TITLE = "汇总"
 WIDTHS = {"A": 12, "B": 14, "C": 24, "D": 62, "E": 9, "F": 44, "G": 10}
 TABLE2_HEADERS = ("一级指标", "二级指标", "三级指标", "赋分标准及计算要求", "得分", "赋分说明", "责任单位")
 TABLE1_HEADERS = ("一级指标", "满分", "得分", "二级指标", "满分", "得分")
-SCORE_FORMAT = "0.0"
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="F0F0F0")
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
-BOLD = Font(bold=True)
 LINE_POINTS = 14.5
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
@@ -95,17 +88,18 @@ def score_cell(rubric: Rubric, indicator_id: int) -> str:
 
 def build_workbook(reports: Sequence[SheetReport], rubric: Rubric, *,
                    summary: bool = True) -> tuple[Workbook, WorkbookLayout]:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """A write-only workbook: save it once (``workbook_bytes`` or ``workbook.save(path)``)."""
+    workbook = Workbook(write_only=True)
+    styles = Styles(workbook)
     layout = WorkbookLayout(sheet_layout(rubric))
     if summary:
-        _summary_sheet(workbook.create_sheet(SUMMARY_TITLE), reports, rubric, layout)
+        _summary_sheet(workbook.create_sheet(SUMMARY_TITLE), styles, reports, rubric, layout)
     used = {SUMMARY_TITLE} if summary else set()
     for report in reports:
         title = sheet_title(report.target_name, used)
         used.add(title)
         layout.sheet_titles[report.target_id] = title
-        _county_sheet(workbook.create_sheet(title), report, rubric, layout.sheet)
+        _county_sheet(workbook.create_sheet(title), styles, report, layout.sheet)
     return workbook, layout
 
 
@@ -128,29 +122,17 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 # ---------------------------------------------------------------- cells
 
-def _put(ws: Worksheet, coord: str, value, *, style: Alignment = WRAP, bold: bool = False,
-         header: bool = False, border: bool = True, number: bool = False):
-    cell = ws[coord]
-    cell.value = value if number or isinstance(value, (int, float)) or value is None else safe_text(value)
-    cell.alignment = CENTER if header else style
-    if number:
-        cell.number_format = SCORE_FORMAT
-    if bold or header:
-        cell.font = BOLD
-    if header:
-        cell.fill = HEADER_FILL
-    if border:
-        cell.border = BORDER
-    return cell
+def _put(ws: SheetBuffer, coord: str, value, *, style: str = WRAP, bold: bool = False, header: bool = False,
+         border: bool = True, number: bool = False, font: str | None = None) -> None:
+    value = value if number or isinstance(value, (int, float)) or value is None else safe_text(value)
+    font = font or ("bold" if bold or header else "normal")
+    ws.put(coord, value, Look(align=CENTER if header else style, font=font, header=header, border=border,
+                              number=number))
 
 
-def _merge(ws: Worksheet, first: str, last: str) -> None:
-    if first == last:
-        return
-    ws.merge_cells(f"{first}:{last}")
-    for row in ws[f"{first}:{last}"]:
-        for cell in row:
-            cell.border = BORDER
+def _merge(ws: SheetBuffer, first: str, last: str) -> None:
+    if first != last:
+        ws.merge(first, last, border=True)
 
 
 def _text_lines(text: str, width: float) -> int:
@@ -162,48 +144,50 @@ def _text_lines(text: str, width: float) -> int:
     return lines
 
 
-def _fit_height(ws: Worksheet, row: int, texts: dict[str, str], minimum: float = 18) -> None:
+def _fit_height(ws: SheetBuffer, row: int, texts: dict[str, str], minimum: float = 18) -> None:
     lines = max((_text_lines(text, WIDTHS[col]) for col, text in texts.items() if text), default=1)
-    ws.row_dimensions[row].height = max(minimum, lines * LINE_POINTS + 4)
+    ws.heights[row] = max(minimum, lines * LINE_POINTS + 4)
 
 
 # ---------------------------------------------------------------- county sheet
 
-def _county_sheet(ws: Worksheet, report: SheetReport, rubric: Rubric, layout: SheetLayout) -> None:
+def _county_sheet(sheet, styles: Styles, report: SheetReport, layout: SheetLayout) -> None:
+    # Everything but the rows first: a write-only sheet writes its columns and views before row 1.
     for column, width in WIDTHS.items():
-        ws.column_dimensions[column].width = width
+        sheet.column_dimensions[column].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{layout.table2_header_row}:{layout.table2_header_row}"
+    ws = SheetBuffer()
     _header(ws, report, layout)
     _table1(ws, report, layout)
     _table2(ws, report, layout)
     _footer(ws, report, layout)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{layout.table2_header_row}:{layout.table2_header_row}"
+    ws.flush(sheet, styles)
 
 
-def _header(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+def _header(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
     _put(ws, "A1", "附件2", border=False)
-    _put(ws, "A2", report.rubric_title, style=CENTER, bold=True, border=False)
-    ws.merge_cells("A2:G2")
-    ws["A2"].font = Font(bold=True, size=16)
-    ws.row_dimensions[2].height = 30
+    _put(ws, "A2", report.rubric_title, style=CENTER, border=False, font="title16")
+    ws.merge("A2", "G2", border=False)
+    ws.heights[2] = 30
     _put(ws, "A3", "县区名称：", border=False, bold=True)
     _put(ws, "B3", report.target_name, border=False, bold=True)
-    ws.merge_cells("B3:C3")
-    _put(ws, "D3", "总分得分（分）：", style=Alignment(horizontal="right", vertical="center"), border=False, bold=True)
+    ws.merge("B3", "C3", border=False)
+    _put(ws, "D3", "总分得分（分）：", style=RIGHT, border=False, bold=True)
     _put(ws, layout.total, report.total, number=True, bold=True)
     status = report.incomplete_text or "全部指标已评分"
     _put(ws, "F3", f"{status}；评分表状态：{report.status_label}；截至{cn_date(report.today)}", border=False)
-    ws.merge_cells("F3:G3")
-    ws.row_dimensions[3].height = 32
+    ws.merge("F3", "G3", border=False)
+    ws.heights[3] = 32
 
 
-def _table1(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+def _table1(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
     top = layout.table1_header_row
     _put(ws, f"A{top - 1}", "表1 一、二级考评指标及总得分", style=CENTER, bold=True, border=False)
-    ws.merge_cells(f"A{top - 1}:G{top - 1}")
+    ws.merge(f"A{top - 1}", f"G{top - 1}", border=False)
     for column, heading in zip("ABCDEF", TABLE1_HEADERS):
         _put(ws, f"{column}{top}", heading, header=True)
     row = top + 1
@@ -226,10 +210,10 @@ def _table1(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
     _merge(ws, f"D{row}", f"F{row}")
 
 
-def _table2(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+def _table2(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
     top = layout.table2_header_row
     _put(ws, f"A{top - 1}", "表2 三级考核指标得分", style=CENTER, bold=True, border=False)
-    ws.merge_cells(f"A{top - 1}:G{top - 1}")
+    ws.merge(f"A{top - 1}", f"G{top - 1}", border=False)
     for column, heading in zip("ABCDEFG", TABLE2_HEADERS):
         _put(ws, f"{column}{top}", heading, header=True)
     for offset, row in enumerate(report.rows, start=1):
@@ -248,7 +232,7 @@ def _table2(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
     _merge(ws, f"F{last + 2}", f"G{last + 2}")
 
 
-def _indicator_row(ws: Worksheet, number: int, row) -> None:
+def _indicator_row(ws: SheetBuffer, number: int, row) -> None:
     if row.level1_span:
         _put(ws, f"A{number}", row.level1_label, header=True)
         _merge(ws, f"A{number}", f"A{number + row.level1_span - 1}")
@@ -256,7 +240,7 @@ def _indicator_row(ws: Worksheet, number: int, row) -> None:
         _put(ws, f"B{number}", row.level2_label, style=CENTER, bold=True)
         _merge(ws, f"B{number}", f"B{number + row.level2_span - 1}")
     _put(ws, f"C{number}", row.title)
-    _put(ws, f"D{number}", row.criteria).font = Font(size=9)
+    _put(ws, f"D{number}", row.criteria, font="small")
     _put(ws, f"E{number}", row.points, style=CENTER, number=True, bold=True)
     _put(ws, f"F{number}", _explanation(row))
     _put(ws, f"G{number}", row.responsible_unit, style=CENTER)
@@ -273,43 +257,49 @@ def _explanation(row) -> str:
     return "".join(parts)
 
 
-def _footer(ws: Worksheet, report: SheetReport, layout: SheetLayout) -> None:
+def _footer(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
     lines = ((layout.filled_row, "填报人：", report.filled_by, "填报日期：", report.filled_on),
              (layout.reviewed_row, "审核人：", report.reviewed_by, "审核日期：", report.reviewed_on))
     for row, who_label, who, day_label, day in lines:
         _put(ws, f"A{row}", who_label, border=False, bold=True)
         _put(ws, f"B{row}", who, border=False)
-        _put(ws, f"C{row}", day_label, border=False, bold=True,
-             style=Alignment(horizontal="right", vertical="center"))
+        _put(ws, f"C{row}", day_label, border=False, bold=True, style=RIGHT)
         _put(ws, f"D{row}", cn_date(day), border=False)
+    # The signature's 核验码 (or that this is not the signed record): a reader must tell from the file alone.
+    _put(ws, f"A{layout.reviewed_row + 1}", "核验码：", border=False, bold=True)
+    _put(ws, f"B{layout.reviewed_row + 1}", report.code or "（未签字，无）", border=False)
+    _put(ws, f"D{layout.reviewed_row + 1}", report.review_text, border=False)
 
 
 # ---------------------------------------------------------------- summary sheet
 
 def _summary_headings(rubric: Rubric) -> list[str]:
     level1 = [f"{group.name}（{group.max:g}分）" for group in rubric.level1]
-    return ["排名", "县区", *level1, f"总分（{rubric.total:g}分）", "是否完成", "未评指标", "审核状态"]
+    return ["排名", "县区", *level1, f"总分（{rubric.total:g}分）", "是否完成", "未评指标", "审核状态", "核验码"]
 
 
-def _summary_sheet(ws: Worksheet, reports: Sequence[SheetReport], rubric: Rubric, layout: WorkbookLayout) -> None:
+def _summary_sheet(sheet, styles: Styles, reports: Sequence[SheetReport], rubric: Rubric,
+                   layout: WorkbookLayout) -> None:
     headings = _summary_headings(rubric)
     last_column = get_column_letter(len(headings))
+    for index in range(1, len(headings) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 8 if index == 1 else (16 if index == 2 else 14)
+    sheet.freeze_panes = "C3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws = SheetBuffer()
     title = reports[0].campaign_name if reports else rubric.title
-    _put(ws, "A1", f"{title} 评分汇总", style=CENTER, bold=True, border=False)
-    ws.merge_cells(f"A1:{last_column}1")
-    ws["A1"].font = Font(bold=True, size=14)
+    _put(ws, "A1", f"{title} 评分汇总", style=CENTER, border=False, font="title14")
+    ws.merge("A1", f"{last_column}1", border=False)
     for index, heading in enumerate(headings, start=1):
         column = get_column_letter(index)
         layout.summary_columns[heading] = column
         _put(ws, f"{column}2", heading, header=True)
-        ws.column_dimensions[column].width = 8 if index == 1 else (16 if index == 2 else 14)
     for offset, (rank, report) in enumerate(ranked(list(reports)), start=3):
         layout.summary_rows[report.target_id] = offset
         values = [rank, report.target_name, *[group.score for group in report.level1], report.total,
-                  "是" if report.complete else "否", "、".join(map(str, report.pending_ids)), report.status_label]
+                  "是" if report.complete else "否", "、".join(map(str, report.pending_ids)), report.status_label, report.code]
         for index, value in enumerate(values, start=1):
             numeric = 3 <= index <= 3 + len(report.level1)
             _put(ws, f"{get_column_letter(index)}{offset}", value, style=CENTER, number=numeric)
-    ws.freeze_panes = "C3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.flush(sheet, styles)

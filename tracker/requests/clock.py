@@ -18,20 +18,36 @@ from ..core import clock
 OPEN_STATUSES = ("awaiting_reply", "overdue")
 
 
-def clock_of(request: MockRequest) -> RequestClock:
-    submitted = from_db_time(request.submitted_at)
+def clock_of(request: MockRequest, **overrides) -> RequestClock:
+    """The pure clock of a stored request; `overrides` (column names, `events`, `reply_dispatched_on`,
+    `reply_received_on`) describe it as a pending change would leave it, to check before changing."""
+    def get(name: str):
+        return overrides[name] if name in overrides else getattr(request, name)
+
+    submitted = from_db_time(get("submitted_at"))
     reply = request.reply
+    events = overrides.get("events", request.events)
     return RequestClock(
-        channel=request.channel,
+        channel=get("channel"),
         submitted_on=submitted.date() if submitted else None,
-        online_confirmed_on=request.online_confirmed_on,
-        letter_delivered_on=request.letter_delivered_on,
-        letter_confirmed_on=request.letter_confirmed_on,
-        letter_returned=bool(request.letter_returned),
-        events=tuple(Event(e.type, e.on, e.working_days) for e in request.events),
-        reply_dispatched_on=reply.dispatched_on if reply else None,
-        reply_received_on=reply.received_on if reply else None,
+        online_confirmed_on=get("online_confirmed_on"),
+        letter_delivered_on=get("letter_delivered_on"),
+        letter_confirmed_on=get("letter_confirmed_on"),
+        letter_returned=bool(get("letter_returned")),
+        letter_kind=get("letter_kind") or "registered",
+        letter_posted_on=get("letter_posted_on"),
+        events=tuple(event_of(e) for e in events),
+        reply_dispatched_on=overrides.get("reply_dispatched_on", reply.dispatched_on if reply else None),
+        reply_received_on=overrides.get("reply_received_on", reply.received_on if reply else None),
     )
+
+
+def event_of(event) -> Event:
+    """A stored event (row, snapshot or mapping of its values) as the pure clock's Event."""
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
+    amount = get("amount")
+    return Event(get("type"), get("on"), get("working_days"), get("party"),
+                 float(amount) if amount is not None else None)
 
 
 def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None = None, *,

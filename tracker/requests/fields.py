@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from ..core import parsing as p
 from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS
-from .models import CHANNELS, EVENT_TYPES, PURPOSE_LABELS, PURPOSES
+from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, LETTER_KINDS, PARTIES, PURPOSE_LABELS, PURPOSES,
+                     REPLY_FORMS)
+from .tracking import tracking_number_problem
 
 LETTER_MARK = "重要部署申请"
+# A reply recorded without its form (bundles and API clients from before issue 15) was a written
+# reply, as the app then assumed: by letter, through the online platform, or handed over in person.
+DEFAULT_REPLY_FORM = {"mail": "letter", "online": "platform", "oral": "on_the_spot"}
 
 ONLINE = {"url": "online_url", "window_active": "online_window_active", "accepted": "online_accepted",
           "confirmed_on": "online_confirmed_on", "confirmation_number": "online_confirmation_number"}
 ORAL = {"place": "oral_place", "filled_in_for_applicant": "oral_filled_in_for_applicant",
         "procedure_explained": "oral_procedure_explained", "declined_with_reason": "oral_declined_with_reason"}
-PHONE = {"question": "phone_question", "answered_correctly": "phone_answered_correctly"}
-LETTER = {"addressee": "letter_addressee", "marked": "letter_marked", "posted_on": "letter_posted_on",
-          "tracking_number": "letter_tracking_number", "delivered_on": "letter_delivered_on",
+PHONE = {"question": "phone_question", "answered_correctly": "phone_answered_correctly",
+         "number_called": "phone_number_called"}
+LETTER = {"kind": "letter_kind", "addressee": "letter_addressee", "marked": "letter_marked",
+          "posted_on": "letter_posted_on", "tracking_number": "letter_tracking_number",
+          "tracking_other_format": "letter_tracking_other", "delivered_on": "letter_delivered_on",
           "confirmed_on": "letter_confirmed_on", "returned": "letter_returned"}
 SUB_OBJECTS = {"online": ("online", ONLINE), "oral": ("oral", ORAL), "phone": ("phone", PHONE), "mail": ("letter", LETTER)}
 REPLY_FLAGS = ("told_route", "provided_or_route_and_time", "reasons_given", "special_law_referral",
@@ -42,8 +49,10 @@ def _channel_values(c: p.Collector, channel: str, sub: dict) -> dict:
             values[column] = c.run(field, p.optional_date, raw)
         elif key in ("url",):
             values[column] = c.run(field, p.url, raw)
-        elif key == "returned":
+        elif key in ("returned", "tracking_other_format"):
             values[column] = bool(c.run(field, p.optional_bool, raw))
+        elif key == "kind":
+            values[column] = c.run(field, p.choice, raw, choices=tuple(LETTER_KINDS), required=False)
         elif isinstance(raw, bool) or key in ("window_active", "accepted", "filled_in_for_applicant",
                                               "procedure_explained", "declined_with_reason", "answered_correctly"):
             values[column] = c.run(field, p.optional_bool, raw)
@@ -73,10 +82,40 @@ def request_values(data: dict, *, partial: bool = False) -> dict:
             c.add(SUB_OBJECTS[channel][0], "应为对象")
         else:
             values.update(_channel_values(c, channel, sub))
-    if channel == "mail" and purpose == "20" and values.get("letter_marked") not in (None, "", LETTER_MARK):
-        c.add("letter.marked", f"指标20的信封应注明“{LETTER_MARK}”")
+    if channel == "mail" and not c.errors:
+        _letter_rules(c, values, purpose)
     c.raise_if_any()
     return values
+
+
+def _letter_rules(c: p.Collector, values: dict, purpose: str | None) -> None:
+    """Letter kind (absent: `to_other` for purpose 20, else `registered`, as the migration chose),
+    the S10 tracking number, and the 重要部署申请 letter of purpose 20 (DESIGN.md §10.3)."""
+    values["letter_kind"] = values.get("letter_kind") or ("to_other" if purpose == "20" else "registered")
+    problem = tracking_number_problem(values.get("letter_tracking_number") or "",
+                                      other_format=bool(values.get("letter_tracking_other")))
+    if problem:
+        c.add("letter.tracking_number", problem)
+    if purpose != "20":
+        return
+    if values["letter_kind"] != "to_other":
+        c.add("letter.kind", "指标20的“重要部署申请”信函应寄给法定代表人，信函种类（letter.kind）须为 to_other"
+                             "（寄给公开工作机构以外的机关或人员）")
+    if values.get("letter_marked") != LETTER_MARK:
+        c.add("letter.marked", f"指标20的信封应注明“{LETTER_MARK}”")
+    if not values.get("letter_addressee"):
+        c.add("letter.addressee", "指标20的信函应寄给被考评对象的法定代表人：请填写收件人")
+
+
+def legal_representative_problem(values: dict, legal_representative: str) -> dict[str, str]:
+    """Purpose 20 goes to the target's legal representative: the addressee must name them."""
+    addressee, name = values.get("letter_addressee") or "", (legal_representative or "").strip()
+    if values.get("purpose") != "20" or values.get("channel") != "mail" or not addressee:
+        return {}
+    if (name and name in addressee) or "法定代表人" in addressee:
+        return {}
+    whom = f"法定代表人{name}" if name else "法定代表人"
+    return {"letter.addressee": f"指标20的信函应寄给{whom}（收件人为“{addressee}”）"}
 
 
 def event_values(data: dict) -> dict:
@@ -89,6 +128,14 @@ def event_values(data: dict) -> dict:
     }
     if values["type"] == "extended":
         values["working_days"] = c.run("working_days", p.integer, data.get("working_days"), minimum=1, maximum=20)
+    elif values["type"] == "clarification_requested":  # the period given to the applicant, if stated
+        values["working_days"] = c.run("working_days", p.integer, data.get("working_days"), minimum=1, maximum=60,
+                                       required=False)
+    is_consultation = values["type"] in ("consultation_started", "consultation_ended")
+    values["party"] = c.run("party", p.choice, data.get("party"), choices=tuple(PARTIES),
+                            required=False) if is_consultation else None
+    values["amount"] = c.run("amount", p.money, data.get("amount")) if values["type"] == "fee_notified" \
+        and data.get("amount") not in (None, "") else None
     c.raise_if_any()
     return values
 
@@ -100,6 +147,7 @@ def reply_values(data: dict) -> dict:
         "dispatched_on": c.run("dispatched_on", p.optional_date, data.get("dispatched_on")),
         "received_on": c.run("received_on", p.optional_date, data.get("received_on")),
         "fee_charged": c.run("fee_charged", p.money, data.get("fee_charged")),
+        "form": c.run("form", p.choice, data.get("form"), choices=tuple(REPLY_FORMS), required=False),
         "notes": c.run("notes", p.text, data.get("notes"), max_length=10000),
     }
     for flag in REPLY_FLAGS:
@@ -108,5 +156,18 @@ def reply_values(data: dict) -> dict:
         c.add("dispatched_on", "请至少填写交邮（发出）日期或收到日期")
     if values["dispatched_on"] and values["received_on"] and values["received_on"] < values["dispatched_on"]:
         c.add("received_on", "收到日期不能早于交邮日期")
+    c.raise_if_any()
+    return values
+
+
+def document_values(data: dict) -> dict:
+    c = p.Collector()
+    values = {
+        "kind": c.run("kind", p.choice, data.get("kind"), choices=tuple(DOCUMENT_KINDS)),
+        "dated_on": c.run("dated_on", p.required_date, data.get("dated_on") or data.get("on")),
+        "number": c.run("number", p.text, data.get("number"), max_length=100),
+        "note": c.run("note", p.text, data.get("note"), max_length=1000),
+        "attachment_id": c.run("attachment_id", p.record_id, data.get("attachment_id")),
+    }
     c.raise_if_any()
     return values

@@ -23,8 +23,16 @@ PURPOSE_LABELS = {
 EVENT_TYPES = {
     "clarification_requested": "要求补正", "clarified": "补正完成",
     "consultation_started": "开始征求意见", "consultation_ended": "征求意见结束",
-    "extended": "延长答复期限",
+    "extended": "延长答复期限", "fee_notified": "收费通知", "fee_paid": "缴费",
+    "withdrawn": "撤回申请",
 }
+LETTER_KINDS = {"registered": "挂号信/EMS（签收）", "ordinary": "平常信函（无签收）",
+                "to_other": "寄给公开工作机构以外的机关或人员（如法定代表人）"}
+PARTIES = {"third_party": "第三方", "other_agency": "其他机关"}
+REPLY_FORMS = {"letter": "书面信函", "email": "电子邮件", "platform": "网上申请平台", "on_the_spot": "当场书面答复",
+               "phone": "电话（口头）"}
+DOCUMENT_KINDS = {"acknowledgement": "受理回执", "clarification_notice": "补正告知书", "extension_notice": "延期答复告知书",
+                  "fee_notice": "收费通知书", "reply": "答复书", "other": "其他文书"}
 
 
 class MockRequest(db.Model):
@@ -76,6 +84,12 @@ class MockRequest(db.Model):
     letter_delivered_on: Mapped[date | None] = mapped_column(Date)
     letter_confirmed_on: Mapped[date | None] = mapped_column(Date)
     letter_returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # issue 15: the kind decides the receipt date (条例第三十一条, 207号); null for other channels
+    letter_kind: Mapped[str | None] = mapped_column(String(16))
+    # a tracking number in another format than UPU S10 (a courier's): not checked
+    letter_tracking_other: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the number actually dialled in a phone test (may differ from the published guidance number)
+    phone_number_called: Mapped[str] = mapped_column(String(50), default="")
     # The clock, recomputed by every operation that changes its inputs (and when the calendar
     # changes) so that lists, the dashboard and the reminder job can filter and sort in SQL.
     receipt_date: Mapped[date | None] = mapped_column(Date)
@@ -95,6 +109,9 @@ class MockRequest(db.Model):
                                                           order_by="PhoneAttempt.at")
     reply: Mapped["Reply | None"] = relationship(back_populates="request", cascade="all, delete-orphan",
                                                  uselist=False)
+    documents: Mapped[list["RequestDocument"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan",
+        order_by="(RequestDocument.dated_on, RequestDocument.id)")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -114,7 +131,9 @@ class RequestEvent(db.Model):
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(32))
     on: Mapped[date] = mapped_column(Date)
-    working_days: Mapped[int | None] = mapped_column(Integer)
+    working_days: Mapped[int | None] = mapped_column(Integer)  # extension; or the 补正 period given
+    party: Mapped[str | None] = mapped_column(String(16))  # consultations: third_party / other_agency
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))  # fee_notified: the fee asked
     note: Mapped[str] = mapped_column(String(1000), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -124,6 +143,10 @@ class RequestEvent(db.Model):
     @property
     def type_label(self) -> str:
         return EVENT_TYPES.get(self.type, self.type)
+
+    @property
+    def party_label(self) -> str:
+        return PARTIES.get(self.party or "", "")
 
 
 class PhoneAttempt(db.Model):
@@ -147,6 +170,7 @@ class Reply(db.Model):
     dispatched_on: Mapped[date | None] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(32))
+    form: Mapped[str | None] = mapped_column(String(16))  # a key of REPLY_FORMS; phone = not written
     told_route: Mapped[bool] = mapped_column(Boolean, default=False)
     provided_or_route_and_time: Mapped[bool] = mapped_column(Boolean, default=False)
     reasons_given: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -160,6 +184,32 @@ class Reply(db.Model):
     request: Mapped[MockRequest] = relationship(back_populates="reply")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def form_label(self) -> str:
+        return REPLY_FORMS.get(self.form or "", "未记录")
+
+
+class RequestDocument(db.Model):
+    """A dated document the agency sent about a request (受理回执, 补正告知, 延期告知, 收费通知, 答复…)."""
+
+    __tablename__ = "request_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    dated_on: Mapped[date] = mapped_column(Date)
+    number: Mapped[str] = mapped_column(String(100), default="")  # 文号
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    request: Mapped[MockRequest] = relationship(back_populates="documents")
+
+    @property
+    def kind_label(self) -> str:
+        return DOCUMENT_KINDS.get(self.kind, self.kind)
 
 
 class Attachment(db.Model):

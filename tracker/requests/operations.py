@@ -22,6 +22,7 @@ from ..deadlines import receipt_date_of
 from ..extensions import db
 from ..phone import check_new_attempt
 from ..users.models import User
+from ..scoring.lock import ensure_target_open
 from .clock import clock_of, phone_protocol_of, store_clock
 from .fields import SUB_OBJECTS, event_values, reply_values, request_values
 from .models import MockRequest, PhoneAttempt, Reply, RequestEvent
@@ -35,6 +36,11 @@ REPLY_AUDITED = ("dispatched_on", "received_on", "outcome", "told_route", "provi
 
 def check_version(obj, version) -> None:
     versions.check_version(obj.version, version)
+
+
+def ensure_unlocked(request: MockRequest) -> None:
+    """A county's requests freeze with its sheet while submitted or signed (scoring/lock.py)."""
+    ensure_target_open(request.campaign_id, request.target_id, request.target.name)
 
 
 def ensure_active(request: MockRequest) -> None:
@@ -68,6 +74,14 @@ def _resolve_owner(value, actor, known: dict[str, User] | None = None) -> User |
     if user is None:
         raise ValidationError({"owner": f"用户 {text!r} 不存在"})
     return user
+
+
+def _check_owner(campaign: Campaign, owner: User | None) -> None:
+    """The 填报人 of a request is one of the campaign's team evaluators (or an admin acting himself)."""
+    if owner is None or owner.role == "admin":
+        return
+    if owner.role != "evaluator" or owner.id not in {m.user_id for m in campaign.members}:
+        raise ValidationError({"owner": f"{owner.display_name}（{owner.username}）不是本考评项目组的填报人"})
 
 
 def _new_key(target: Target, purpose: str) -> str:
@@ -104,16 +118,20 @@ def create_request(actor, campaign: Campaign, data: dict) -> MockRequest:
 
 def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dict[str, User] | None = None,
                   taken: dict[str, int | None] | None = None, add: bool = True,
-                  clock: bool = True) -> MockRequest:
+                  clock: bool = True, frozen: set[int] | None = None) -> MockRequest:
     """create_request without the flush and the audit record (bundle import batches both).
 
     `users` (by username) and `taken` (the campaign's keys) spare a query each when given;
     `add=False` leaves the new row out of the session (the importer inserts it in bulk);
-    `clock=False` only sets the receipt date: the caller stores the clock once it is complete.
+    `clock=False` only sets the receipt date: the caller stores the clock once it is complete;
+    `frozen`: the campaign's targets whose sheet is locked, when the caller loaded them (bundle import).
     """
     target = _resolve_target(campaign, data.get("target"))
+    if frozen is None or target.id in frozen:
+        ensure_target_open(campaign.id, target.id, target.name)
     values = request_values(data)
     owner = _resolve_owner(data.get("owner"), actor, users)
+    _check_owner(campaign, owner)
     key = (data.get("key") or "").strip() or _new_key(target, values["purpose"])
     _check_key(campaign, key, None, taken)
     values["submitted_at"] = to_db_time(values["submitted_at"])
@@ -153,6 +171,7 @@ def update_request(actor, request: MockRequest, data: dict, *, allow_voided: boo
     """`allow_voided`: bundle import carries a voided request's history as it was recorded."""
     if not allow_voided:
         ensure_active(request)
+    ensure_unlocked(request)
     check_version(request, data.get("version"))
     merged = {"channel": request.channel, "purpose": request.purpose} | data
     values = request_values(merged)
@@ -163,7 +182,10 @@ def update_request(actor, request: MockRequest, data: dict, *, allow_voided: boo
         _check_key(request.campaign, data["key"].strip(), request)
         request.key = data["key"].strip()
     if data.get("owner") not in (None, ""):
-        request.owner_id = _resolve_owner(data["owner"], actor).id
+        owner = _resolve_owner(data["owner"], actor)
+        if owner.id != request.owner_id:
+            _check_owner(request.campaign, owner)
+        request.owner_id = owner.id
     values["submitted_at"] = to_db_time(values["submitted_at"])
     for column, value in values.items():
         setattr(request, column, value)
@@ -175,6 +197,7 @@ def update_request(actor, request: MockRequest, data: dict, *, allow_voided: boo
 
 
 def void_request(actor, request: MockRequest, reason: str, voided: bool = True) -> None:
+    ensure_unlocked(request)
     before, after = apply_void(request, reason, voided)
     db.session.flush()
     record_void(actor, request, before, after)
@@ -198,6 +221,7 @@ def record_void(actor, request: MockRequest, before: dict, after: dict) -> None:
 
 def add_event(actor, request: MockRequest, data: dict) -> RequestEvent:
     ensure_active(request)
+    ensure_unlocked(request)
     values = event_values(data)
     if request.channel == "phone":
         raise ValidationError({"type": "电话测试没有答复期限，不能登记期限事件"})
@@ -212,6 +236,7 @@ def add_event(actor, request: MockRequest, data: dict) -> RequestEvent:
 
 def delete_event(actor, request: MockRequest, event_id: int) -> None:
     ensure_active(request)
+    ensure_unlocked(request)
     event = next((e for e in request.events if e.id == event_id), None)
     if event is None:
         raise NotFound("该期限事件不存在")
@@ -224,6 +249,7 @@ def delete_event(actor, request: MockRequest, event_id: int) -> None:
 
 def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
     ensure_active(request)
+    ensure_unlocked(request)
     if request.channel != "phone":
         raise ValidationError({"at": "只有电话测试可以登记拨打记录"})
     c = p.Collector()
@@ -248,6 +274,7 @@ def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
 
 def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:
     ensure_active(request)
+    ensure_unlocked(request)
     attempt = next((a for a in request.attempts if a.id == attempt_id), None)
     if attempt is None:
         raise NotFound("该拨打记录不存在")
@@ -261,6 +288,7 @@ def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:
 def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = False) -> Reply:
     if not allow_voided:
         ensure_active(request)
+    ensure_unlocked(request)
     if request.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
     reply = request.reply
@@ -309,11 +337,12 @@ def record_reply(actor, request: MockRequest, reply: Reply, before: dict | None,
 
 
 def delete_reply(actor, request: MockRequest, version=None) -> None:
-    """`version` is the reply's version the deleting user saw (None: no check, for the CLI)."""
+    """`version` is the reply's version the deleting user saw; required (a delete is an edit too)."""
     ensure_active(request)
+    ensure_unlocked(request)
     if request.reply is None:
         raise NotFound("该申请还没有答复")
-    check_version(request.reply, version)
+    versions.require_version(request.reply.version, version)
     before = audit.snapshot(request.reply, REPLY_AUDITED)
     reply_id = request.reply.id
     request.reply = None

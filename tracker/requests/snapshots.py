@@ -63,12 +63,16 @@ class StoredRequest(_Snapshot):
     purpose_label = MockRequest.purpose_label
 
 
-def load_snapshots(campaign_id: int, target_ids: Collection[int] | None = None) -> list[StoredRequest]:
-    """The campaign's requests (or those of some targets) ordered by submission, in five statements."""
+def load_snapshots(campaign_id: int, target_ids: Collection[int] | None = None,
+                   request_ids: Collection[int] | None = None) -> list[StoredRequest]:
+    """The campaign's requests (or those of some targets, or some requests) ordered by submission, in
+    five statements. `request_ids` lets a streamed export read a national campaign a window at a time."""
     requests = MockRequest.__table__
     scope = [requests.c.campaign_id == campaign_id]
     if target_ids is not None:
         scope.append(requests.c.target_id.in_(list(target_ids)))
+    if request_ids is not None:
+        scope.append(requests.c.id.in_(list(request_ids)))
     rows = StoredRequest.all(db.session.execute(
         select(requests).where(*scope).order_by(requests.c.submitted_at, requests.c.id)))
     events, attempts = defaultdict(list), defaultdict(list)
@@ -77,7 +81,10 @@ def load_snapshots(campaign_id: int, target_ids: Collection[int] | None = None) 
     for attempt in StoredAttempt.all(_children(PhoneAttempt, scope, PhoneAttempt.at)):
         attempts[attempt.request_id].append(attempt)
     replies = {reply.request_id: reply for reply in StoredReply.all(_children(Reply, scope))}
-    targets = {t.id: t for t in db.session.scalars(select(Target).where(Target.campaign_id == campaign_id))}
+    target_scope = [Target.campaign_id == campaign_id]
+    if request_ids is not None:  # a window of requests: only its targets, not the whole campaign's each time
+        target_scope.append(Target.id.in_({row.target_id for row in rows}))
+    targets = {t.id: t for t in db.session.scalars(select(Target).where(*target_scope))}
     for row in rows:
         row.events = events.get(row.id, [])
         row.attempts = attempts.get(row.id, [])

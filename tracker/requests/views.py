@@ -13,7 +13,8 @@ from sqlalchemy import inspect, select
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core import files
-from ..core.auth import roles_required, staff_required
+from ..core import policy
+from ..core.auth import editor_required, staff_required
 from ..core.db import from_db_time
 from ..core.errors import LockedError, TrackerError, ValidationError, form_errors
 from ..deadlines import STATUS_LABELS
@@ -26,12 +27,12 @@ from . import pages
 from .clock import deadline_of, phone_protocol_of
 from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .fields import purpose_channel_problem
+from ..scoring.models import Evidence, IndicatorFacts, ScoreSheet
 from .models import CHANNELS, EVENT_TYPES, PURPOSE_LABELS, Attachment, MockRequest
 from ..core import clock
 from ..core.edge import commit_or_error
 
 bp = Blueprint("requests", __name__)
-editor_required = roles_required("admin", "evaluator")
 
 
 @bp.app_template_filter("cn_datetime")
@@ -45,12 +46,16 @@ def cn_datetime(value) -> str:
 
 # ---------------------------------------------------------------------------- helpers
 
-def get_campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
+def get_campaign(campaign_id: int, action: policy.Action = policy.VIEW) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    policy.require(current_user, action, campaign, missing="考评不存在")
+    return campaign
 
 
-def get_request(request_id: int) -> MockRequest:
-    return db.session.get(MockRequest, request_id) or abort(404)
+def get_request(request_id: int, action: policy.Action = policy.VIEW) -> MockRequest:
+    row = db.session.get(MockRequest, request_id) or abort(404)
+    policy.require(current_user, action, row, missing="模拟申请不存在")
+    return row
 
 
 def ensure_editable(row: MockRequest) -> None:
@@ -66,8 +71,11 @@ def active_users() -> list[User]:
     return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))
 
 
-def owner_options() -> list[tuple[str, str]]:
-    return [(user.username, f"{user.display_name}（{user.username}）") for user in active_users()]
+def owner_options(campaign: Campaign) -> list[tuple[str, str]]:
+    """The 填报人 choices: the campaign's team evaluators (and the admin filling in himself)."""
+    team = {m.user_id for m in campaign.members}
+    return [(user.username, f"{user.display_name}（{user.username}）") for user in active_users()
+            if (user.role == "evaluator" and user.id in team) or user.id == current_user.id]
 
 
 def detail_url(row_id: int, anchor: str = "") -> str:
@@ -122,7 +130,7 @@ def _purpose_hints() -> list[tuple[str, str]]:
 @bp.route("/campaigns/<int:campaign_id>/requests/new", methods=["GET", "POST"])
 @editor_required
 def request_new(campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(campaign_id, policy.EDIT)
     source = request.form if request.method == "POST" else request.args
     target, errors = _choice_errors(campaign, source)
     if errors or source.get("change"):
@@ -143,14 +151,14 @@ def request_new(campaign_id: int):
         errors, status = form_errors(error), error.status
     return render_template("requests/new.html", campaign=campaign, target=target, channel=channel,
                            purpose=purpose, values=values, errors=errors, fields=forms.fields_for(channel),
-                           owner_options=owner_options(), channel_label=CHANNELS[channel],
+                           owner_options=owner_options(campaign), channel_label=CHANNELS[channel],
                            purposes=PURPOSE_LABELS, tri_state=forms.TRI_STATE), status
 
 
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @editor_required
 def request_edit(request_id: int):
-    row = get_request(request_id)
+    row = get_request(request_id, policy.EDIT)
     ensure_editable(row)
     values, errors, status = forms.edit_values(row), {}, 200
     if request.method == "POST":
@@ -160,9 +168,9 @@ def request_edit(request_id: int):
             flash(f"模拟申请 {row.key} 已保存。", "success")
             return redirect(detail_url(row.id))
         errors, status = form_errors(error), error.status
-        row = get_request(request_id)
+        row = get_request(request_id, policy.EDIT)
     return render_template("requests/edit.html", row=row, values=values, errors=errors,
-                           fields=forms.fields_for(row.channel), owner_options=owner_options(),
+                           fields=forms.fields_for(row.channel), owner_options=owner_options(row.campaign),
                            channel_label=row.channel_label, purposes=PURPOSE_LABELS,
                            tri_state=forms.TRI_STATE), status
 
@@ -179,8 +187,8 @@ def render_detail(row: MockRequest, errors: dict | None = None, status: int = 20
         checks=pages.reply_checks(row.reply), outcomes=OUTCOME_LABELS, event_types=EVENT_TYPES,
         attachments=pages.attachments_of(db.session, row.id), today=now.date(),
         days_text=pages.deadline_days_text(deadline), steps=pages.explained_steps(deadline),
-        editable=not row.voided and current_user.role in ("admin", "evaluator"),
-        can_change=current_user.role in ("admin", "evaluator"),
+        editable=not row.voided and policy.can(current_user, policy.EDIT, row),
+        can_change=policy.can(current_user, policy.EDIT, row),
     ), status
 
 
@@ -192,7 +200,7 @@ def request_detail(request_id: int):
 
 def detail_action(request_id: int, action, success: str, anchor: str = "", *, allow_voided: bool = False):
     """A change posted from the detail page: redirect back on success, re-render with the error."""
-    row = get_request(request_id)
+    row = get_request(request_id, policy.EDIT)
     if not allow_voided:
         ensure_editable(row)
     error = apply(lambda: action(row))
@@ -244,7 +252,7 @@ def attempt_delete(request_id: int, attempt_id: int):
 @bp.route("/requests/<int:request_id>/reply", methods=["GET", "POST"])
 @editor_required
 def reply_form(request_id: int):
-    row = get_request(request_id)
+    row = get_request(request_id, policy.EDIT)
     ensure_editable(row)
     if row.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
@@ -256,7 +264,7 @@ def reply_form(request_id: int):
             flash(f"{row.key} 的答复已保存（{STATUS_LABELS[row.status]}）。", "success")
             return redirect(detail_url(row.id, "reply"))
         errors, status = form_errors(error), error.status
-        row = get_request(request_id)
+        row = get_request(request_id, policy.EDIT)
     return render_template("requests/reply.html", row=row, values=values, errors=errors,
                            outcomes=OUTCOME_LABELS, required=REQUIRED_CHECKS_BY_OUTCOME,
                            checks=pages.reply_checks(None), table=pages.outcome_table()), status
@@ -277,6 +285,7 @@ def attachment_upload(request_id: int):
     saved: list[Attachment] = []
 
     def upload(row):
+        ops.ensure_unlocked(row)
         saved.append(files.save_upload(current_user, row, request.files.get("file"), request.form.get("description")))
 
     response = detail_action(request_id, upload, "附件已上传。", "attachments")
@@ -285,10 +294,23 @@ def attachment_upload(request_id: int):
     return response
 
 
+def _attachment_owner(attachment: Attachment):
+    """The request the file was uploaded on, or the sheet whose evidence it is (None: an orphan, admins only)."""
+    if attachment.request_id is not None:
+        return db.session.get(MockRequest, attachment.request_id)
+    return db.session.scalar(select(ScoreSheet).join(IndicatorFacts, IndicatorFacts.sheet_id == ScoreSheet.id)
+                             .join(Evidence, Evidence.facts_id == IndicatorFacts.id)
+                             .where(Evidence.attachment_id == attachment.id).limit(1))
+
+
 @bp.get("/attachments/<int:attachment_id>")
 @staff_required
 def attachment_download(attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id) or abort(404)
+    owner = _attachment_owner(attachment)
+    if owner is None and not policy.is_admin(current_user):
+        abort(404)
+    policy.require(current_user, policy.VIEW, owner, missing="附件不存在")
     return files.send_attachment(attachment)
 
 

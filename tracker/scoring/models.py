@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
@@ -89,3 +89,37 @@ class Evidence(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     facts_row: Mapped[IndicatorFacts] = relationship(back_populates="evidence")
+
+
+REVIEW_KINDS = {"submit": "提交审核", "sign": "审核签字", "return": "退回", "unlock": "解锁"}
+
+
+class ReviewEvent(db.Model):
+    """One step of a sheet's review — submit, sign, return or unlock — kept for ever, never changed.
+
+    A `sign` row carries the signed snapshot (canonical JSON text, exactly the bytes hashed) and its
+    核验码; the users are also kept by username, so the record reads the same after a user is renamed.
+    """
+
+    __tablename__ = "sheet_review_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_username: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    business_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    code: Mapped[str | None] = mapped_column(String(12), index=True)
+    snapshot: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def kind_label(self) -> str:
+        return REVIEW_KINDS.get(self.kind, self.kind)
+
+
+@event.listens_for(ReviewEvent, "before_update")
+@event.listens_for(ReviewEvent, "before_delete")
+def _immutable(_mapper, _connection, target: ReviewEvent) -> None:
+    raise RuntimeError(f"review record {target.id} is immutable")

@@ -1,17 +1,17 @@
-"""Score sheet operations: facts and overrides, evidence, submit, sign-off (lock) and unlock."""
+"""Score sheet operations: facts and overrides, evidence, and who may sign (the review itself:
+review.py). Nothing that feeds a submitted or signed sheet may change (lock.py)."""
 from __future__ import annotations
-
-from datetime import date
 
 from sqlalchemy import select
 
-from ..campaigns.models import Campaign, Target
+from ..campaigns.models import Campaign, CampaignMember, Target
 from ..core import audit
 from ..core import parsing as p
-from ..core.errors import ConflictError, LockedError, NotFound, PermissionDenied, ValidationError
+from ..core.errors import NotFound, ValidationError
 from ..core.versions import check_version
 from ..extensions import db
-from ..rubric import SheetScore, validate_facts
+from ..rubric import validate_facts
+from .lock import ensure_sheet_open
 from .models import Evidence, IndicatorFacts, ScoreSheet
 from .rubric_store import get_rubric
 
@@ -29,8 +29,20 @@ def sheet_for(campaign: Campaign, target: Target, *, create: bool = True) -> Sco
 
 
 def _ensure_editable(sheet: ScoreSheet) -> None:
-    if sheet.locked:
-        raise LockedError("该评分表已审核锁定，需由审核人或管理员解锁（填写原因）后才能修改。")
+    target = db.session.get(Target, sheet.target_id)
+    ensure_sheet_open(sheet, target.name if target else "")
+
+
+def may_sign(user, sheet: ScoreSheet) -> bool:
+    """Who may sign, return or unlock `sheet`: an admin, or a reviewer in its campaign's team.
+    (Four eyes come on top, in review.four_eyes_refusal.) The policy module asks here."""
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return True
+    if role != "reviewer":
+        return False
+    return db.session.scalar(select(CampaignMember.id).where(
+        CampaignMember.campaign_id == sheet.campaign_id, CampaignMember.user_id == user.id)) is not None
 
 
 def _clean_facts(indicator, facts: dict) -> dict:
@@ -129,63 +141,6 @@ def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, d
     audit.record(actor, "create", "evidence", evidence.id, after={"indicator": indicator_id, "url": url, "note": note},
                  summary=f"{target.name} 指标{indicator_id}：添加佐证材料")
     return evidence
-
-
-def submit_sheet(actor, sheet: ScoreSheet, today: date) -> None:
-    _ensure_editable(sheet)
-    if sheet.status == "submitted":
-        raise ValidationError({"status": "评分表已提交，正在等待审核"})
-    before = sheet.status
-    sheet.status, sheet.filled_by_id, sheet.filled_on = "submitted", actor.id, today
-    db.session.flush()
-    audit.record(actor, "submit", "score_sheet", sheet.id, before={"status": before}, after={"status": "submitted"},
-                 summary="提交评分表待审核")
-
-
-def sign_sheet(actor, sheet: ScoreSheet, today: date, score: SheetScore, seen: str | None = None) -> None:
-    """`score` is the sheet as it stands; `seen` the fingerprint of the sheet the reviewer looked at
-    (None: not checked). Signing what changed since — returned, edited, resubmitted — is refused."""
-    if actor.role not in ("reviewer", "admin"):
-        raise PermissionDenied("只有审核人或管理员可以审核评分表")
-    if seen and seen != score.fingerprint():
-        raise ConflictError("评分表在您打开之后有了变化（得分或说明不同），未审核。请刷新页面核对后再审核。")
-    errors = {}
-    if score.pending:
-        errors["pending"] = "仍有未评指标：" + "、".join(f"指标{i}" for i in score.pending) + "，不能审核锁定"
-    if sheet.status != "submitted":
-        errors["status"] = ("评分表已审核锁定" if sheet.locked else "评分表须先由填报人提交，才能审核")
-    if errors:
-        raise ValidationError(errors)
-    sheet.status, sheet.reviewed_by_id, sheet.reviewed_on = "signed", actor.id, today
-    db.session.flush()
-    audit.record(actor, "sign", "score_sheet", sheet.id, before={"status": "submitted"}, after={"status": "signed"},
-                 summary="审核通过并锁定评分表")
-
-
-def unlock_sheet(actor, sheet: ScoreSheet, reason: str) -> None:
-    if actor.role not in ("reviewer", "admin"):
-        raise PermissionDenied("只有审核人或管理员可以解锁评分表")
-    reason = p.text(reason, field="reason", required=True, max_length=500)
-    if not sheet.locked:
-        raise ValidationError({"status": "评分表未锁定"})
-    before = {"status": sheet.status, "reviewed_by_id": sheet.reviewed_by_id, "reviewed_on": sheet.reviewed_on}
-    sheet.status, sheet.reviewed_by_id, sheet.reviewed_on = "draft", None, None
-    db.session.flush()
-    audit.record(actor, "unlock", "score_sheet", sheet.id, before=before, after={"status": "draft", "reason": reason},
-                 summary=f"解锁评分表：{reason}")
-
-
-def return_sheet(actor, sheet: ScoreSheet, reason: str) -> None:
-    """A reviewer sends a submitted sheet back to the evaluator."""
-    if actor.role not in ("reviewer", "admin"):
-        raise PermissionDenied("只有审核人或管理员可以退回评分表")
-    reason = p.text(reason, field="reason", required=True, max_length=500)
-    if sheet.status != "submitted":
-        raise ValidationError({"status": "只有待审核的评分表可以退回"})
-    sheet.status = "draft"
-    db.session.flush()
-    audit.record(actor, "return", "score_sheet", sheet.id, before={"status": "submitted"},
-                 after={"status": "draft", "reason": reason}, summary=f"退回评分表：{reason}")
 
 
 def get_sheet(sheet_id: int) -> ScoreSheet:

@@ -25,6 +25,7 @@ from ..rubric.model import format_points
 from ..users.models import User
 from . import forms
 from .models import SHEET_STATUSES, Evidence, IndicatorFacts, ScoreSheet
+from .records import Signature
 from .rubric_store import get_rubric
 from .service import moment_of
 
@@ -178,8 +179,12 @@ def _row_errors(indicator: Indicator, errors: Mapping[str, str]) -> tuple[list[t
 
 
 def build_rows(loaded: LoadedSheet, score: SheetScore, evidence: dict[int, list[EvidenceView]],
-               states: Mapping[int, RowState] | None = None) -> list[RowView]:
+               states: Mapping[int, RowState] | None = None,
+               signature: Signature | None = None) -> list[RowView]:
+    """`score` is the signed snapshot's for a signed sheet; its rows then list the requests it counted."""
     states = states or {}
+    signed_keys = None if signature is None else {
+        int(item["id"]): tuple(item.get("requests", ())) for item in signature.data["indicators"]}
     rows = []
     for indicator in loaded.rubric.indicators:
         stored = loaded.rows.get(indicator.id)
@@ -193,7 +198,8 @@ def build_rows(loaded: LoadedSheet, score: SheetScore, evidence: dict[int, list[
             _apply_state(row, indicator, state)
         derived = loaded.derived.get(indicator.id) if indicator.kind == "derived" else None
         if derived:
-            row.requests = [(key, _request_href(loaded.request_ids.get(key))) for key in derived.request_keys]
+            keys = derived.request_keys if signed_keys is None else signed_keys.get(indicator.id, ())
+            row.requests = [(key, _request_href(loaded.request_ids.get(key))) for key in keys]
             row.retries = derived.retries
         rows.append(row)
     _group_cells(loaded.rubric, rows)
@@ -281,21 +287,28 @@ class Header:
     filled_on: date | None
     reviewed_by: str
     reviewed_on: date | None
+    code: str = ""
 
     @property
     def status_style(self) -> str:
         return {"signed": "success", "submitted": "primary"}.get(self.status, "secondary")
 
 
-def header(target: Target, rubric: Rubric, sheet: ScoreSheet | None, score: SheetScore) -> Header:
+def header(target: Target, rubric: Rubric, sheet: ScoreSheet | None, score: SheetScore,
+           signature: Signature | None = None) -> Header:
     status = sheet.status if sheet else "draft"
-    return Header(target, format_points(score.total), format_points(rubric.total), status,
+    head = Header(target, format_points(score.total), format_points(rubric.total), status,
                   SHEET_STATUSES.get(status, status) if sheet else "尚未填报", bool(sheet and sheet.locked),
                   score.complete, score.pending,
                   sheet.filled_by.display_name if sheet and sheet.filled_by else "",
                   sheet.filled_on if sheet else None,
                   sheet.reviewed_by.display_name if sheet and sheet.reviewed_by else "",
                   sheet.reviewed_on if sheet else None)
+    if signature is not None:  # the names and dates as signed
+        head.filled_by, head.filled_on = signature.filled_by, signature.filled_on
+        head.reviewed_by, head.reviewed_on = signature.reviewed_by, signature.reviewed_on
+        head.code = signature.printed_code
+    return head
 
 
 def preview_json(score: SheetScore, indicator_id: int) -> dict:

@@ -16,15 +16,20 @@ from ..requests.scores import derived_scores_by_target, empty_derived
 from ..requests.snapshots import load_facts
 from ..rubric import SheetScore, score_sheet
 from .models import IndicatorFacts, ScoreSheet
+from .records import Signature, signatures_in_force
 from .rubric_store import get_rubric
 
 
 @dataclass
 class TargetScores:
+    """A target's scores; for a signed sheet, `score` is the signed snapshot's (`signature`), not a
+    recomputation — every report of the county follows from here."""
+
     target: Target
     sheet: ScoreSheet | None
     score: SheetScore
     facts: dict[int, IndicatorFacts]
+    signature: Signature | None = None
 
 
 def moment_of(today: date) -> datetime:
@@ -44,12 +49,18 @@ def campaign_scores(campaign: Campaign, today: date,
         facts_rows[row.sheet_id][row.indicator_id] = row
     derived = derived_scores_by_target(campaign.id, rubric, current_calendar(), today, moment_of(today), target_ids)
     empty = empty_derived(rubric)
+    signed = signatures_in_force([s.id for t, s in sheets.items() if s.status == "signed"
+                                  and (target_ids is None or t in target_ids)])
     result = []
     for target in targets:
         sheet = sheets.get(target.id)
         rows = facts_rows.get(sheet.id, {}) if sheet else {}
-        score = score_sheet(rubric, {ident: row.facts for ident, row in rows.items()}, derived.get(target.id, empty))
-        result.append(TargetScores(target, sheet, score, rows))
+        signature = signed.get(sheet.id) if sheet else None
+        if signature is not None:
+            score = signature.score
+        else:
+            score = score_sheet(rubric, {i: row.facts for i, row in rows.items()}, derived.get(target.id, empty))
+        result.append(TargetScores(target, sheet, score, rows, signature))
     return result
 
 

@@ -15,20 +15,20 @@ from sqlalchemy import inspect
 
 from ..campaigns.models import Campaign, Target
 from ..core import files
-from ..core.auth import roles_required, staff_required
+from ..core import policy
+from ..core.auth import editor_required, reviewer_required, staff_required
 from ..core.errors import ConflictError, TrackerError, ValidationError, form_errors
 from ..extensions import db
 from ..rubric import FactsError
-from . import forms, pages, workbook
+from . import forms, pages, records, review, snapshot, workbook
 from . import operations as ops
+from .models import ScoreSheet
 from .rubric_store import get_rubric
 from .service import campaign_scores, target_scores
 from ..core import clock
 from ..core.edge import commit_or_error
 
 bp = Blueprint("scoring", __name__)
-editor_required = roles_required("admin", "evaluator")
-reviewer_required = roles_required("admin", "reviewer")
 SHEET = "/campaigns/<int:campaign_id>/targets/<int:target_id>/sheet"
 CONFLICT_HINT = ("该指标已被他人修改，您的修改未保存。当前已保存的得分见右侧“得分”栏，赋分说明见表单下方；"
                  "表单中保留的是您刚才的输入，请核对后如仍以您的输入为准，再次点击“保存”。")
@@ -38,7 +38,10 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 # ---------------------------------------------------------------------------- helpers
 
 def get_campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
+    """The campaign, if the user is in its team (404 otherwise); the route's decorator checked the role."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    policy.require(current_user, policy.VIEW, campaign, missing="考评不存在")
+    return campaign
 
 
 def load(campaign_id: int, target_id: int) -> tuple[Campaign, Target]:
@@ -75,16 +78,24 @@ def posted_values() -> dict[str, str]:
 
 def render_sheet(campaign: Campaign, target: Target, *, states=None, errors=None, status: int = 200):
     loaded = pages.load_sheet(campaign, target, clock.today())
-    score = loaded.score()
-    head = pages.header(target, loaded.rubric, loaded.sheet, score)
-    editor, reviewer = current_user.role in ("admin", "evaluator"), current_user.role in ("admin", "reviewer")
+    signature = records.signature_of(loaded.sheet)
+    live = loaded.score()
+    score = signature.score if signature is not None else live  # a signed sheet shows what was signed
+    head = pages.header(target, loaded.rubric, loaded.sheet, score, signature)
+    editor = current_user.role in ("admin", "evaluator")
+    reviewer = loaded.sheet is not None and ops.may_sign(current_user, loaded.sheet)
+    refusal = review.four_eyes_refusal(current_user, loaded.sheet) if reviewer and head.status == "submitted" else None
+    drift = (snapshot.differences(signature.score, live, {i: r.explanation for i, r in loaded.rows.items()})
+             if signature is not None and reviewer else [])
     return render_template(
         "scoring/sheet.html", campaign=campaign, target=target, header=head, rubric=loaded.rubric,
         table1=pages.table1(loaded.rubric, score),
-        rows=pages.build_rows(loaded, score, pages.evidence_of(loaded.sheet), states),
-        errors=labelled(errors or {}), can_edit=editor and not head.locked,
-        can_submit=editor and head.status == "draft", can_sign=reviewer and head.status == "submitted",
-        can_unlock=reviewer and head.locked, seen=score.fingerprint(),
+        rows=pages.build_rows(loaded, score, pages.evidence_of(loaded.sheet), states, signature),
+        errors=labelled(errors or {}), can_edit=editor and head.status == "draft",
+        can_submit=editor and head.status == "draft", can_sign=reviewer and head.status == "submitted" and not refusal,
+        sign_refusal=refusal, can_return=reviewer and head.status == "submitted",
+        can_unlock=reviewer and head.locked, seen=live.fingerprint(),
+        returned=records.return_notice(loaded.sheet), drift=drift, signature=signature,
     ), status
 
 
@@ -174,33 +185,88 @@ def sheet_action(campaign_id: int, target_id: int, action, success: str):
 @bp.post(SHEET + "/submit")
 @editor_required
 def submit(campaign_id: int, target_id: int):
-    return sheet_action(campaign_id, target_id, lambda c, t: ops.submit_sheet(
+    return sheet_action(campaign_id, target_id, lambda c, t: review.submit_sheet(
         current_user, ops.sheet_for(c, t), clock.today()), "评分表已提交，等待审核。")
 
 
 @bp.post(SHEET + "/sign")
 @reviewer_required
 def sign(campaign_id: int, target_id: int):
-    def action(campaign, target):
-        today = clock.today()
-        score = target_scores(campaign, target, today).score
-        ops.sign_sheet(current_user, ops.sheet_for(campaign, target), today, score, request.form.get("seen"))
+    """Two steps: the first POST shows what will be signed (total, no 未评, the 核验码); the
+    confirmation form posts again with `confirm`, and only that signs."""
+    if request.form.get("confirm") != "1":
+        return sign_confirmation(*load(campaign_id, target_id))
 
-    return sheet_action(campaign_id, target_id, action, "评分表已审核通过并锁定。")
+    def action(campaign, target):
+        review.sign_sheet(current_user, ops.sheet_for(campaign, target), clock.today(),
+                          request.form.get("seen"), request.form.get("code"))
+
+    return sheet_action(campaign_id, target_id, action, "评分表已审核签字并锁定。")
+
+
+def sign_confirmation(campaign: Campaign, target: Target):
+    sheet = ops.sheet_for(campaign, target, create=False)
+    try:
+        if sheet is None:
+            raise ValidationError({"status": "评分表须先由填报人提交，才能审核"})
+        prepared = review.prepare_signature(current_user, sheet, clock.today())
+        review.check_seen(prepared, request.form.get("seen"))
+    except TrackerError as error:
+        db.session.rollback()
+        return render_sheet(campaign, target, errors=form_errors(error), status=error.status)
+    return render_template("scoring/sign_confirm.html", campaign=campaign, target=target, sheet=sheet,
+                           prepared=prepared, today=clock.today(), seen=request.form.get("seen"),
+                           rubric=get_rubric(campaign.rubric_code))
 
 
 @bp.post(SHEET + "/unlock")
 @reviewer_required
 def unlock(campaign_id: int, target_id: int):
-    return sheet_action(campaign_id, target_id, lambda c, t: ops.unlock_sheet(
-        current_user, ops.sheet_for(c, t), request.form.get("reason", "")), "评分表已解锁，可以修改。")
+    return sheet_action(campaign_id, target_id, lambda c, t: review.unlock_sheet(
+        current_user, ops.sheet_for(c, t), request.form.get("reason", ""), clock.today()), "评分表已解锁，可以修改。")
 
 
 @bp.post(SHEET + "/return")
 @reviewer_required
 def return_sheet(campaign_id: int, target_id: int):
-    return sheet_action(campaign_id, target_id, lambda c, t: ops.return_sheet(
-        current_user, ops.sheet_for(c, t), request.form.get("reason", "")), "评分表已退回填报人。")
+    return sheet_action(campaign_id, target_id, lambda c, t: review.return_sheet(
+        current_user, ops.sheet_for(c, t), request.form.get("reason", ""), clock.today()),
+        "评分表已退回填报人，退回原因已通知填报人。")
+
+
+@bp.get(SHEET + "/history")
+@staff_required
+def history(campaign_id: int, target_id: int):
+    """Who submitted, signed, returned and unlocked this sheet, when, why, and each 核验码."""
+    campaign, target = load(campaign_id, target_id)
+    sheet = ops.sheet_for(campaign, target, create=False)
+    return render_template("scoring/history.html", campaign=campaign, target=target, sheet=sheet,
+                           events=records.history(sheet), printed=snapshot.printed_code)
+
+
+# ---------------------------------------------------------------------------- 核验: a printed code
+
+def may_see_signature(user, signature: records.Signature) -> bool:
+    """The one place that decides who may look up a 核验码's record (logged-in staff for now; the
+    policy module narrows it to the campaign's team). A code the user may not see is "not found"."""
+    return user.is_authenticated
+
+
+@bp.get("/verify")
+@staff_required
+def verify():
+    typed = request.args.get("code", "").strip()
+    found = records.find_signature(typed) if typed else None
+    if found is not None and not may_see_signature(current_user, found):
+        found = None
+    current = None
+    if found is not None:
+        current = records.signatures_in_force([found.sheet_id]).get(found.sheet_id)
+        sheet = db.session.get(ScoreSheet, found.sheet_id)
+        current = current if sheet is not None and sheet.status == "signed" else None
+    status = 404 if typed and found is None else 200
+    return render_template("scoring/verify.html", typed=typed, found=found,
+                           in_force=current is not None and current.event_id == found.event_id), status
 
 
 # ---------------------------------------------------------------------------- the campaign's sheets
@@ -212,7 +278,7 @@ def sheet_list(campaign_id: int):
     results = campaign_scores(campaign, clock.today())
     rows = pages.sheet_list(results, pages.user_names(results))
     return render_template("scoring/sheets.html", campaign=campaign, rows=rows,
-                           is_editor=current_user.role in ("admin", "evaluator"))
+                           is_editor=policy.can(current_user, policy.EDIT, campaign))
 
 
 @bp.get("/campaigns/<int:campaign_id>/sheets/template.xlsx")
@@ -234,13 +300,18 @@ def workbook_import(campaign_id: int):
     errors: dict[str, str] = {}
     problems: list = []
     if request.method == "POST":
+        # Issue 17: end the transaction the login and campaign look-ups began (on SQLite a POST's
+        # first query takes the write lock), so that receiving, reading and checking the file hold
+        # no lock; writers wait only for the saving itself.
+        db.session.rollback()
         upload = request.files.get("file")
         summary = []
 
         def run():
             if upload is None or not upload.filename:
                 raise ValidationError({"file": "请选择要导入的 Excel 文件（.xlsx）"})
-            summary.append(workbook.import_facts_workbook(current_user, campaign, upload.stream))
+            sheets = workbook.read_upload(upload.stream)  # no database access: no lock held while parsing
+            summary.append(workbook.import_facts_workbook(current_user, campaign, None, sheets=sheets))
 
         error = apply(run)
         if error is None:

@@ -219,11 +219,19 @@ class ImportSummary:
         return f"导入完成：{targets}个被考评对象共{len(self.saved)}项指标已更新，{self.unchanged}项未变。"
 
 
-def import_facts_workbook(actor, campaign, fileobj, *, max_bytes: int | None = None) -> ImportSummary:
-    """Check the whole file, then save every changed indicator; any problem refuses the whole file."""
+def read_upload(fileobj, max_bytes: int | None = None) -> list:
+    """Read and check an uploaded file into plain rows; touches no database (call it holding no lock)."""
     data = read_limited(fileobj, max_bytes or files.max_bytes())
     check_archive(data)
-    sheets = read_sheets(data)
+    return read_sheets(data)
+
+
+def import_facts_workbook(actor, campaign, fileobj, *, max_bytes: int | None = None,
+                          sheets: list | None = None) -> ImportSummary:
+    """Check the whole file, then save every changed indicator; any problem refuses the whole file.
+    `sheets`: the file already read by read_upload (the web view reads it before taking the write lock)."""
+    if sheets is None:
+        sheets = read_upload(fileobj, max_bytes)
     rubric = get_rubric(campaign.rubric_code)
     problems: list[Problem] = []
     parsed = parse_book(sheets, rubric, campaign, problems)

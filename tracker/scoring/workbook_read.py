@@ -5,6 +5,7 @@ Nothing here writes: the caller saves only when no problem was found.
 from __future__ import annotations
 
 import re
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from .workbook_layout import (COLUMNS, DERIVED_MARK, FIELD_COLUMN, FIRST_ROW, HE
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 5000
+# The work one upload may cause (issue 17): cells read (rows × columns, empty rows included) and
+# seconds spent reading; beyond either the file is refused with a message, nothing saved.
+MAX_CELLS = 5_000_000
+MAX_SECONDS = 60.0
 SPREADSHEET_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
@@ -93,8 +98,9 @@ def read_sheets(data: bytes) -> list[tuple[str, list[tuple]]]:
             book = load_workbook(BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 — hostile or broken files fail in many ways inside openpyxl
             raise _refuse("无法读取该 Excel 文件（文件可能已损坏），请用下载的模板重新填写") from None
+        budget = _Budget(MAX_CELLS // width, time.monotonic() + MAX_SECONDS)
         try:
-            return [(sheet.title, _rows(sheet, width)) for sheet in book.worksheets]
+            return [(sheet.title, _rows(sheet, width, budget)) for sheet in book.worksheets]
         except WorkbookError:
             raise
         except Exception:  # noqa: BLE001 — as above
@@ -103,9 +109,25 @@ def read_sheets(data: bytes) -> list[tuple[str, list[tuple]]]:
             book.close()
 
 
-def _rows(sheet, width: int) -> list[tuple]:
+@dataclass
+class _Budget:
+    rows: int
+    deadline: float
+
+    def spend(self, title: str, number: int) -> None:
+        self.rows -= 1
+        if self.rows < 0:
+            raise WorkbookError([Problem(title, f"A{number}", f"文件过大：单元格超过 {MAX_CELLS:,} 个，未导入；"
+                                                              "请删除多余的行和工作表，或拆分后分批导入")])
+        if self.rows % 64 == 0 and time.monotonic() > self.deadline:
+            raise WorkbookError([Problem(title, f"A{number}", f"读取文件超过 {MAX_SECONDS:.0f} 秒仍未完成，已停止，"
+                                                              "未导入任何内容；请删除多余的行和工作表，或拆分后分批导入")])
+
+
+def _rows(sheet, width: int, budget: _Budget) -> list[tuple]:
     rows = []
     for number, row in enumerate(sheet.iter_rows(max_col=width, values_only=True), start=1):
+        budget.spend(sheet.title, number)
         if number > LAST_ROW:
             if any(v not in (None, "") for v in row):
                 raise WorkbookError([Problem(sheet.title, f"A{number}", f"行数过多：评分表最多 {LAST_ROW} 行")])

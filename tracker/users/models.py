@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
@@ -23,7 +24,8 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     remind_working_days: Mapped[int | None] = mapped_column(Integer)
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The SHA-256 of the calendar-feed token, like API tokens: a copy of the database opens no feed.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -54,14 +56,19 @@ class UserSession(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins kept in the database so that throttling holds across worker processes."""
+    """Logins kept in the database so that throttling holds across worker processes.
+
+    Failures count towards the delays; a success (one row per username and address, renewed) lets
+    the user in from that address even while their account is under attack from elsewhere.
+    """
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="", index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 def _login_identity(self: User) -> str:

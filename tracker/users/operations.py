@@ -3,22 +3,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
-
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from ..core import audit
 from ..core.db import utcnow
 from ..core.errors import ValidationError
 from ..core.versions import check_version
 from ..extensions import db
-from .models import ROLES, LoginAttempt, User, UserSession
-from .passwords import MIN_LENGTH, hash_password, verify_password
+from . import throttle
+from .models import ROLES, User, UserSession
+from .passwords import hash_password, password_problem, verify_password_or_dummy
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-THROTTLE_FAILURES = 5
-THROTTLE_WINDOW = timedelta(minutes=15)
 AUDITED = ("username", "name", "email", "role", "active")
 
 
@@ -35,11 +32,10 @@ def _check_user_fields(username: str, role: str, email: str | None, name: str) -
     return errors
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_LENGTH:
-        raise ValidationError({"password": f"密码至少需要 {MIN_LENGTH} 个字符"})
-    if len(password) > 200:
-        raise ValidationError({"password": "密码不能超过200个字符"})
+def check_password_strength(password: str, username: str = "") -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise ValidationError({"password": problem})
 
 
 def create_user(actor, username: str, role: str, *, name: str = "", email: str | None = None,
@@ -51,7 +47,7 @@ def create_user(actor, username: str, role: str, *, name: str = "", email: str |
     if errors:
         raise ValidationError(errors)
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, username)
     user = User(username=username, role=role, name=name or "", email=email or None,
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
@@ -65,6 +61,9 @@ def update_user(actor, user: User, *, version=None, **fields) -> User:
     check_version(user.version, version)
     merged = {k: getattr(user, k) for k in ("username", "role", "email", "name")} | fields
     errors = _check_user_fields(merged["username"], merged["role"], merged["email"], merged["name"] or "")
+    if "username" not in errors and merged["username"] != user.username and db.session.scalar(
+            select(User.id).where(User.username == merged["username"], User.id != user.id)):
+        errors["username"] = f"用户名 {merged['username']} 已被其他用户使用，请换一个"
     if errors:
         raise ValidationError(errors)
     if user.id == getattr(actor, "id", None) and (fields.get("active") is False or merged["role"] != "admin") and user.role == "admin":
@@ -72,8 +71,9 @@ def update_user(actor, user: User, *, version=None, **fields) -> User:
     before = audit.snapshot(user, AUDITED)
     for key, value in fields.items():
         setattr(user, key, value)
-    if fields.get("active") is False:
+    if fields.get("active") is False and before["active"]:
         revoke_sessions(user)
+        revoke_access(user)  # re-enabling brings none of it back (DESIGN §10.2)
     db.session.flush()
     audit.record(actor, "update", "user", user.id, before=before, after=audit.snapshot(user, AUDITED),
                  summary=f"修改用户 {user.username}")
@@ -81,9 +81,10 @@ def update_user(actor, user: User, *, version=None, **fields) -> User:
 
 
 def set_password(actor, user: User, password: str) -> None:
-    check_password_strength(password)
+    check_password_strength(password, user.username)
     user.password_hash = hash_password(password)
     revoke_sessions(user)
+    revoke_access(user)
     db.session.flush()
     audit.record(actor, "set_password", "user", user.id, summary=f"设置用户 {user.username} 的密码")
 
@@ -94,26 +95,34 @@ def revoke_sessions(user: User) -> None:
         session_row.revoked_at = utcnow()
 
 
-def is_throttled(username: str) -> bool:
-    since = utcnow() - THROTTLE_WINDOW
-    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username, LoginAttempt.at >= since))
-    return failures >= THROTTLE_FAILURES
+def revoke_access(user: User) -> None:
+    """End every way in that outlives a session: API tokens and the calendar-feed link (DESIGN §10.2)."""
+    from ..api.models import ApiToken
+
+    now = utcnow()
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                          ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now
+    user.calendar_token_hash = None
 
 
 def authenticate(username: str, password: str, remote_addr: str = "") -> User:
-    """Return the user or raise ValidationError; failures are recorded per username."""
-    username = (username or "").strip()
+    """Return the user or raise ValidationError; throttled per account and per address (see throttle)."""
+    username = (username or "").strip()[:64]
+    address = (remote_addr or "")[:64]
     if "\x00" in username or "\x00" in (password or ""):  # PostgreSQL cannot even look such a name up
         raise ValidationError({"password": "用户名或密码错误"})
-    if is_throttled(username):
-        raise ValidationError({"password": "登录失败次数过多，请15分钟后再试"})
+    throttle.purge_old()
+    wait = throttle.wait_needed(username, address)
+    if wait:
+        raise ValidationError({"password": f"登录失败次数过多，请 {throttle.describe_wait(wait)}后再试"})
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not verify_password(user.password_hash, password or ""):
-        db.session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr[:64]))
-        db.session.flush()
+    # One scrypt whatever the case (a dummy hash for unknown names): the time tells nothing.
+    valid = verify_password_or_dummy(user.password_hash if user else None, password or "")
+    if user is None or not user.active or not valid:
+        throttle.record_failure(username, address)
         raise ValidationError({"password": "用户名或密码错误"})
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+    throttle.record_success(username, address)
     return user
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -8,14 +11,23 @@ from ..core.auth import admin_required
 from ..core.errors import TrackerError, ValidationError, form_errors
 from ..extensions import db
 from . import operations as ops
+from . import sessions
 from .models import ROLE_LABELS, User
 
 bp = Blueprint("users", __name__)
 
 
+_URL_IGNORED = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Only a path of this site. Checked after the clean-up Werkzeug and browsers apply before they
+    follow a Location (control characters and tabs dropped, backslashes read as slashes), so that
+    "/%09/evil.example" cannot become "//evil.example" after the check."""
+    cleaned = _URL_IGNORED.sub("", target or "").replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme and not parts.netloc:
+        return cleaned
     return url_for("main.index")
 
 
@@ -37,6 +49,7 @@ def login():
             session.clear()  # a fresh session at every login: nothing carries over from before
             user._session_id = row.id
             login_user(user)
+            sessions.mark_seen()
             flash(f"欢迎，{user.display_name}。", "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("users/login.html", errors=errors, username=request.form.get("username", "")), (
@@ -95,6 +108,7 @@ def _save_settings(user: User) -> None:
         row = ops.start_session(user)  # the password change revoked every session, this one included
         user._session_id = row.id
         login_user(user)
+        sessions.mark_seen()
 
 
 @bp.get("/admin/users")

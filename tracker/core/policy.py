@@ -1,0 +1,113 @@
+"""Who may do what: the one place that decides every access (DESIGN.md §10.2).
+
+Views, the API, templates (the `can` global) and tests ask `can(user, action, obj)`; nobody else
+restates a rule. Admins act everywhere. Evaluators and reviewers see and act only in the campaigns
+whose team they belong to; an object of another campaign is answered as if it did not exist (404),
+so its existence is not revealed. Inside a team, evaluators edit (teams share work: every change
+names its author in the audit) and reviewers review.
+
+Objects are judged by their campaign: a Campaign itself, or anything with a `campaign_id`
+(target, request, sheet) — the caller passes the owner of what has no campaign of its own (an
+attachment's request, an evidence item's sheet).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from ..campaigns.models import CampaignMember
+from ..extensions import db
+from .errors import NotFound, PermissionDenied
+
+
+class Action(StrEnum):
+    VIEW = "view"      # see a campaign's objects: lists, pages, files, reports, exports, the feed
+    EDIT = "edit"      # requests, events, calls, replies, attachments; sheet facts, evidence; submit
+    REVIEW = "review"  # sign, return and unlock a sheet
+    MANAGE = "manage"  # campaigns, targets, teams, users, calendar, mail and reminder settings
+
+
+VIEW, EDIT, REVIEW, MANAGE = Action.VIEW, Action.EDIT, Action.REVIEW, Action.MANAGE
+_ACTING_ROLE = {EDIT: "evaluator", REVIEW: "reviewer"}
+_STAFF_ROLES = ("admin", "reviewer", "evaluator")
+
+
+def is_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "active", False) \
+        and getattr(user, "role", None) in _STAFF_ROLES
+
+
+def is_admin(user) -> bool:
+    return is_staff(user) and user.role == "admin"
+
+
+def team_campaign_ids(user) -> frozenset[int]:
+    """The campaigns whose team `user` belongs to (read once per web request)."""
+    cache = g.setdefault("policy_teams", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = frozenset(db.session.scalars(
+            select(CampaignMember.campaign_id).where(CampaignMember.user_id == user.id)))
+    return cache[user.id]
+
+
+def forget_teams() -> None:
+    """After a team changed within this web request (the cache would answer for the old team)."""
+    if has_request_context():
+        g.pop("policy_teams", None)
+
+
+def visible_campaign_ids(user) -> frozenset[int] | None:
+    """None: every campaign (admins); else the campaigns `user` may see (empty for non-staff)."""
+    if is_admin(user):
+        return None
+    return team_campaign_ids(user) if is_staff(user) else frozenset()
+
+
+def campaign_id_of(obj) -> int | None:
+    if obj is None:
+        return None
+    if isinstance(obj, int):
+        return obj
+    if getattr(obj, "__tablename__", None) == "campaigns":
+        return obj.id
+    return getattr(obj, "campaign_id", None)
+
+
+def can(user, action: Action | str, obj=None) -> bool:
+    """May `user` do `action` on `obj` (or, without `obj`, on anything of the kind at all)?"""
+    action = Action(action)
+    if not is_staff(user):
+        return False
+    if user.role == "admin":
+        return True
+    if action is MANAGE:
+        return False
+    if action is not VIEW and user.role != _ACTING_ROLE[action]:
+        return False
+    if obj is None:
+        return True
+    return campaign_id_of(obj) in team_campaign_ids(user)
+
+
+def require(user, action: Action | str, obj=None, *, missing: str = "记录不存在") -> None:
+    """404 when `user` may not even see `obj`; 403 when they see it but may not do `action`."""
+    if obj is not None and not can(user, VIEW, obj):
+        raise NotFound(missing)
+    if not can(user, action, obj):
+        raise PermissionDenied(_DENIED.get(Action(action), "没有权限"))
+
+
+_DENIED = {
+    EDIT: "只有本考评项目组的填报人（或管理员）可以修改",
+    REVIEW: "只有本考评项目组的审核人（或管理员）可以审核",
+    MANAGE: "只有管理员可以进行此操作",
+    VIEW: "没有权限查看",
+}
+
+
+def visible_campaigns_clause(user, column):
+    """A SQL condition limiting `column` (a campaign id column) to what `user` may see; None: no limit."""
+    ids = visible_campaign_ids(user)
+    return None if ids is None else column.in_(sorted(ids))

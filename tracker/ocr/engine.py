@@ -1,0 +1,141 @@
+"""The OCR engine: rapidocr on onnxruntime (the models ship in its wheel), pypdfium2 for PDF pages.
+
+Everything heavy is imported on first use, so the app and `tracker --help` start without it and a
+machine where the packages cannot load still runs the rest of the app (`available()` says why).
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+RENDER_DPI = 300
+MAX_PIXELS = 60_000_000          # a page larger than ~A2 at 300 dpi is no letter scan
+ENGINE_THREADS = 2               # the machine is shared: one reading uses at most two cores
+_engine = None
+_engine_lock = threading.Lock()
+
+
+class OcrInputError(Exception):
+    """The scan cannot be read (corrupt, too many pages, too large); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class PageText:
+    text: str
+    sealed: bool | None
+    seal_evidence: str
+
+
+@cache
+def available() -> tuple[bool, str]:
+    """(True, "") when the OCR packages load here, else (False, the reason in Chinese)."""
+    for module in ("numpy", "cv2", "onnxruntime", "pypdfium2", "rapidocr"):
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # noqa: BLE001 — any failure to load (missing, ABI, CPU) means: unavailable
+            return False, f"本机无法加载文字识别组件 {module}（{type(error).__name__}），请运行 scripts/run 安装。"
+    return True, ""
+
+
+def engine():
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            from rapidocr import RapidOCR
+
+            _engine = RapidOCR(params={"Global.log_level": "error",
+                                       "EngineConfig.onnxruntime.intra_op_num_threads": ENGINE_THREADS,
+                                       "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+        return _engine
+
+
+def page_count(path: Path, kind: str) -> int:
+    if kind != "pdf":
+        return 1
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except Exception as error:  # noqa: BLE001 — pdfium raises PdfiumError or others on damaged files
+        raise OcrInputError("PDF 文件已损坏或无法打开，请重新扫描后上传。") from error
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def pages(path: Path, kind: str, max_pages: int):
+    """The pages of a scan as RGB PIL images, one at a time."""
+    if kind == "pdf":
+        yield from _pdf_pages(path, max_pages)
+    else:
+        yield _image(path)
+
+
+def _image(path: Path):
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image.convert("RGB")
+    except Image.DecompressionBombError as error:
+        raise OcrInputError("图片尺寸过大（超过 6000 万像素），请以 300 dpi 扫描后上传。") from error
+    except Exception as error:  # noqa: BLE001 — truncated or damaged image files raise many kinds
+        raise OcrInputError("图片文件已损坏或无法读取，请重新扫描后上传。") from error
+
+
+def _pdf_pages(path: Path, max_pages: int):
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except Exception as error:  # noqa: BLE001
+        raise OcrInputError("PDF 文件已损坏或无法打开，请重新扫描后上传。") from error
+    try:
+        if len(document) > max_pages:
+            raise OcrInputError(f"PDF 共 {len(document)} 页，超过识别上限 {max_pages} 页，请只上传答复书的页面。")
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            scale = min(RENDER_DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+            try:
+                yield page.render(scale=scale).to_pil().convert("RGB")
+            except Exception as error:  # noqa: BLE001
+                raise OcrInputError(f"PDF 第 {index + 1} 页无法渲染，请重新扫描后上传。") from error
+            finally:
+                page.close()
+    finally:
+        document.close()
+
+
+def read_page(image) -> PageText:
+    """The text of one page (lines top to bottom) and what its colours say about a seal."""
+    import numpy as np
+
+    from . import seal
+
+    rgb = np.asarray(image.convert("RGB"))
+    sealed, evidence = seal.find_seal(rgb)
+    cleaned = seal.without_red(rgb) if sealed is not None else rgb
+    result = engine()(cleaned)
+    boxes = [] if result.boxes is None else [[float(v) for v in box[:, 1]] + [float(box[:, 0].min())]
+                                              for box in result.boxes]
+    return PageText(order_lines(boxes, list(result.txts or ())), sealed, evidence)
+
+
+def order_lines(boxes: list[list[float]], texts: list[str]) -> str:
+    """Join recognised pieces into printed lines: by vertical centre, then left to right."""
+    items = sorted(((min(b[:4]), max(b[:4]), b[4], t) for b, t in zip(boxes, texts)), key=lambda i: (i[0] + i[1]) / 2)
+    rows: list[list[tuple]] = []
+    for item in items:
+        centre = (item[0] + item[1]) / 2
+        if rows and abs(centre - rows[-1][-1][4]) < 0.5 * (item[1] - item[0]):
+            rows[-1].append((*item, centre))
+        else:
+            rows.append([(*item, centre)])
+    return "\n".join(" ".join(piece[3] for piece in sorted(row, key=lambda p: p[2])) for row in rows)
