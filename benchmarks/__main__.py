@@ -4,7 +4,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["workdays_bench", "import_bench", "report_bench", "reminder_bench", "pages_bench"]
+BENCHMARKS = ["workdays_bench", "import_bench", "report_bench", "reminder_bench", "pages_bench", "national_bench",
+              "ocr_bench"]
 
 
 def main(names: list[str]) -> int:

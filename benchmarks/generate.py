@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tracker.demo.facts import sheet_facts
-from tracker.requests.tracking import s10_number
+from tracker.requests.letters import s10_number
 from tracker.rubric import Rubric, load_rubric
 from tracker.workdays import WorkCalendar
 

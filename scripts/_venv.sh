@@ -25,6 +25,9 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT${extras:+[$extras]}"
+    # OCR of reply letters (optional extra): a machine without wheels for it still gets the rest of the app.
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[ocr]" ||
+      echo "警告：无法安装文字识别组件（rapidocr、onnxruntime、pypdfium2），答复书识别功能不可用" >&2
     touch "$stamp"
   fi
 }

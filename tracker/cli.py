@@ -23,6 +23,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("tracker.bundles.cli:export_command", "Write a campaign as tracker-bundle/1."),
     "report": ("tracker.reports.cli:report_command", "Score reports of one target or all of them."),
     "demo": ("tracker.demo.cli:demo_command", "Load the demo campaign; idempotent."),
+    "ocr": ("tracker.ocr.cli:ocr", "Read scanned reply letters offline: text and suggestions."),
     "backup": ("tracker.core.backup_cli:backup_command", "Write a consistent copy of the database to FILE."),
     "restore": ("tracker.core.backup_cli:restore_command", "Replace the database's content with FILE."),
     "remind": ("tracker.reminders.cli:remind_command", "Run the reminder job once, then deliver the outbox."),

@@ -25,16 +25,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('requests') as batch:
-        batch.add_column(sa.Column('letter_kind', sa.String(length=16), nullable=True))
-        batch.add_column(sa.Column('letter_tracking_other', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column('phone_number_called', sa.String(length=50), nullable=False, server_default=''))
-    with op.batch_alter_table('request_events') as batch:
-        batch.add_column(sa.Column('party', sa.String(length=16), nullable=True))
-        batch.add_column(sa.Column('amount', sa.Numeric(precision=10, scale=2), nullable=True))
-    with op.batch_alter_table('replies') as batch:
-        batch.add_column(sa.Column('form', sa.String(length=16), nullable=True))
+    # Plain ADD COLUMN (SQLite supports it): a batch "move and copy" of `requests` would drop the old
+    # table, and with foreign keys on, SQLite would cascade that to every reply, event and attachment.
+    op.add_column('requests', sa.Column('letter_kind', sa.String(length=16), nullable=True))
+    op.add_column('requests', sa.Column('letter_tracking_other', sa.Boolean(), nullable=False,
+                                        server_default=sa.false()))
+    op.add_column('requests', sa.Column('phone_number_called', sa.String(length=50), nullable=False,
+                                        server_default=''))
+    op.add_column('request_events', sa.Column('party', sa.String(length=16), nullable=True))
+    op.add_column('request_events', sa.Column('amount', sa.Numeric(precision=10, scale=2), nullable=True))
+    op.add_column('replies', sa.Column('form', sa.String(length=16), nullable=True))
     op.create_table(
         'request_documents',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -60,12 +60,10 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f('ix_request_documents_request_id'), table_name='request_documents')
     op.drop_table('request_documents')
-    with op.batch_alter_table('replies') as batch:
-        batch.drop_column('form')
-    with op.batch_alter_table('request_events') as batch:
-        batch.drop_column('amount')
-        batch.drop_column('party')
-    with op.batch_alter_table('requests') as batch:
-        batch.drop_column('phone_number_called')
-        batch.drop_column('letter_tracking_other')
-        batch.drop_column('letter_kind')
+    # Plain DROP COLUMN (SQLite ≥ 3.35), for the same reason as in upgrade(): no copy of `requests`.
+    op.drop_column('replies', 'form')
+    op.drop_column('request_events', 'amount')
+    op.drop_column('request_events', 'party')
+    op.drop_column('requests', 'phone_number_called')
+    op.drop_column('requests', 'letter_tracking_other')
+    op.drop_column('requests', 'letter_kind')

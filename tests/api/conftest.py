@@ -88,6 +88,7 @@ def world(app, users):
     from tracker.campaigns.operations import create_campaign, create_target
     from tracker.extensions import db
     from tracker.requests import operations as ops
+    from tracker.requests.documents import add_document
 
     with app.app_context():
         campaign = create_campaign(None, {"name": CAMPAIGN_NAME, "year": 2020, "rubric_code": RUBRIC,
@@ -97,9 +98,11 @@ def world(app, users):
         online = ops.create_request(None, campaign, ONLINE)
         event = ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": 5})
         ops.save_reply(None, online, REPLY)
+        document = add_document(None, online, {"kind": "acknowledgement", "dated_on": "2020-09-02"})
         phone = ops.create_request(None, campaign, PHONE)
         attempt = ops.add_attempt(None, phone, {"at": "2020-09-02T09:10:00+08:00", "connected": False})
         mail = ops.create_request(None, campaign, MAIL)
         db.session.commit()
         return SimpleNamespace(campaign=campaign.id, target=liangzhou.id, other=minqin.id, online=online.id,
-                               event=event.id, phone=phone.id, attempt=attempt.id, mail=mail.id)
+                               event=event.id, phone=phone.id, attempt=attempt.id, mail=mail.id,
+                               document=document.id)

@@ -25,7 +25,8 @@ def _request_for(op, world) -> int:
 
 def url_of(op, world) -> str:
     ids = {"campaign_id": world.campaign, "target_id": world.target, "request_id": _request_for(op, world),
-           "event_id": world.event, "attempt_id": world.attempt, "indicator_id": 8}
+           "event_id": world.event, "attempt_id": world.attempt, "indicator_id": 8,
+           "document_id": world.document}
     return re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), op.path)
 
 
@@ -49,6 +50,7 @@ def body_of(op, world, admin: ApiClient):
         "voidRequest": lambda: {"void_reason": "误建"},
         "addEvent": lambda: {"type": "consultation_started", "on": "2020-09-08"},
         "addAttempt": lambda: {"at": "2020-09-02T10:00:00+08:00", "connected": True},
+        "addDocument": lambda: {"kind": "reply", "dated_on": "2020-09-21", "number": "凉政公开〔2020〕1号"},
         "saveReply": lambda: {"version": 1, "outcome": "already_public", "dispatched_on": "2020-09-21",
                               "told_route": True},
         "saveFacts": lambda: {"facts": {"points": 1.5}, "version": 0},

@@ -71,7 +71,7 @@ def test_report_matches_the_design_contract(app, api, world):
     assert (data["rubric"], data["today"]) == ("wuwei-2020-county", "2020-12-31")
     assert [t["name"] for t in data["targets"]] == ["凉州区", "民勤县"]
     for target in data["targets"]:
-        assert set(target) == {"name", "total", "complete", "scores", "level1"}
+        assert set(target) == {"name", "total", "complete", "scores", "level1", "review"}  # review: DESIGN §10.1
         assert list(target["scores"]) == OFFICIAL_IDS
         assert target["total"] == sum(v for v in target["scores"].values() if v is not None)
         assert target["complete"] is False and isinstance(target["level1"], dict)

@@ -105,3 +105,73 @@ def test_settings_page_lists_tokens(app, login, users):
     issue_token(app, "evaluator", "报表导出")
     html = login("evaluator").get("/settings").get_data(as_text=True)
     assert "API 令牌" in html and "报表导出" in html and "从未使用" in html
+
+
+# ---------------------------------------------------------------------------- issue 17
+
+def test_an_api_get_never_fails_while_another_writer_holds_the_sqlite_lock(app, users):
+    """An API GET used to 500 ("database is locked") because recording a token's last use needs the
+    write lock, e.g. during a long Excel import; now that bookkeeping is skipped at once."""
+    import sqlite3
+    import time
+
+    import pytest
+
+    from tracker.api.models import ApiToken
+    from tracker.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("the database-wide write lock is SQLite's")
+    client = ApiClient(app.test_client(), issue_token(app, "reviewer"))
+    writer = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process's long write transaction
+        started = time.monotonic()
+        response = client.get("/campaigns")
+        elapsed = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert elapsed < 2, f"the GET waited {elapsed:.1f}s for the lock"
+    assert _rows(app)[0].last_used_at is None  # skipped, not half-written
+    client.get("/campaigns")  # the lock is free again: recorded now
+    assert _rows(app)[0].last_used_at is not None
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ApiToken)) == 1
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    result = CliRunner().invoke(main, ["tokens", *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_cli_creates_and_revokes_a_token_by_name(app, users):
+    code, out = _cli("create", "evaluator", "--name", "夜间同步")
+    plaintext = out.strip()
+    assert code == 0 and TOKEN_RE.fullmatch(plaintext), out
+    (row,) = _rows(app)
+    assert row.name == "夜间同步" and row.token_hash == hashlib.sha256(plaintext.encode()).hexdigest()
+    client = ApiClient(app.test_client(), plaintext)
+    assert client.get("/campaigns").status_code == 200
+    code, out = _cli("create", "evaluator", "--name", "夜间同步")
+    assert code == 1 and "已有名为“夜间同步”的有效令牌" in out and len(_rows(app)) == 1
+    code, out = _cli("revoke", "evaluator", "--name", "夜间同步")
+    assert code == 0 and "已撤销" in out
+    assert client.get("/campaigns").status_code == 401
+    code, out = _cli("revoke", "evaluator", "--name", "夜间同步")
+    assert code == 1 and "没有名为“夜间同步”的有效令牌" in out
+    assert _cli("create", "nobody", "--name", "x") == (1, "错误：用户 nobody 不存在\n")
+    assert _cli("create", "evaluator", "--name", "")[0] == 1
+
+
+def test_the_same_token_name_is_refused_in_the_settings_page_too(app, login):
+    browser = login("evaluator")
+    browser.post("/settings/tokens", data={"name": "同步脚本"})
+    page = browser.post("/settings/tokens", data={"name": "同步脚本"}, follow_redirects=True).get_data(as_text=True)
+    assert "已有名为“同步脚本”的有效令牌" in page and len(_rows(app)) == 1

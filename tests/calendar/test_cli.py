@@ -152,3 +152,16 @@ def test_confirm_refuses_a_partial_notice(app, users, run):
     code, _, err = run("calendar", "import-notice", "-", "--confirm", input=adjustment)
     assert code == 1 and "只有完整的年度放假安排通知才能确认该年" in err
     assert counts(app) == before
+
+
+def test_import_notice_recomputes_open_deadlines_once(app, run, open_request, monkeypatch):
+    from tracker.requests import clock
+
+    calls = []
+    original = clock.recompute_open_requests
+    monkeypatch.setattr(clock, "recompute_open_requests", lambda *a, **k: calls.append(1) or original(*a, **k))
+    adjustment = "国务院办公厅关于调整2020年中秋节假期安排的通知\n一、2020年9月2日至3日放假，共2天。"
+    code, out, _ = run("calendar", "import-notice", "-", input=adjustment)
+    assert code == 0 and "2020-09-02 放假 中秋节" in out
+    assert overrides(app) == {"2020-09-02": False, "2020-09-03": False}  # only the days it names
+    assert calls == [1] and due_date(app, open_request) == date(2020, 9, 30)

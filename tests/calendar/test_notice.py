@@ -74,6 +74,18 @@ def test_wording_variants(year, day, kind, name):
     assert {d.date.isoformat(): d.name for d in days}[day] == name
 
 
+@pytest.mark.parametrize("item,year,off", [
+    ("三、清明节：4月5日放假，4月7日（星期一）补休。", 2014, ["2014-04-05", "2014-04-07"]),
+    ("一、元旦：12月30日至1月1日放假调休，共3天。", 2019, ["2018-12-30", "2018-12-31", "2019-01-01"]),
+    ("一、元旦：1月1日（周三）放假1天，不调休。", 2025, ["2025-01-01"]),
+    ("四、劳动节：5月1日放假。", 2019, ["2019-05-01"]),
+])
+def test_older_and_shorter_wordings(item, year, off):
+    # "12月30日至1月1日" without years, in the 2019 notice: from the end of 2018 into 2019.
+    notice = parse_notice(item, year=year)
+    assert [d.date.isoformat() for d in notice.holidays] == off
+
+
 def test_the_2020_extension_cancels_the_makeup_saturday_inside_it():
     notice = parse_notice(notice_text(2020))
     assert date(2020, 2, 1) not in {d.date for d in notice.makeup_workdays}
@@ -91,6 +103,13 @@ def test_the_2019_notice_without_its_adjustment_differs_from_the_package(plain):
 def test_half_width_punctuation_and_one_line_paste():
     text = notice_text(2021).translate(str.maketrans("：（），", ":(),")).replace("\n", " ")
     assert parse_notice(text) == parse_notice(notice_text(2021))
+
+
+@pytest.mark.parametrize("separator", ["\n", " ", ""])
+def test_items_without_a_full_stop_are_still_apart(separator):
+    text = notice_text(2022).replace("上班。", "上班" + separator).replace("共3天。", "共3天" + separator)
+    text = text.replace("共7天。", "共7天" + separator)  # "共7天1月29日（星期六）、…上班" too
+    assert parse_notice(text) == parse_notice(notice_text(2022))
 
 
 def test_items_alone_need_the_year():
@@ -143,3 +162,12 @@ def test_a_provisional_year_is_planned_against_the_package_guess():
         "2027-04-05": True, "2027-04-25": True, "2027-05-05": False, "2027-05-08": True,
         "2027-06-09": True, "2027-09-15": True, "2027-10-01": True, "2027-10-04": True, "2027-10-05": True,
     }
+
+
+def test_a_news_reprint_with_the_title_twice_reads_the_same():
+    body = notice_text(2026).split("国办发明电〔2025〕7号")[1]
+    reprint = ("国务院办公厅关于2026年部分节假日安排的通知\n新华社北京11月4日电 国务院办公厅关于2026年部分节假日安排的通知，"
+               "全文如下：\n" + body)
+    notice, published = parse_notice(reprint), parse_notice(notice_text(2026))
+    assert (notice.holidays, notice.makeup_workdays) == (published.holidays, published.makeup_workdays)
+    assert notice.source == "国务院办公厅关于2026年部分节假日安排的通知"

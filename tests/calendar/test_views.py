@@ -79,11 +79,14 @@ def test_published_notice_needs_no_change(app, login):
     assert response.status_code == 302 and overrides(app) == {}
 
 
-def test_only_admins_and_only_with_csrf(app, login):
+def test_only_admins_and_only_with_csrf(app, login, client):
     before = counts(app)
-    evaluator = login("evaluator")
-    for url in ("/admin/calendar/notice/preview", "/admin/calendar/notice/apply"):
-        assert evaluator.post(url, data={"notice": NOTICE_2027}).status_code in (403, 404)
+    assert client.get("/admin/calendar/notice").status_code == 302  # anonymous: to the login page
+    for role in ("evaluator", "reviewer"):
+        other = login(role)
+        assert other.get("/admin/calendar/notice").status_code == 403
+        for url in ("/admin/calendar/notice/preview", "/admin/calendar/notice/apply"):
+            assert other.post(url, data={"notice": NOTICE_2027}).status_code == 403
     admin = login("admin")
     response = admin.client.post("/admin/calendar/notice/apply", data={"notice": NOTICE_2027})  # no token
     assert response.status_code == 400
@@ -97,3 +100,26 @@ def test_confirming_an_empty_year_asks_twice(app, login):
     response = admin.post("/admin/calendar/years", data={"year": "2028", "source": "国办发明电〔2027〕N号",
                                                         "allow_empty": "on"})
     assert response.status_code == 302
+
+
+def test_fuzzing_preview_and_apply_never_gives_a_500(app, login, monkeypatch):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # a crash must show as a 500, not raise
+    admin = login("admin")
+    pieces = st.sampled_from(["一、", "元旦：", "春节：", "1月1日", "12月30日", "2月30日", "至", "3日", "（周五）",
+                              "（星期日）", "放假", "放假调休", "，共3天", "，与周末连休", "。", "上班", "补休",
+                              "国务院办公厅关于2027年部分节假日安排的通知", "延长2027年春节假期至2月14日", "\x00", "😀"])
+    text = st.lists(pieces, max_size=25).map("".join) | st.text(max_size=80)
+    year = st.sampled_from(["", "2027", "0", "-1", "1e9", "2027.5", "99999999999999999999", "abc"])
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(text, year, st.sampled_from(["preview", "apply"]), st.booleans())
+    def fuzz(notice, year_value, step, confirm):
+        data = {"notice": notice, "year": year_value, "revision": ""} | ({"confirm": "on"} if confirm else {})
+        response = admin.post(f"/admin/calendar/notice/{step}", data=data)
+        assert response.status_code < 500, (step, data)
+
+    fuzz()

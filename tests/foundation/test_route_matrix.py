@@ -36,7 +36,7 @@ POLICY: dict[str, dict[str, object]] = {
     "reminders.save_settings": {"POST": ALL}, "reminders.new_calendar_token": {"POST": ALL},
     "reminders.outbox": {"GET": ADMIN}, "reminders.outbox_resend": {"POST": ADMIN},
     "reminders.outbox_deliver": {"POST": ADMIN},
-    "reports.campaign_report": {"GET": ALL}, "reports.target_report": {"GET": ALL},
+    "reports.campaign_report": {"GET": ALL}, "reports.campaign_chart": {"GET": ALL}, "reports.target_report": {"GET": ALL},
     "reports.campaign_xlsx": {"GET": ALL}, "reports.target_xlsx": {"GET": ALL}, "reports.campaign_json": {"GET": ALL},
     "reports.statistics": {"GET": ALL}, "reports.statistics_csv": {"GET": ALL}, "reports.annual_table": {"GET": ALL},
     "requests.request_list": {"GET": ALL}, "requests.request_detail": {"GET": ALL},
@@ -45,11 +45,14 @@ POLICY: dict[str, dict[str, object]] = {
     "requests.reply_form": {"GET": EDIT, "POST": EDIT},
     **{f"requests.{name}": {"POST": EDIT} for name in (
         "request_void", "event_add", "event_delete", "attempt_add", "attempt_delete", "reply_delete",
-        "attachment_upload")},
+        "attachment_upload", "document_add", "document_delete")},
     "scoring.sheet": {"GET": ALL}, "scoring.sheet_list": {"GET": ALL}, "scoring.workbook_download": {"GET": ALL},
+    "scoring.history": {"GET": ALL}, "scoring.verify": {"GET": ALL},
     "scoring.workbook_import": {"GET": EDIT, "POST": EDIT},
     **{f"scoring.{name}": {"POST": EDIT} for name in ("save_indicator", "add_evidence", "preview", "submit")},
     **{f"scoring.{name}": {"POST": REVIEW} for name in ("sign", "unlock", "return_sheet")},
+    "ocr.scan_page": {"GET": ALL}, "ocr.scan_preview": {"GET": ALL},
+    **{f"ocr.{name}": {"POST": EDIT} for name in ("scan_upload", "scan_accept", "scan_retry")},
     "static": {"GET": PUBLIC}, "bootstrap.static": {"GET": PUBLIC},
 }
 ROLES = ("anonymous", "evaluator", "reviewer", "admin")
@@ -102,7 +105,7 @@ def ids(app):
         db.session.commit()
         return {"campaign_id": campaign.id, "target_id": target.id, "request_id": letter.id, "event_id": event.id,
                 "attempt_id": attempt.id, "override_id": override.id, "indicator_id": 1, "year": 2030,
-                "user_id": 1, "attachment_id": 999999, "message_id": 999999, "token_id": 999999,
+                "user_id": 1, "attachment_id": 999999, "document_id": 999999, "message_id": 999999, "token_id": 999999,
                 "token": "no-such-token", "filename": "tracker.css"}
 
 

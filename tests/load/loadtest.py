@@ -48,6 +48,7 @@ if __package__:
     from .htmlforms import csrf_token, form_posting_to, forms
 else:  # run as a script by scripts/loadtest
     sys.path.insert(0, str(HERE))
+    sys.path.insert(1, str(ROOT))  # tests.load.scenarios
     from htmlforms import csrf_token, form_posting_to, forms
 
 PASSWORD = "load-test-password-1"
@@ -214,7 +215,8 @@ def setup_main(evaluators: int) -> None:
         campaign = campaign_ops.create_campaign(admin, {"name": CAMPAIGN, "year": 2020, "rubric_code": "wuwei-2020-county",
                                                        "member_ids": [u.id for u in users]})
         targets = {}
-        for key in names + ["shared"]:
+        extra = [f"extra{n:04d}" for n in range(int(os.environ.get("LOADTEST_EXTRA_TARGETS", "0")))]
+        for key in names + ["shared"] + extra:
             target = campaign_ops.create_target(admin, campaign, {
                 "key": key, "name": f"负载测试县 {key}", "apply_url": f"https://{key}.example.org/apply",
                 "address": f"{key} 路 1 号", "legal_representative": f"法人{key[-2:]}", "guide_phone": "0935-0000000"})
@@ -839,6 +841,7 @@ class Result:
     worker_errors: list
     slowest: dict = field(default_factory=dict)
     load_average: str = ""
+    scenario: dict = field(default_factory=dict)  # figures of a scenario's extra thread (scenarios.py)
 
     @property
     def ok(self) -> bool:
@@ -865,6 +868,8 @@ class Result:
         ]
         lines += [f"  refused: {r}" for r in self.refused[:10]] + [f"  lost: {u}" for u in self.unknown[:10]]
         lines += [f"  worker error: {e}" for e in self.worker_errors[:10]]
+        if self.scenario:
+            lines.append("scenario: " + ", ".join(f"{k} {v}" for k, v in self.scenario.items()))
         lines.append("RESULT: " + ("PASS" if self.ok else "FAIL"))
         return "\n".join(lines)
 
@@ -877,14 +882,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(backend: str = "sqlite", duration: float = 120, workers: int = 20, seed: int = 1,
-        workdir: Path | None = None, keep: bool = False, admin_url: str | None = None, after=None) -> Result:
-    """One load run; `after(database, plan, expected)` is called once the proof is done, before clean-up."""
+        workdir: Path | None = None, keep: bool = False, admin_url: str | None = None, after=None,
+        extra_targets: int = 0, during=None) -> Result:
+    """One load run; `after(database, plan, expected)` is called once the proof is done, before clean-up;
+    `during(port, plan, stats, stop_at)` returns a thread that works beside the evaluators (the slow
+    upload of scenarios.py), joined before the proof; its `figures()` go into the result."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix=f"tracker-load-{backend}-"))
     database = Database(backend, workdir, admin_url)
     server = None
     try:
         env = base_env(workdir / "instance", database.url)
-        plan = run_setup(env, workers)
+        plan = run_setup(env | {"LOADTEST_EXTRA_TARGETS": str(extra_targets)}, workers)
         server = Server("waitress" if backend == "sqlite" else "gunicorn", env, workdir / "server.log").start()
         expected, logins, stats = Expected(), Stats(), Stats()
         threads = [Evaluator(i, name, server.port, plan, expected, logins, float("inf"), seed * 1000 + i)
@@ -898,14 +906,22 @@ def run(backend: str = "sqlite", duration: float = 120, workers: int = 20, seed:
         for thread in threads:
             thread.browser.stats, thread.stop_at = stats, started + duration
             thread.logged_in.set()
+        beside = during(server.port, plan, stats, started + duration) if during is not None else None
+        if beside is not None:
+            beside.start()
         for thread in threads:
             thread.join(timeout=duration + 300)
+        if beside is not None:
+            beside.join(timeout=900)
+            threads = [*threads, beside]
         elapsed = time.monotonic() - started
         server.stop()
         log = server.log_text()
         problems = verify(database, plan, expected)
         result = _result(backend, server.kind, elapsed, workers, stats, expected, log, problems, threads)
         result.load_average = f"{load_before:.1f}/{os.getloadavg()[0]:.1f}"
+        if beside is not None:
+            result.scenario = beside.figures()
         if after is not None:
             after(database, plan, expected)
         return result
@@ -939,6 +955,31 @@ def _result(backend, server_kind, elapsed, workers, stats, expected, log, proble
 
 # ============================================================================ command line
 
+def _run_scenario(args, backend: str):
+    if args.scenario == "load":
+        return run(backend, args.duration, args.workers, args.seed, keep=args.keep, admin_url=args.postgres_url)
+    from tests.load import scenarios
+
+    if args.scenario == "outage":
+        url = None
+        if backend == "postgres":
+            database = Database("postgres", Path(tempfile.mkdtemp()), args.postgres_url)
+            url = database.url
+            try:
+                return scenarios.run_outage(args.workers, database_url=url)
+            finally:
+                database.drop()
+        return scenarios.run_outage(args.workers)
+
+    def uploader(port, plan, stats, stop_at):
+        thread = scenarios.Uploader(port, plan, stats, stop_at)
+        thread.figures = lambda: scenarios.upload_figures(thread)
+        return thread
+
+    return run(backend, args.duration, args.workers, args.seed, keep=args.keep, admin_url=args.postgres_url,
+               extra_targets=scenarios.EXTRA_TARGETS, during=uploader)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["_setup"]:
@@ -954,12 +995,15 @@ def main(argv: list[str] | None = None) -> int:
                              "postgresql://postgres@127.0.0.1:5432/postgres); a scratch database is created there")
     parser.add_argument("--json", default=None, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch instance folder and database")
+    parser.add_argument("--scenario", choices=("load", "outage", "slow-upload"), default="load",
+                        help="load (default); outage: SMTP down for a simulated day, then up; slow-upload: writers "
+                             "during a large Excel import (tests/load/scenarios.py)")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results = []
     for backend in backends:
-        print(f"… {backend}: {args.workers} evaluators for {args.duration:.0f} s", flush=True)
-        result = run(backend, args.duration, args.workers, args.seed, keep=args.keep, admin_url=args.postgres_url)
+        print(f"… {backend}: {args.scenario}, {args.workers} evaluators for {args.duration:.0f} s", flush=True)
+        result = _run_scenario(args, backend)
         print(result.summary(), flush=True)
         results.append(result)
     if args.json:

@@ -151,16 +151,46 @@ def test_dry_run_writes_nothing_and_returns_what_would_be_sent(app, smtp):
     assert run_and_deliver(app, date(2020, 9, 25))[0].reminder_count == 1
 
 
-def test_users_without_email_are_recorded_without_mail(app, smtp):
+def test_a_reminder_to_a_user_without_email_waits_and_says_so(app, smtp, login):
+    """It used to be recorded as sent without a message (issue 17): it waits, and is sent once an address exists."""
     load_requests(app, [online_request("A", date(2020, 9, 25), owner="nomail")])
     report, _ = run_and_deliver(app, date(2020, 9, 25))
-    (recipient,) = report.recipients
-    assert recipient.email is None and recipient.outbox_id is None
+    assert report.recipients == [] and [w.name for w in report.waiting] == ["赵六"]
+    assert any("赵六：1 条提醒等待发送" in line and "没有可用的电子邮箱" in line for line in report.lines())
+    assert count_rows(app, ReminderSent) == 0 and count_rows(app, OutboxMessage) == 0 and smtp.received == []
+    # Admins are told on the dashboard…
+    page = login("admin").get("/").get_data(as_text=True)
+    assert "没有可用的电子邮箱" in page and "赵六（1 项）" in page
+    # …and once the user has an address, the next run sends what waited.
     with app.app_context():
-        row = db.session.scalar(select(ReminderSent))
-        assert row.kind == "due_today" and row.outbox_id is None and row.user_id is not None
-    assert smtp.received == [] and count_rows(app, OutboxMessage) == 0
-    assert run_and_deliver(app, date(2020, 9, 25))[0].reminder_count == 0
+        db.session.scalar(select(User).where(User.username == "nomail")).email = "zhao@example.org"
+        db.session.commit()
+    report, delivery = run_and_deliver(app, date(2020, 9, 28))
+    assert report.reminder_count == 1 and delivery.sent == 1 and report.waiting == []
+    assert smtp.received[0].rcpt_tos == ["zhao@example.org"] and "A" in smtp.received[0].part("plain")
+
+
+def test_a_user_without_email_is_told_on_the_dashboard(app, login):
+    from tracker.extensions import db as database
+
+    browser = login("evaluator")
+    assert "没有填写电子邮箱" not in browser.get("/").get_data(as_text=True)
+    with app.app_context():
+        database.session.scalar(select(User).where(User.username == "evaluator")).email = None
+        database.session.commit()
+    assert "没有填写电子邮箱，期限提醒邮件无法发送" in browser.get("/").get_data(as_text=True)
+    assert "没有填写电子邮箱，期限提醒邮件无法发送" in browser.get("/reminders").get_data(as_text=True)
+
+
+def test_failed_mail_is_shown_to_admins_on_the_dashboard(app, login):
+    from tracker.core.mail import queue_email
+
+    with app.app_context():
+        message = queue_email("gone@example.org", "【政务公开考评】测试", "正文")
+        message.status, message.last_error = "failed", "550 5.1.1 mailbox unavailable"
+        db.session.commit()
+    assert "有 1 封邮件发送失败" in login("admin").get("/").get_data(as_text=True)
+    assert "邮件发送失败" not in login("evaluator").get("/").get_data(as_text=True)
 
 
 def test_per_user_horizon_and_configured_default(app, smtp):
@@ -250,12 +280,12 @@ def test_cli_remind_dry_run_then_for_real(app, smtp, monkeypatch):
     load_requests(app, [online_request("A", date(2020, 9, 29)), online_request("B", date(2020, 9, 25), owner="nomail")])
     code, out = remind("--today", "2020-09-25", "--dry-run")
     assert code == 0 and "演练" in out and "张三（zhang@example.org）：1 条提醒 — 即将到期 1" in out
-    assert "赵六（无可用邮箱，仅记录）：1 条提醒 — 今日到期 1" in out
+    assert "赵六：1 条提醒等待发送 — 没有可用的电子邮箱" in out
     assert sent_rows(app) == [] and "邮件发送" not in out
     monkeypatch.setenv("TRACKER_MAIL_PORT", str(smtp.port))  # the command builds its own app from the environment
     code, out = remind("--today", "2020-09-25")
-    assert code == 0 and "已记录 2 条提醒" in out and "邮件发送：成功 1 封" in out
-    assert len(smtp.received) == 1 and len(sent_rows(app)) == 2
+    assert code == 0 and "已记录 1 条提醒" in out and "邮件发送：成功 1 封" in out
+    assert len(smtp.received) == 1 and len(sent_rows(app)) == 1
 
 
 @pytest.mark.parametrize("bad", ["2020-13-01", "tomorrow"])

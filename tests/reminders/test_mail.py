@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracker.core import mail
 from tracker.core.audit import AuditEntry
@@ -47,19 +47,36 @@ def test_queued_message_is_sent_once_with_both_parts(app, smtp):
 
 
 @pytest.mark.parametrize("stage", ["rcpt", "data"])
-def test_451_is_retried_and_then_delivered_exactly_once(app, smtp, stage):
+def test_451_is_retried_after_a_back_off_and_then_delivered_exactly_once(app, smtp, stage):
     smtp.handler.temporary, smtp.handler.temporary_at = 2, stage
     (message_id,) = queue(app)
-    for attempt in (1, 2):
-        report = mail.deliver_pending(app)
+    now = utcnow()
+    for attempt, wait in ((1, mail.BACKOFF[0]), (2, mail.BACKOFF[1])):
+        report = mail.deliver_pending(app, now=now)
         assert report.retrying == 1 and report.sent == 0
         row = outbox(app, message_id)
         assert (row.status, row.attempts) == ("pending", attempt)
         assert "451" in row.last_error and row.sent_at is None
-    assert mail.deliver_pending(app).sent == 1
-    assert mail.deliver_pending(app).handled == 0
+        assert row.next_attempt_at == now + wait and row.first_failed_at is not None
+        # Its turn has not come yet: a run before the back-off is over does not try it.
+        assert mail.deliver_pending(app, now=now + wait - timedelta(seconds=1)).handled == 0
+        now += wait
+    assert mail.deliver_pending(app, now=now).sent == 1
+    assert mail.deliver_pending(app, now=now + timedelta(days=1)).handled == 0
     assert len(smtp.received) == 1
     assert outbox(app, message_id).status == "sent"
+
+
+def test_back_off_grows_from_minutes_to_hours():
+    waits = [mail.backoff(n) for n in range(1, 9)]
+    assert waits[0] == timedelta(minutes=5) and waits == sorted(waits)
+    assert waits[-1] >= timedelta(hours=3)
+    # Attempts over 7 days stay few (a day of outage costs a handful, not one per run).
+    total, attempts = timedelta(0), 0
+    while total < mail.GIVE_UP_AFTER:
+        attempts += 1
+        total += mail.backoff(attempts)
+    assert attempts < 40
 
 
 def test_refused_recipient_is_failed_and_the_others_still_go(app, smtp):
@@ -82,48 +99,88 @@ def test_permanent_data_error_fails_the_message(app, smtp):
     assert row.status == "failed" and "554" in row.last_error
 
 
-def test_stalled_server_times_out_and_the_message_stays_pending(app, stalled_smtp):
+def test_stalled_server_times_out_and_no_message_is_touched(app, stalled_smtp):
     first, second = queue(app, 2)
     started = time.monotonic()
     report = mail.deliver_pending(app)
     elapsed = time.monotonic() - started
     assert elapsed < 6, f"MAIL_TIMEOUT=2 must bound the wait, took {elapsed:.1f}s"
-    assert report.retrying == 1 and report.stopped
-    row = outbox(app, first)
-    assert (row.status, row.attempts) == ("pending", 1)
-    assert "超时" in row.last_error or "timed out" in row.last_error
-    # The run stops at the first connection failure instead of waiting once per message.
-    assert (outbox(app, second).status, outbox(app, second).attempts) == ("pending", 0)
+    assert report.handled == 0 and report.unreachable and report.stopped
+    assert "超时" in report.stopped or "timed out" in report.stopped
+    # The run stops at the connection failure and counts no attempt (DESIGN §10.4).
+    for message_id in (first, second):
+        row = outbox(app, message_id)
+        assert (row.status, row.attempts, row.next_attempt_at, row.last_error) == ("pending", 0, None, "")
 
 
-def test_server_down_keeps_messages_pending_until_it_is_back(app, smtp):
+def test_an_outage_burns_no_attempt_and_delivers_as_soon_as_the_server_answers(app, smtp):
+    """25 runs against a closed port used to fail the head of the queue for good (issue 17)."""
     smtp.stop()
     ids = queue(app, 3)
-    report = mail.deliver_pending(app)
-    assert report.sent == 0 and report.retrying == 1 and "无法连接" in report.stopped
-    assert all(outbox(app, i).status == "pending" for i in ids)
+    for _ in range(25):
+        report = mail.deliver_pending(app)
+        assert report.handled == 0 and report.unreachable and "无法连接" in report.stopped
+    for message_id in ids:
+        row = outbox(app, message_id)
+        assert (row.status, row.attempts, row.next_attempt_at, row.first_failed_at) == ("pending", 0, None, None)
     smtp.start()
     assert mail.deliver_pending(app).sent == 3
     assert sorted(r.subject for r in smtp.received) == [f"【政务公开考评】测试邮件 {n}" for n in range(3)]
 
 
-def test_temporary_failures_give_up_after_the_cap(app, smtp):
-    smtp.handler.temporary = 1
+def test_temporary_failures_stay_pending_for_seven_days_then_fail(app, smtp):
+    smtp.handler.temporary = 100
     (message_id,) = queue(app)
-    with app.app_context():
-        db.session.get(OutboxMessage, message_id).attempts = mail.MAX_ATTEMPTS - 1
-        db.session.commit()
+    now = utcnow()
+    assert mail.deliver_pending(app, now=now).retrying == 1
+    first_failed = outbox(app, message_id).first_failed_at
+    while now - first_failed < mail.GIVE_UP_AFTER - timedelta(hours=6):  # six days and more of 451s
+        now = outbox(app, message_id).next_attempt_at
+        assert mail.deliver_pending(app, now=now).retrying == 1
+    assert outbox(app, message_id).status == "pending"
+    now = max(first_failed + mail.GIVE_UP_AFTER, outbox(app, message_id).next_attempt_at)
+    assert mail.deliver_pending(app, now=now).failed == 1
+    row = outbox(app, message_id)
+    assert row.status == "failed" and "7 天" in row.last_error and row.attempts < 40
+    assert smtp.received == []
+
+
+def test_a_permanent_refusal_fails_at_once(app, smtp):
+    smtp.handler.data_reply = "550 5.7.1 Rejected by policy"
+    (message_id,) = queue(app)
     assert mail.deliver_pending(app).failed == 1
     row = outbox(app, message_id)
-    assert row.status == "failed" and row.attempts == mail.MAX_ATTEMPTS and "放弃" in row.last_error
+    assert (row.status, row.attempts) == ("failed", 1) and "550" in row.last_error
+
+
+def test_every_attempt_of_a_message_carries_the_same_message_id(app, smtp):
+    """A crash between the server's acceptance and the commit sends it again: clients fold the copy."""
+    first, second = queue(app, 2)
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).values(status="sending", sent_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    assert mail.deliver_pending(app).sent == 2
+    with app.app_context():  # as if the commit of the outcome had been lost in a crash
+        db.session.execute(update(OutboxMessage).values(status="sending", sent_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    assert mail.deliver_pending(app).sent == 2
+    ids = [str(r.message["Message-ID"]) for r in smtp.received]
+    assert len(ids) == 4 and len(set(ids)) == 2
+    by_subject = {}
+    for received in smtp.received:
+        by_subject.setdefault(received.subject, set()).add(str(received.message["Message-ID"]))
+    assert all(len(found) == 1 for found in by_subject.values())
+    assert all(i.startswith("<tracker.") and i.endswith("@localhost>") for i in ids)
 
 
 def test_a_claimed_message_is_not_claimed_again(app):
     (message_id,) = queue(app)
     with app.app_context():
-        claimed = mail._claim_next(0)
-        assert claimed is not None and claimed.id == message_id
-        assert mail._claim_next(0) is None
+        message = mail._next_due(0, utcnow())
+        claimed = mail._claim(message, utcnow())
+        assert claimed is not None and claimed.id == message_id and claimed.attempts == 1
+        assert mail._claim(message, utcnow()) is None
+        assert mail._next_due(0, utcnow()) is None
         row = db.session.get(OutboxMessage, message_id)
         assert row.status == "sending" and row.attempts == 1
 

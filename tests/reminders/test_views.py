@@ -21,7 +21,9 @@ LONG_TARGET = "凉州区人民政府办公室政府信息公开工作机构（�
 def evaluator_requests(app, target_name: str = "凉州区") -> None:
     load_requests(app, [online_request("LZ-21", date(2020, 10, 9), owner="evaluator"),
                         online_request("LZ-22", date(2020, 10, 12), owner="evaluator"),
-                        online_request("LZ-X", date(2020, 10, 12), owner="admin")], team=[], target_name=target_name)
+                        online_request("LZ-X", date(2020, 10, 12), owner="admin")],
+                  team=[{"username": "evaluator", "name": "张填报", "email": "evaluator@example.org", "role": "evaluator"}],
+                  target_name=target_name)
 
 
 def user_field(app, username: str, name: str):
@@ -62,12 +64,17 @@ def unfold(body: bytes) -> list[str]:
     return body.decode("utf-8").replace("\r\n ", "").split("\r\n")
 
 
+def new_feed_token(browser) -> str:
+    """Generate a feed address; it is shown once (in the message after the redirect), stored hashed."""
+    page = browser.post("/reminders/calendar-token", follow_redirects=True).get_data(as_text=True)
+    return re.search(r"/calendar/([A-Za-z0-9_\-]+)\.ics", page).group(1)
+
+
 def test_calendar_feed_is_valid_icalendar_without_login(app, login, client):
     evaluator_requests(app, target_name=LONG_TARGET)
     browser = login("evaluator")
-    assert browser.post("/reminders/calendar-token").status_code == 302
-    token = user_field(app, "evaluator", "calendar_token")
-    assert token and f"/calendar/{token}.ics" in browser.get("/reminders").get_data(as_text=True)
+    token = new_feed_token(browser)
+    assert f"/calendar/{token}" not in browser.get("/reminders").get_data(as_text=True)  # shown once only
 
     response = client.get(f"/calendar/{token}.ics")  # a fresh client: nobody logged in
     assert response.status_code == 200
@@ -91,10 +98,8 @@ def test_calendar_feed_is_valid_icalendar_without_login(app, login, client):
 def test_unknown_or_replaced_token_is_404_without_login(app, login, client):
     assert client.get("/calendar/no-such-token.ics").status_code == 404
     browser = login("evaluator")
-    browser.post("/reminders/calendar-token")
-    old = user_field(app, "evaluator", "calendar_token")
-    browser.post("/reminders/calendar-token")
-    new = user_field(app, "evaluator", "calendar_token")
+    old = new_feed_token(browser)
+    new = new_feed_token(browser)
     assert new != old
     assert client.get(f"/calendar/{old}.ics").status_code == 404
     assert client.get(f"/calendar/{new}.ics").status_code == 200
@@ -136,3 +141,13 @@ def test_resend_and_deliver_now(app, login, smtp):
     assert [r.rcpt_tos for r in smtp.received] == [["zhang@example.org"]]
     with app.app_context():
         assert db.session.get(OutboxMessage, message_id).status == "sent"
+
+
+def test_calendar_tokens_are_stored_hashed(app, login, client):
+    import hashlib
+
+    token = new_feed_token(login("evaluator"))
+    stored = user_field(app, "evaluator", "calendar_token_hash")
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in stored
+    assert client.get(f"/calendar/{stored}.ics").status_code == 404  # a copy of the database opens no feed
+    assert client.get(f"/calendar/{token}.ics").status_code == 200

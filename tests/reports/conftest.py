@@ -17,12 +17,15 @@ def bundle_data() -> dict:
 
 
 def import_data(app, data: dict) -> int:
-    """Import a bundle, commit, and return the campaign id."""
+    """Import a bundle, put every user in its team (these tests are not about the team), commit,
+    and return the campaign id."""
+    from tests.conftest import join_everyone
     from tracker.bundles.importer import import_bundle
     from tracker.extensions import db
 
     with app.app_context():
         summary = import_bundle(None, copy.deepcopy(data))
+        join_everyone(summary.campaign)
         db.session.commit()
         return summary.campaign.id
 
@@ -78,3 +81,32 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+def sign_target(app, campaign_id: int, key: str, today=TODAY) -> str:
+    """Close the target's open indicators by overrides, submit as "evaluator", sign as "reviewer"
+    (the users fixture's), through the operations; commit and return the 核验码."""
+    from sqlalchemy import select
+
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.scoring import operations as ops
+    from tracker.scoring import review
+    from tracker.scoring.service import target_scores
+    from tracker.users.models import User
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        people = {u.username: u for u in db.session.scalars(select(User))}
+        target = next(t for t in campaign.targets if t.key == key)
+        scores = target_scores(campaign, target, today)
+        for ident in scores.score.pending:
+            version = scores.facts[ident].version if ident in scores.facts else 0
+            ops.save_facts(people["evaluator"], campaign, target, ident,
+                           {"override": {"points": 0, "reason": "核实"}}, version=version)
+        sheet = ops.sheet_for(campaign, target)
+        review.submit_sheet(people["evaluator"], sheet, today)
+        seen = review.prepare_signature(people["reviewer"], sheet, today).score.fingerprint()
+        code = review.sign_sheet(people["reviewer"], sheet, today, seen).code
+        db.session.commit()
+        return code

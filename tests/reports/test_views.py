@@ -66,7 +66,12 @@ def test_json_is_the_report_contract(app, login, campaign_id):
     data = json.loads(login("evaluator").get(f"/campaigns/{campaign_id}/report.json?today=2020-11-30").data)
     with app.app_context():
         assert data == report_json(db.session.get(Campaign, campaign_id), TODAY)
-    assert set(data["targets"][0]) == {"name", "total", "complete", "scores", "level1"}
+    assert set(data["targets"][0]) == {"name", "total", "complete", "scores", "level1", "review"}
+    # DESIGN §10.1: usernames; the code only when signed (凉州区 is submitted, 民勤县 a draft).
+    assert data["targets"][0]["review"] == {"status": "submitted", "filled_by": "zhang", "reviewed_by": None,
+                                            "reviewed_on": None, "code": None}
+    assert data["targets"][1]["review"] == {"status": "draft", "filled_by": None, "reviewed_by": None,
+                                            "reviewed_on": None, "code": None}
 
 
 def test_print_page_links_static_css_and_has_no_script(login, campaign_id):
@@ -85,8 +90,34 @@ def test_print_page_links_static_css_and_has_no_script(login, campaign_id):
 def test_overview_ranks_and_draws_charts(login, campaign_id):
     html = login("evaluator").get(f"/campaigns/{campaign_id}/report?today=2020-11-30").get_data(as_text=True)
     assert html.index("凉州区") < html.index("民勤县")
-    assert html.count("<svg") == 3 and "各县区总分" in html and "一级指标得分率" in html and "三级指标得分热力图" in html
+    # The charts are images drawn once per change, not inline SVG (DESIGN.md §10.6: a light page).
+    assert html.count("<svg") == 0 and html.count("<img") == 3
     assert "未完成（17 项未评）" in html and "<script>" not in html.split("</main>")[0]
+    browser = login("evaluator")
+    titles = {"totals": "各县区总分", "profile": "一级指标得分率", "heat": "三级指标得分热力图"}
+    for name, title in titles.items():
+        assert f'/campaigns/{campaign_id}/report/charts/{name}.svg?today=2020-11-30' in html
+        svg = browser.get(f"/campaigns/{campaign_id}/report/charts/{name}.svg?today=2020-11-30")
+        assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+        assert svg.get_data(as_text=True).startswith("<svg xmlns=") and title in svg.get_data(as_text=True)
+    assert browser.get(f"/campaigns/{campaign_id}/report/charts/other.svg").status_code == 404
+
+
+def test_overview_ranking_is_paged(login, campaign_id, monkeypatch):
+    from tracker.reports import overview
+
+    monkeypatch.setattr(overview, "PAGE_SIZE", 1)
+    browser = login("evaluator")
+    first = browser.get(f"/campaigns/{campaign_id}/report?today=2020-11-30").get_data(as_text=True)
+    second = browser.get(f"/campaigns/{campaign_id}/report?today=2020-11-30&page=2").get_data(as_text=True)
+    assert "凉州区" in first and "民勤县" not in first.split("</table>")[0]
+    assert "民勤县" in second and "凉州区" not in second.split("</table>")[0]
+    assert "page=2" in first
+    past = browser.get(f"/campaigns/{campaign_id}/report?today=2020-11-30&page=9").get_data(as_text=True)
+    assert "民勤县" in past.split("</table>")[0]  # past the end: the last page
+    for bad in ("0", "x", "-1"):
+        response = browser.get(f"/campaigns/{campaign_id}/report?page={bad}")
+        assert response.status_code == 400 and "页码" in response.get_data(as_text=True)
 
 
 def test_statistics_page_and_csv(login, campaign_id):
@@ -105,12 +136,14 @@ def test_campaign_page_links_to_reports(login, campaign_id):
 
 
 def test_campaign_without_targets(app, login):
+    from tests.conftest import join_everyone
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
 
     with app.app_context():
         campaign = Campaign(name="空考评", year=2020, rubric_code="wuwei-2020-county")
         db.session.add(campaign)
+        join_everyone(campaign)
         db.session.commit()
         campaign_id = campaign.id
     browser = login("evaluator")

@@ -94,7 +94,7 @@ def test_choose_step_then_channel_form_prefilled_from_target(login, setup):
      "oral_procedure_explained", None),
     ("phone", "18", {"phone.question": "2019年财政预算在哪里公开？"}, "phone_question", "2019年财政预算在哪里公开？"),
     ("mail", "20", {"letter.addressee": "王区长", "letter.marked": "重要部署申请", "letter.posted_on": "2020-09-01",
-                    "letter.tracking_number": "EMS123", "letter.delivered_on": "2020-09-03"},
+                    "letter.tracking_number": "EA123456785CN", "letter.delivered_on": "2020-09-03"},
      "letter_delivered_on", "2020-09-03"),
 ])
 def test_create_each_channel_through_the_form(app, login, setup, channel, purpose, fields, column, expected):

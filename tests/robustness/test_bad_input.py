@@ -372,6 +372,7 @@ NOT_FORMS = {
     "scoring.preview": "posted by sheet.js (JSON answer); fuzzed below with the sheet row's fields",
     "users.logout": "ends the fuzzing session itself; tested in test_security.py",
     "users.login": "shown to anonymous users only: fuzzed in test_fuzzing_the_login_form_never_gives_a_500",
+    "calendar.notice_apply": "shown only under a notice's preview (a POST): fuzzed in tests/calendar/test_views.py",
 }
 NASTY = ["", " ", "0", "-1", "1.5", "1e999", "NaN", "-0", "99999999999999999999999", "true", "false", "on", "是",
          "null", "None", "[]", "{}", "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "=1+1",

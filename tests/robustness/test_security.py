@@ -94,20 +94,27 @@ def test_throttling_neither_locks_out_others_nor_ends_the_victims_session(app, u
     from tracker.extensions import db
     from tracker.users.models import LoginAttempt
 
-    victim = login("evaluator")  # already at work
+    victim = login("evaluator")  # already at work (from 127.0.0.1)
     for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"):
         attacker = Browserless(app.test_client())
         page = attacker.client.get("/login").get_data(as_text=True)
         attacker.client.post("/login", data={"username": "evaluator", "password": "guess-" + address,
                                              "csrf_token": csrf_from(page)}, environ_base={"REMOTE_ADDR": address})
     assert victim.get("/").status_code == 200  # guessing does not log the victim out
-    # During the lock even the right password is refused, with the same message (it reveals nothing)…
-    locked = Browserless(app.test_client()).login("evaluator")
-    assert locked.status_code == 400 and "过多" in locked.get_data(as_text=True)
-    # …and does not reset the counter.
+    # From an address the victim never logged in from, even the right password waits, with the same
+    # message (it reveals nothing)…
+    other = app.test_client()
+    page = other.get("/login").get_data(as_text=True)
+    elsewhere = other.post("/login", data={"username": "evaluator", "password": TEST_PASSWORD,
+                                                       "csrf_token": csrf_from(page)},
+                                       environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    assert elsewhere.status_code == 400 and "过多" in elsewhere.get_data(as_text=True)
+    # …and the attempts made during the delay were not even checked: the count stopped growing.
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == "evaluator")) >= 5
+            LoginAttempt.username == "evaluator", LoginAttempt.succeeded.is_(False))) == 3
+    # The victim logs in again from where they work (issue 17: no lock-out of the real user).
+    assert Browserless(app.test_client()).login("evaluator").status_code == 302
     # Everyone else logs in, including from the attacker's addresses.
     for role in ("admin", "reviewer"):
         assert Browserless(app.test_client()).login(role).status_code == 302
@@ -120,11 +127,11 @@ def test_throttling_neither_locks_out_others_nor_ends_the_victims_session(app, u
 def test_throttling_is_kept_in_the_database_for_every_worker(app, users):
     """Another process (a gunicorn worker) sees the same failures: they are rows, not memory."""
     from tracker.extensions import db
-    from tracker.users import operations as ops
     from tracker.users.models import LoginAttempt
+    from tracker.users.throttle import ACCOUNT_FREE
 
     with app.app_context():
-        for _ in range(ops.THROTTLE_FAILURES):
+        for _ in range(ACCOUNT_FREE + 2):
             db.session.add(LoginAttempt(username="evaluator", remote_addr="worker-2"))
         db.session.commit()
     response = Browserless(app.test_client()).login("evaluator")
@@ -260,3 +267,262 @@ def test_the_api_reads_need_a_token_too(app, login, world):
     admin = login("admin")
     response = admin.get(f"/api/v1/campaigns/{world['campaign']}")
     assert response.status_code == 401
+
+
+# ---------------------------------------------------------------------------- issue 17: hardening
+
+def test_instance_folder_database_and_uploads_are_owner_only(tmp_path, monkeypatch):
+    import stat
+
+    from tracker.config import load_config
+
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    monkeypatch.setenv("TRACKER_INSTANCE", str(instance))
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    config = load_config()
+    database = instance / "tracker.sqlite3"
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{database}"
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    database.chmod(0o644)
+    (instance / "tracker.sqlite3-wal").write_bytes(b"")
+    (instance / "tracker.sqlite3-wal").chmod(0o644)
+    load_config()  # a database left readable by others is closed at the next start
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE((instance / "tracker.sqlite3-wal").stat().st_mode) == 0o600
+
+
+def test_backups_are_owner_only(app, tmp_path):
+    import stat
+
+    from tracker.core.backup import backup
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the PostgreSQL backup needs pg_dump; its file gets the same chmod")
+    destination = tmp_path / "new-folder" / "tracker.db"
+    backup(app.config["SQLALCHEMY_DATABASE_URI"], destination)
+    assert stat.S_IMODE(destination.stat().st_mode) == 0o600
+    assert stat.S_IMODE(destination.parent.stat().st_mode) == 0o700
+
+
+def test_downloads_name_their_charset_once(app, login, world):
+    admin = login("admin")
+    response = admin.get(f"/campaigns/{world['campaign']}/statistics.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    from tracker.core.files import KINDS
+
+    assert KINDS["txt"].mimetype.count("charset") == 1
+
+
+def test_a_text_attachment_is_served_with_one_charset(app, login, world):
+    import io
+
+    evaluator = login("evaluator")
+    upload = evaluator.post(f"/requests/{world['online']}/attachments",
+                            {"file": (io.BytesIO("答复全文".encode()), "reply.txt"), "description": "文本"},
+                            content_type="multipart/form-data")
+    assert upload.status_code == 302
+    page = evaluator.get(f"/requests/{world['online']}").get_data(as_text=True)
+    link = re.search(r'href="(/attachments/\d+[^"]*)"', page).group(1)
+    response = evaluator.get(link)
+    response.close()
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_the_openapi_document_is_public_and_holds_no_data(app, world, users):
+    """Decision (README, security): /api/v1/openapi.json stays readable without a token — tools fetch it
+    so — because it describes the interface only: no campaign, target, user or address of this instance."""
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    response = app.test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    with app.app_context():
+        people = [(u.name, u.email) for u in db.session.scalars(select(User))]  # usernames here are role names
+    secrets_of_this_instance = ["稳健性测试考评", "凉州区", "0935-2211000", "王区长"]
+    secrets_of_this_instance += [value for person in people for value in person if value and len(value) > 3]
+    assert not [value for value in secrets_of_this_instance if value in text]
+
+
+# ---------------------------------------------------------------------------- issue 17: every change names its version
+
+def _token(app, username: str = "evaluator") -> dict:
+    from tracker.api.tokens import create_token
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        _row, plaintext = create_token(user, "测试")
+        db.session.commit()
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+def test_api_reply_delete_needs_the_version(app, world):
+    from tests.robustness.conftest import assert_unchanged, table_snapshot
+
+    client, headers = app.test_client(), _token(app)
+    url = f"/api/v1/requests/{world['online']}/reply"
+    before = table_snapshot(app)
+    missing = client.delete(url, headers=headers)
+    assert missing.status_code == 400 and "version" in missing.get_json()["error"]["fields"]
+    stale = client.delete(url + "?version=99", headers=headers)
+    assert stale.status_code == 409
+    assert_unchanged(before, table_snapshot(app))
+    version = client.get(f"/api/v1/requests/{world['online']}", headers=headers).get_json()["reply"]["version"]
+    assert client.delete(f"{url}?version={version}", headers=headers).status_code == 200
+
+
+def test_web_reply_delete_without_version_is_refused(app, world, login):
+    from tests.robustness.conftest import assert_unchanged, table_snapshot
+
+    evaluator = login("evaluator")
+    before = table_snapshot(app)
+    response = evaluator.post(f"/requests/{world['online']}/reply/delete", {}, follow_redirects=True)
+    assert "缺少版本号" in response.get_data(as_text=True)
+    assert_unchanged(before, table_snapshot(app))
+
+
+def test_api_facts_with_a_null_version_are_refused(app, world):
+    from tests.robustness.conftest import assert_unchanged, table_snapshot
+
+    client, headers = app.test_client(), _token(app)
+    url = f"/api/v1/campaigns/{world['campaign']}/targets/{world['target']}/facts/1"
+    before = table_snapshot(app)
+    for body in ({"facts": {"items": [False] * 8}, "version": None}, {"facts": {"items": [False] * 8}}):
+        response = client.put(url, json=body, headers=headers)
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert "version" in response.get_json()["error"]["fields"]
+    assert_unchanged(before, table_snapshot(app))
+
+
+# ---------------------------------------------------------------------------- issue 17: unique values
+
+# Every unique constraint, and how a person reaches it: through a form/API check that names the
+# field (tested below), or never (the application fills the value itself).
+UNIQUE_REACHABLE = {
+    ("users", "username"), ("campaigns", "name"), ("targets", "campaign_id,key"), ("targets", "campaign_id,name"),
+    ("requests", "campaign_id,key"), ("api_tokens", "user_id,name (active)"),
+}
+UNIQUE_INTERNAL = {  # generated or one-per-parent rows the operations get or create
+    ("api_tokens", "token_hash"), ("attachments", "stored_name"), ("reminders_sent", "key"), ("replies", "request_id"),
+    ("indicator_facts", "sheet_id,indicator_id"), ("score_sheets", "campaign_id,target_id"),
+    ("users", "calendar_token_hash"), ("rubric_versions", "code"), ("campaign_members", "campaign_id,user_id"),
+    ("calendar_overrides", "day"),
+}
+
+
+def _unique_constraints(app) -> set[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+
+    found = set()
+    for table in db.metadata.sorted_tables:
+        groups = [c.columns for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
+        groups += [i.columns for i in table.indexes if i.unique]
+        groups += [[c] for c in table.columns if c.unique]
+        found |= {(table.name, ",".join(c.name for c in group)) for group in groups}
+    return found
+
+
+def test_every_unique_constraint_is_accounted_for(app):
+    known = {(t, c) for t, c in UNIQUE_REACHABLE | UNIQUE_INTERNAL}
+    assert _unique_constraints(app) - known == set(), "say how a person reaches this unique value (and test it)"
+
+
+def test_duplicates_from_forms_and_the_api_get_a_message_naming_the_field(app, world):
+    from tracker.campaigns import operations as campaign_ops
+    from tracker.campaigns.models import Campaign
+    from tracker.core.errors import ValidationError
+    from tracker.extensions import db
+    from tracker.requests import operations as request_ops
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, world["campaign"])
+        attempts = {
+            "campaign name": lambda: campaign_ops.create_campaign(None, {"name": campaign.name, "year": 2020,
+                                                                         "rubric_code": "wuwei-2020-county"}),
+            "target key": lambda: campaign_ops.create_target(None, campaign, {"key": "liangzhou", "name": "别名"}),
+            "target name": lambda: campaign_ops.create_target(None, campaign, {"key": "other-key", "name": "凉州区"}),
+            "request key": lambda: request_ops.create_request(None, campaign, {
+                "target": campaign.targets[0], "key": "LZ-21", "owner": "evaluator", "channel": "phone",
+                "purpose": "18", "phone": {"question": "？"}}),
+        }
+        for what, attempt in attempts.items():
+            with pytest.raises(ValidationError) as error:
+                attempt()
+            db.session.rollback()
+            assert error.value.errors and all(error.value.errors.values()), what
+    client, headers = app.test_client(), _token(app, "admin")
+    response = client.post("/api/v1/campaigns", json={"name": "稳健性测试考评（2020）", "year": 2020,
+                                                      "rubric_code": "wuwei-2020-county"}, headers=headers)
+    assert response.status_code == 400 and "name" in response.get_json()["error"]["fields"]
+
+
+# ---------------------------------------------------------------------------- issue 17: Excel uploads
+
+def _template(app, login, world) -> bytes:
+    admin = login("admin")
+    response = admin.get(f"/campaigns/{world['campaign']}/sheets/template.xlsx")
+    data = response.data
+    response.close()
+    return data
+
+
+def test_an_excel_upload_is_read_before_the_write_lock_is_taken(app, login, world, monkeypatch):
+    """A 39 s parse used to hold SQLite's write lock from the first query: every writer waited or got
+    "database is locked". Now another writer can commit while the file is being read."""
+    import io
+    import sqlite3
+
+    from tracker.scoring import workbook_read
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("the database-wide write lock is SQLite's")
+    data = _template(app, login, world)
+    outcome = []
+    real_read = workbook_read.read_sheets
+
+    def read_while_someone_writes(raw):
+        other = sqlite3.connect(url[len("sqlite:///"):], timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # a colleague's save, during the parse
+            other.execute("UPDATE users SET name = name WHERE id < 0")
+            other.execute("COMMIT")
+            outcome.append("written")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+        finally:
+            other.close()
+        return real_read(raw)
+
+    monkeypatch.setattr("tracker.scoring.workbook.read_sheets", read_while_someone_writes)
+    evaluator = login("evaluator")
+    response = evaluator.post(f"/campaigns/{world['campaign']}/sheets/import",
+                              {"file": (io.BytesIO(data), "评分表.xlsx")}, content_type="multipart/form-data")
+    assert outcome == ["written"], outcome
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.mark.parametrize("limit", ["MAX_CELLS", "MAX_SECONDS"])
+def test_an_excel_upload_is_capped_with_a_clear_message(app, login, world, monkeypatch, limit):
+    import io
+
+    from tests.robustness.conftest import assert_unchanged, table_snapshot
+
+    data = _template(app, login, world)
+    monkeypatch.setattr(f"tracker.scoring.workbook_read.{limit}", 50 if limit == "MAX_CELLS" else -1.0)
+    before = table_snapshot(app)
+    evaluator = login("evaluator")
+    response = evaluator.post(f"/campaigns/{world['campaign']}/sheets/import",
+                              {"file": (io.BytesIO(data), "评分表.xlsx")}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("单元格超过" in html) if limit == "MAX_CELLS" else ("秒仍未完成" in html)
+    assert "拆分后分批导入" in html
+    assert_unchanged(before, table_snapshot(app))

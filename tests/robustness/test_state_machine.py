@@ -78,9 +78,11 @@ class Tracker(RuleBasedStateMachine):
         self.versions: dict[int, int] = {}  # indicator → facts row version
         self.counter = 0
         self.conflicts = 0
+        self.signed: dict | None = None  # while the sheet is signed: its code and the report as signed
 
     # ---------------------------------------------------------------- rules
 
+    @precondition(lambda self: not self.signed)  # signed: locked_changes_are_refused instead
     @rule(kind=st.sampled_from(KINDS), subject=TEXT, notes=TEXT)
     def create_request(self, kind, subject, notes):
         channel, purpose, field = kind
@@ -97,6 +99,7 @@ class Tracker(RuleBasedStateMachine):
         self.requests[key] = {"id": request_id, "subject": subject.strip(), "notes": notes.strip(),
                               "field": field, "value": data.get(field, "").strip(), "version": version}
 
+    @precondition(lambda self: not self.signed)  # signed: locked_changes_are_refused instead
     @precondition(lambda self: self.requests)
     @rule(data=st.data(), subject=TEXT, value=TEXT)
     def edit_request(self, data, subject, value):
@@ -111,6 +114,7 @@ class Tracker(RuleBasedStateMachine):
         # A save that changes nothing writes nothing: the version moves only with a change.
         model.update(subject=subject.strip(), value=value.strip(), version=model["version"] + changed)
 
+    @precondition(lambda self: not self.signed)  # signed: locked_changes_are_refused instead
     @precondition(lambda self: self.requests)
     @rule(data=st.data(), subject=TEXT)
     def stale_edit_is_a_conflict(self, data, subject):
@@ -134,6 +138,7 @@ class Tracker(RuleBasedStateMachine):
         assert other.post(f"/requests/{model['id']}/edit", form).status_code == 302
         model.update(notes=form["notes"], version=model["version"] + 1)
 
+    @precondition(lambda self: not self.signed)  # signed: locked_changes_are_refused instead
     @rule(indicator=st.sampled_from(sorted(CHECKLISTS)), data=st.data(), note=TEXT)
     def save_facts(self, indicator, data, note):
         maxima = CHECKLISTS[indicator]
@@ -150,6 +155,7 @@ class Tracker(RuleBasedStateMachine):
             self.versions[indicator] = self.versions.get(indicator, 0) + 1
         self.facts[indicator] = facts
 
+    @precondition(lambda self: not self.signed)  # signed: locked_changes_are_refused instead
     @precondition(lambda self: self.facts)
     @rule(data=st.data())
     def stale_facts_save_is_a_conflict(self, data):
@@ -161,6 +167,7 @@ class Tracker(RuleBasedStateMachine):
         assert response.status_code == 409
         self.conflicts += 1
 
+    @precondition(lambda self: not self.signed)  # signed: locked_changes_are_refused instead
     @precondition(lambda self: self.requests or self.facts)
     @rule()
     def export_import_round_trip(self):
@@ -202,7 +209,95 @@ class Tracker(RuleBasedStateMachine):
         sheet = f"/campaigns/{self.campaign}/targets/{self.target}/sheet/indicators/2"
         assert self.outsider.post(sheet, {"item-0": "1", "item-1": "1", "version": "0"}).status_code == 404
 
+    @precondition(lambda self: not self.signed and self.requests)  # a sheet that rests on requests too
+    @rule()
+    def submit_and_sign(self):
+        """Close the open indicators, submit as the evaluator, sign as the admin (who filled nothing)."""
+        from tests.scoring.helpers import sign
+
+        self._close_open_indicators()
+        sheet = f"/campaigns/{self.campaign}/targets/{self.target}/sheet"
+        assert self.browser.post(f"{sheet}/submit").status_code == 302
+        signer = Browserless(self.app.test_client())
+        assert signer.login("admin").status_code == 302
+        response, code = sign(signer, self.campaign, self.target)
+        assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+        self.signed = {"code": code, "report": self._report(), "print": self._print_figures()}
+
+    @precondition(lambda self: self.signed)
+    @rule(data=st.data(), subject=TEXT)
+    def locked_changes_are_refused(self, data, subject):
+        """While signed, the evaluator's edits of facts and of the county's requests are refused (409)."""
+        indicator = data.draw(st.sampled_from(sorted(CHECKLISTS)))
+        action, form = self._facts_form(indicator)
+        assert self.browser.post(action, form | {"note": subject + "（锁定后）"}).status_code == 409
+        if self.requests:
+            model = self.requests[data.draw(st.sampled_from(sorted(self.requests)))]
+            form = self._edit_form(model["id"]) | {"subject": subject + "（锁定后）"}
+            assert self.browser.post(f"/requests/{model['id']}/edit", form).status_code == 409
+
+    @precondition(lambda self: self.signed)
+    @rule(reason=TEXT.filter(lambda text: text.strip()))
+    def unlock(self, reason):
+        admin = Browserless(self.app.test_client())
+        assert admin.login("admin").status_code == 302
+        response = admin.post(f"/campaigns/{self.campaign}/targets/{self.target}/sheet/unlock", {"reason": reason})
+        assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+        self.signed = None
+
+    def _close_open_indicators(self):
+        """The checklists the machine edits get all items 0 (as its form would save them); others an override."""
+        from tracker.campaigns.models import Campaign, Target
+        from tracker.extensions import db
+        from tracker.scoring import operations as ops
+        from tracker.scoring.service import target_scores
+        from tracker.users.models import User
+
+        with self.app.app_context():
+            db.session.remove()
+            campaign, target = db.session.get(Campaign, self.campaign), db.session.get(Target, self.target)
+            evaluator = db.session.scalar(select(User).where(User.username == "evaluator"))
+            scores = target_scores(campaign, target, campaign_today())
+            for ident in scores.score.pending:
+                facts = ({"items": [False] * len(CHECKLISTS[ident])} if ident in CHECKLISTS
+                         else {"override": {"points": 0, "reason": "状态机：已核实"}})
+                version = scores.facts[ident].version if ident in scores.facts else 0
+                ops.save_facts(evaluator, campaign, target, ident, facts, version=version)
+                self.facts[ident] = (self.facts.get(ident) or {}) | facts
+                self.versions[ident] = version + 1
+            db.session.commit()
+            db.session.remove()
+
+    def _report(self) -> dict:
+        from tracker.campaigns.models import Campaign
+        from tracker.extensions import db
+        from tracker.reports.json_report import report_json
+
+        with self.app.app_context():
+            db.session.remove()
+            report = report_json(db.session.get(Campaign, self.campaign), campaign_today())
+            db.session.remove()
+        return report["targets"][0]
+
+    def _print_figures(self) -> tuple:
+        """What the print report shows of the signature: the total and the printed 核验码."""
+        import re
+
+        page = self.browser.get(f"/campaigns/{self.campaign}/targets/{self.target}/report?today="
+                                f"{campaign_today().isoformat()}").get_data(as_text=True)
+        total = re.search(r'class="total-score">([^<]+)<', page).group(1)
+        code = re.search(r'class="verification-code">([^<]+)<', page).group(1)
+        return total, code
+
     # ---------------------------------------------------------------- the model must hold
+
+    @invariant()
+    def a_signed_report_never_changes_until_unlocked(self):
+        if self.signed:
+            assert self._report() == self.signed["report"]
+            assert self._print_figures() == self.signed["print"]
+            code = self.signed["code"]
+            assert self.signed["print"][1] == "-".join(code[i:i + 4] for i in (0, 4, 8)).upper()
 
     @invariant()
     def outsider_sees_nothing(self):

@@ -102,3 +102,64 @@ def total_on_page(html: str) -> str:
     match = re.search(r'class="fs-4 js-total">([^<]+)<', html)
     assert match, "no total on the page"
     return match.group(1)
+
+
+def set_team(app, campaign_id: int, *usernames: str) -> None:
+    """Make the campaign's team exactly the users named (make_campaign puts everyone in it)."""
+    from sqlalchemy import select
+
+    from tracker.campaigns import operations as campaign_ops
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    with app.app_context():
+        ids = list(db.session.scalars(select(User.id).where(User.username.in_(usernames))))
+        campaign_ops.set_team(None, db.session.get(Campaign, campaign_id), ids)
+        db.session.commit()
+
+
+def seen_on(browser, campaign_id: int, target_id: int) -> str:
+    """The fingerprint the sheet page gives its sign form (what the reviewer looked at)."""
+    page = browser.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
+    match = re.search(r'name="seen" value="([0-9a-f]+)"', page)
+    assert match, "no sign form on the page"
+    return match.group(1)
+
+
+def sign(browser, campaign_id: int, target_id: int):
+    """Sign as a reviewer does: open the sheet, ask to sign, confirm what the confirmation page shows.
+    Returns (the final response, the 核验码 the confirmation page showed)."""
+    seen = seen_on(browser, campaign_id, target_id)
+    url = f"{sheet_url(campaign_id, target_id)}/sign"
+    confirmation = browser.post(url, data={"seen": seen})
+    page = confirmation.get_data(as_text=True)
+    assert confirmation.status_code == 200 and "确认签字并锁定" in page, page[-3000:]
+    code = re.search(r'name="code" value="([0-9a-f]{12})"', page).group(1)
+    return browser.post(url, data={"seen": seen, "code": code, "confirm": "1"}), code
+
+
+def review_events(app, campaign_id: int, target_id: int) -> list[tuple[str, str, str]]:
+    """(kind, actor username, reason) of every review step of the sheet, in order."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.scoring.models import ReviewEvent, ScoreSheet
+
+    with app.app_context():
+        rows = db.session.execute(select(ReviewEvent.kind, ReviewEvent.actor_username, ReviewEvent.reason)
+                                  .join(ScoreSheet, ScoreSheet.id == ReviewEvent.sheet_id)
+                                  .where(ScoreSheet.campaign_id == campaign_id, ScoreSheet.target_id == target_id)
+                                  .order_by(ReviewEvent.id)).all()
+        return [tuple(row) for row in rows]
+
+
+def sheet_status(app, campaign_id: int, target_id: int) -> str | None:
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.scoring.models import ScoreSheet
+
+    with app.app_context():
+        return db.session.scalar(select(ScoreSheet.status).where(ScoreSheet.campaign_id == campaign_id,
+                                                                 ScoreSheet.target_id == target_id))

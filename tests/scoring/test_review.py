@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from tests.scoring.helpers import (COUNTIES, DERIVED_OVERRIDES, MANUAL_FORMS, add_online_request, make_campaign,
-                                   save, sheet_url, stored_facts)
+                                   save, seen_on, sheet_status, sheet_url, sign, stored_facts)
 from tests.scoring.test_sheet_entry import fill_whole_sheet
 
 
@@ -22,7 +22,7 @@ def test_submit_sign_lock_unlock_cycle(app, login):
     assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
     again = action(evaluator, campaign_id, target_id, "submit")
     assert again.status_code == 400 and "已提交" in again.get_data(as_text=True)
-    assert action(reviewer, campaign_id, target_id, "sign").status_code == 302
+    assert sign(reviewer, campaign_id, target_id)[0].status_code == 302
     page = reviewer.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
     assert "已审核（锁定）" in page and "李审核" in page and "张填报" in page
     assert "填报日期" in page and "年" in page.split("审核日期</th><td>")[1][:12]
@@ -51,46 +51,46 @@ def test_submit_sign_lock_unlock_cycle(app, login):
         assert unlock.before["status"] == "signed" and unlock.after["reason"] == "县区补充了佐证材料"
 
 
-def test_sign_refused_while_incomplete_listing_the_pending(app, login):
+def test_submit_refused_while_incomplete_listing_the_pending(app, login):
+    """Issue 14: a sheet with 28 未评 indicators could be submitted (then nobody could sign it)."""
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, reviewer = login("evaluator"), login("reviewer")
     save(evaluator, campaign_id, target_id, 8, {"points": "2"})
-    not_submitted = action(reviewer, campaign_id, target_id, "sign")
+    not_submitted = action(reviewer, campaign_id, target_id, "sign", seen="x", confirm="1")
     assert not_submitted.status_code == 400 and "须先由填报人提交" in not_submitted.get_data(as_text=True)
-    assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
-    refused = action(reviewer, campaign_id, target_id, "sign")
+    refused = action(evaluator, campaign_id, target_id, "submit")
     body = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "仍有未评指标" in body and "指标1、" in body and "指标8、" not in body
-    assert "已审核（锁定）" not in reviewer.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
+    assert refused.status_code == 400 and "仍有未评指标（共31项）" in body and "指标1、" in body
+    assert "指标8、" not in body and "提交审核" in body
+    assert sheet_status(app, campaign_id, target_id) == "draft"
 
 
 def test_signing_what_changed_since_the_reviewer_looked_is_refused(app, login):
     """Reviewer A opens the submitted sheet; B returns it, the evaluator changes a score and
     resubmits; A's sign from the page opened before is a conflict, and signs once A reloads."""
-    import re
-
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, first, second = login("evaluator"), login("reviewer"), login("admin")
     fill_whole_sheet(app, evaluator, campaign_id, target_id)
     assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
-    seen_by = lambda browser: re.search(r'name="seen" value="([0-9a-f]+)"',
-                                        browser.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)).group(1)
-    stale = seen_by(first)
+    stale = seen_on(first, campaign_id, target_id)
     assert action(second, campaign_id, target_id, "return", reason="指标8再核").status_code == 302
     assert save(evaluator, campaign_id, target_id, 8, {"points": "0"}).status_code == 302
     assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
 
-    refused = action(first, campaign_id, target_id, "sign", seen=stale)
+    refused = action(first, campaign_id, target_id, "sign", seen=stale)  # the confirmation step checks too
+    assert refused.status_code == 409 and "有了变化" in refused.get_data(as_text=True)
+    refused = action(first, campaign_id, target_id, "sign", seen=stale, confirm="1")
     assert refused.status_code == 409 and "有了变化" in refused.get_data(as_text=True)
     assert "已审核（锁定）" not in first.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
-    assert action(first, campaign_id, target_id, "sign", seen=seen_by(first)).status_code == 302
+    assert sign(first, campaign_id, target_id)[0].status_code == 302
     assert "已审核（锁定）" in first.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
 
 
 def test_return_needs_a_reason_and_reopens_the_sheet(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, reviewer = login("evaluator"), login("reviewer")
-    action(evaluator, campaign_id, target_id, "submit")
+    fill_whole_sheet(app, evaluator, campaign_id, target_id)
+    assert action(evaluator, campaign_id, target_id, "submit").status_code == 302
     assert action(reviewer, campaign_id, target_id, "return").status_code == 400
     assert action(reviewer, campaign_id, target_id, "return", reason="指标10缺佐证").status_code == 302
     assert "提交审核" in evaluator.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)

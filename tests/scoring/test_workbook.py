@@ -204,3 +204,21 @@ def test_missing_file_is_named(app, login):
     assert evaluator.get(f"/campaigns/{campaign_id}/sheets/import").status_code == 200
     response = evaluator.post(f"/campaigns/{campaign_id}/sheets/import", data={})
     assert response.status_code == 400 and "请选择要导入的 Excel 文件" in response.get_data(as_text=True)
+
+
+def test_import_refuses_a_submitted_sheet_naming_it(app, login):
+    """Issue 14: while 待审核 the evaluator could keep changing scores — the Excel import included."""
+    from tests.scoring.test_sheet_entry import fill_whole_sheet
+
+    campaign_id, (target_id,) = make_campaign(app)
+    evaluator = login("evaluator")
+    fill_whole_sheet(app, evaluator, campaign_id, target_id)
+    assert evaluator.post(f"{sheet_url(campaign_id, target_id)}/submit").status_code == 302
+    before = stored_facts(app, campaign_id, target_id)
+    book = download(evaluator, campaign_id)
+    rows = rows_by_id(book["凉州区"])
+    book["凉州区"][f"I{rows[8]}"] = 0.5
+    refused = upload(evaluator, campaign_id, book)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "凉州区的评分表已提交待审核" in body and "退回" in body
+    assert stored_facts(app, campaign_id, target_id) == before

@@ -11,7 +11,7 @@ import json
 from ..bundles.validate import schema as bundle_schema
 from ..deadlines import STATUS_LABELS
 from ..requests.derived import OUTCOME_LABELS
-from ..requests.models import CHANNELS, EVENT_TYPES, PURPOSES
+from ..requests.models import CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, PURPOSES, REPLY_FORMS
 
 MAX_ID = 2**31 - 1
 REF = "#/components/schemas/"
@@ -109,6 +109,10 @@ EVENT_INPUT = {"allOf": [ref("bundle.event")], "type": "object",
                "properties": {"note": _nullable("string", maxLength=1000)}}
 ATTEMPT_INPUT = {"type": "object", "required": ["at"], "properties": {
     "at": ref("bundle.dateTime"), "connected": {"type": "boolean"}, "note": _nullable("string", maxLength=1000)}}
+DOCUMENT_INPUT = {"type": "object", "required": ["kind", "dated_on"], "properties": {
+    "kind": {"enum": list(DOCUMENT_KINDS)}, "dated_on": DATE, "number": _nullable("string", maxLength=100),
+    "note": _nullable("string", maxLength=1000),
+    "attachment_id": _nullable("integer", minimum=1, maximum=MAX_ID, description="本申请已上传附件的 id")}}
 REPLY_INPUT = {"allOf": [ref("bundle.reply")], "type": "object", "required": ["version"], "properties": {
     "notes": _nullable("string", maxLength=10000),
     "version": _nullable("integer", minimum=0, maximum=MAX_ID,
@@ -147,7 +151,13 @@ REQUEST = {
                                                                         "type": {"enum": list(EVENT_TYPES)},
                                                                         "on": DATE}}},
                    "reply": {"type": "object", "properties": {"outcome": {"enum": list(OUTCOME_LABELS)},
+                                                              "form": {"enum": [*REPLY_FORMS, None]},
                                                               "version": ID}},
+                   "documents": {"type": "array", "items": {"type": "object", "required": ["id", "kind", "on"],
+                                                            "properties": {"id": ID,
+                                                                           "kind": {"enum": list(DOCUMENT_KINDS)},
+                                                                           "on": DATE,
+                                                                           "attachment_id": _nullable("integer")}}},
                    "computed": ref("Deadline")},
 }
 REQUEST_SUMMARY = {
@@ -197,16 +207,25 @@ SHEET = {
                                                                  "version": {"type": "integer"}}}},
     },
 }
+# DESIGN.md §10.1: a signed county's scores are its signed snapshot; `code` (核验码) only when signed.
+REVIEW = {
+    "type": "object", "required": ["status", "filled_by", "reviewed_by", "reviewed_on", "code"],
+    "properties": {"status": {"enum": ["draft", "submitted", "signed"]},
+                   "filled_by": {"type": ["string", "null"]}, "reviewed_by": {"type": ["string", "null"]},
+                   "reviewed_on": {"anyOf": [DATE, {"type": "null"}]},
+                   "code": {"type": ["string", "null"], "pattern": "^[0-9a-f]{12}$"}},
+}
 REPORT = {
     "type": "object", "required": ["campaign", "rubric", "today", "targets"],
     "description": "与 `tracker report --format json` 相同（DESIGN.md §6）",
     "properties": {"campaign": {"type": "string"}, "rubric": {"type": "string"}, "today": DATE,
                    "targets": {"type": "array", "items": {
-                       "type": "object", "required": ["name", "total", "complete", "scores", "level1"],
+                       "type": "object", "required": ["name", "total", "complete", "scores", "level1", "review"],
                        "properties": {"name": {"type": "string"}, "total": {"type": "number"},
                                       "complete": {"type": "boolean"},
                                       "scores": {"type": "object", "additionalProperties": NUMBER_OR_NULL},
-                                      "level1": {"type": "object", "additionalProperties": {"type": "number"}}}}}},
+                                      "level1": {"type": "object", "additionalProperties": {"type": "number"}},
+                                      "review": REVIEW}}}},
 }
 
 
@@ -216,7 +235,7 @@ def schemas() -> dict:
         "Error": ERROR, "Campaign": CAMPAIGN, "CampaignDetail": CAMPAIGN_DETAIL, "CampaignInput": CAMPAIGN_INPUT,
         "CampaignPatch": CAMPAIGN_PATCH, "Target": TARGET, "TargetInput": target_input, "TargetPatch": target_patch,
         "RequestInput": REQUEST_INPUT, "RequestPatch": REQUEST_PATCH, "VoidInput": VOID_INPUT,
-        "EventInput": EVENT_INPUT, "AttemptInput": ATTEMPT_INPUT, "ReplyInput": REPLY_INPUT,
+        "EventInput": EVENT_INPUT, "DocumentInput": DOCUMENT_INPUT, "AttemptInput": ATTEMPT_INPUT, "ReplyInput": REPLY_INPUT,
         "Deadline": DEADLINE, "Request": REQUEST, "RequestSummary": REQUEST_SUMMARY, "RequestPage": REQUEST_PAGE,
         "Facts": FACTS, "FactsInput": FACTS_INPUT, "Sheet": SHEET, "Report": REPORT,
     }

@@ -58,6 +58,8 @@ def request_json(row: MockRequest, calendar: WorkCalendar, today: date) -> dict:
     data = {"id": row.id, "campaign_id": row.campaign_id, "target_id": row.target_id, "version": row.version} | data
     for event, shown in zip(row.events, data["events"]):
         shown["id"] = event.id
+    for document, shown in zip(row.documents, data.get("documents", [])):
+        shown["id"], shown["attachment_id"] = document.id, document.attachment_id
     if data.get("reply") is not None:
         data["reply"]["version"] = row.reply.version
     data["computed"] = deadline_json(deadline_of(row, calendar, today))

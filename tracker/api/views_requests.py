@@ -14,6 +14,7 @@ from ..core import parsing as p
 from ..core.errors import ConflictError
 from ..deadlines import STATUS_LABELS
 from ..extensions import db
+from ..requests import documents
 from ..requests import operations as ops
 from ..requests.fields import SUB_OBJECTS
 from ..requests.models import CHANNELS, PURPOSES, MockRequest
@@ -129,6 +130,20 @@ def add_event(actor, request_id: int):
 def delete_event(actor, request_id: int, event_id: int):
     row = editable_request(request_id)
     ops.delete_event(actor, row, event_id)
+    return detail(row)
+
+
+@endpoint("/requests/<int:request_id>/documents", "POST", EDIT)
+def add_document(actor, request_id: int):
+    row = editable_request(request_id)
+    documents.add_document(actor, row, json_body())
+    return detail(row, 201)
+
+
+@endpoint("/requests/<int:request_id>/documents/<int:document_id>", "DELETE", EDIT)
+def delete_document(actor, request_id: int, document_id: int):
+    row = editable_request(request_id)
+    documents.delete_document(actor, row, document_id)
     return detail(row)
 
 

@@ -8,6 +8,7 @@ import click
 from sqlalchemy import select
 
 from ..core.cli_support import fail, parse_cli_date, with_app
+from ..core.heap import collector_paused
 from ..extensions import db
 
 
@@ -73,6 +74,11 @@ def export_command(campaign_name: str, today: str | None, output: str | None) ->
 
     # Streamed piece by piece: a national campaign never sits in memory as one document (≤ 400 MB).
     pieces = stream_bundle(find_campaign(campaign_name), resolve_today(today))
+    with collector_paused():
+        _write_pieces(pieces, output)
+
+
+def _write_pieces(pieces, output: str | None) -> None:
     if output:
         with Path(output).open("w", encoding="utf-8") as file:
             file.writelines(pieces)

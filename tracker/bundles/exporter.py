@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..calendar.operations import calendar_document
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign
 from ..core.db import from_db_time
@@ -54,12 +55,23 @@ def _event(event) -> dict:
     data = {"type": event.type, "on": event.on.isoformat(), "note": event.note}
     if event.working_days is not None:
         data["working_days"] = event.working_days
+    if event.party is not None:
+        data["party"] = event.party
+    if event.amount is not None:
+        data["amount"] = float(event.amount)
     return data
+
+
+def _document(document) -> dict:
+    # The attached file does not travel in a bundle; its name says which one it was.
+    return {"kind": document.kind, "on": document.dated_on.isoformat(), "number": document.number,
+            "note": document.note}
 
 
 def _reply(reply) -> dict:
     data = {"dispatched_on": _iso(reply.dispatched_on), "received_on": _iso(reply.received_on),
-            "outcome": reply.outcome, "fee_charged": float(reply.fee_charged or 0), "notes": reply.notes}
+            "outcome": reply.outcome, "form": reply.form, "fee_charged": float(reply.fee_charged or 0),
+            "notes": reply.notes}
     data.update({flag: getattr(reply, flag) for flag in REPLY_FLAGS})
     return data
 
@@ -73,6 +85,9 @@ def request_document(request: MockRequest, usernames: dict, target_keys: dict, c
             "submitted_at": submitted.isoformat() if submitted else None, "notes": request.notes,
             "voided": request.voided, "void_reason": request.void_reason,
             "events": [_event(e) for e in request.events]}
+    documents = getattr(request, "documents", None)
+    if documents:
+        data["documents"] = [_document(d) for d in documents]
     name, sub = _channel_object(request)
     data[name] = sub
     if request.reply is not None:
@@ -114,6 +129,7 @@ def _parts(campaign: Campaign, today: date) -> Iterator[tuple[str, object]]:
     yield "requests", _request_documents(campaign.id, usernames, target_keys, today)
     yield "facts", facts
     yield "reviews", reviews
+    yield "calendar", calendar_document()
 
 
 def _request_documents(campaign_id: int, usernames: dict, target_keys: dict, today: date) -> Iterator[dict]:
@@ -124,7 +140,7 @@ def _request_documents(campaign_id: int, usernames: dict, target_keys: dict, tod
     ids = [row.id for row in sorted(keyed, key=lambda row: row.key)]  # Python's order, not the collation's
     for start in range(0, len(ids), WINDOW):
         window = ids[start:start + WINDOW]
-        rows = {row.id: row for row in load_snapshots(campaign_id, request_ids=window)}
+        rows = {row.id: row for row in load_snapshots(campaign_id, request_ids=window, documents=True)}
         for request_id in window:
             yield request_document(rows[request_id], usernames, target_keys, calendar, today)
 

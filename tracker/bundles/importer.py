@@ -27,14 +27,15 @@ from ..core.errors import TrackerError, ValidationError
 from ..extensions import db
 from ..requests import operations as request_ops
 from ..requests.clock import store_clock
-from ..requests.fields import event_values
-from ..requests.models import MockRequest, PhoneAttempt, Reply, RequestEvent
+from ..requests.fields import document_values, event_values
+from ..requests.models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
 from ..scoring import operations as scoring_ops
 from ..scoring.models import IndicatorFacts, ScoreSheet
 from ..scoring.rubric_store import get_rubric, rubric_exists
 from ..users import operations as user_ops
 from ..users.models import User
 from .locks import frozen_targets, unchanged
+from .reviews import apply_review, reopen_for_review
 from .validate import BundleProblem, validate_bundle
 
 CHUNK = 500  # new rows per flush
@@ -55,7 +56,8 @@ class ImportSummary:
     def describe(self) -> str:
         c, u = self.created, self.updated
         return (f"导入完成：新建用户 {c['users']} 个、被考评对象 {c['targets']} 个、模拟申请 {c['requests']} 条；"
-                f"更新被考评对象 {u['targets']} 个、模拟申请 {u['requests']} 条、评分事实 {u['facts']} 项")
+                f"更新被考评对象 {u['targets']} 个、模拟申请 {u['requests']} 条、评分事实 {u['facts']} 项"
+                + (f"、节假日日历 {u['calendar']} 项" if u.get("calendar") else ""))
 
 
 class _Importer:
@@ -122,16 +124,17 @@ class _Importer:
         else:
             for row, ident in zip(rows, request_ids):
                 row.id = ident
-                for child in (*row.events, *row.attempts, *([row.reply] if row.reply else [])):
+                for child in (*row.events, *row.attempts, *row.documents, *([row.reply] if row.reply else [])):
                     child.request_id = ident
             for reply, ident in zip(replies, reply_ids):
                 reply.id = ident
             for model, objects in ((MockRequest, rows), (Reply, replies),
                                    (RequestEvent, [e for row in rows for e in row.events]),
-                                   (PhoneAttempt, [a for row in rows for a in row.attempts])):
+                                   (PhoneAttempt, [a for row in rows for a in row.attempts]),
+                                   (RequestDocument, [d for row in rows for d in row.documents])):
                 if objects:
                     db.session.execute(insert(model.__table__), [_without_id(insert_values(o), model)
-                                                                 if model in (RequestEvent, PhoneAttempt)
+                                                                 if model in (RequestEvent, PhoneAttempt, RequestDocument)
                                                                  else insert_values(o) for o in objects])
         self.write_audit([record for _row, record in batch])
 
@@ -156,6 +159,8 @@ class _Importer:
                 self.target(campaign, item)
         self.flush_targets()
         self.targets.update({t.key: t for t in campaign.targets if t.key not in self.targets})
+        self.reviews(campaign, reopen_for_review)
+        self.merge_calendar()  # before the requests: their deadlines count with the bundle's calendar
         self.calendar = current_calendar()
         self.users = {u.username: u for u in db.session.scalars(select(User))}
         self.keys = dict(db.session.execute(select(MockRequest.key, MockRequest.id)
@@ -240,7 +245,7 @@ class _Importer:
             raise ValidationError({"target": "已存在的申请不能改到另一个被考评对象"})
         if target.id in self.frozen and self.unchanged(row, item):
             return  # re-importing what a locked county already has changes nothing
-        request_ops.update_request(self.actor, row, data, allow_voided=True)
+        request_ops.update_request(self.actor, row, data, allow_voided=True, bundle=True)
         self.summary.updated["requests"] += 1
         self.request_details(row, item)
 
@@ -248,7 +253,8 @@ class _Importer:
         """create_request + request_details, flushed and audited with the chunk."""
         actor = self.actor
         row = request_ops.build_request(actor, campaign, data, self.calendar, users=self.users, taken=self.keys,
-                                        add=False, clock=False, frozen=self.frozen)
+                                        add=False, clock=False, frozen=self.frozen,
+                                        bundle=True)
         self.keys[row.key] = None
         created = request_ops.creation_snapshot(row)
         self.add_history(row, item)
@@ -257,6 +263,7 @@ class _Importer:
             reply = request_ops.attach_new_reply(row, item["reply"], self.calendar)
         if item.get("voided") is not None and bool(item["voided"]) != bool(row.voided):
             void = request_ops.apply_void(row, item.get("void_reason") or "数据包导入", bool(item["voided"]))
+        request_ops.check_dates(row)  # contradictions refused; future dates allowed in a bundle
         if reply is None:  # else attach_new_reply stored the clock, with the events and the reply
             store_clock(row, self.calendar)
         self.summary.created["requests"] += 1
@@ -286,6 +293,12 @@ class _Importer:
                 with self.at(f"events[{index}]"):
                     row.events.append(RequestEvent(created_by_id=getattr(self.actor, "id", None),
                                                    **event_values(event)))
+        if "documents" in item:
+            row.documents[:] = []
+            for index, document in enumerate(item["documents"] or []):
+                with self.at(f"documents[{index}]"):
+                    values = document_values(document) | {"attachment_id": None}  # files do not travel in bundles
+                    row.documents.append(RequestDocument(created_by_id=getattr(self.actor, "id", None), **values))
         attempts = (item.get("phone") or {}).get("attempts")
         if row.channel == "phone" and attempts is not None:
             # Imported attempts are history: kept as recorded, judged (not refused) by the protocol.
@@ -295,7 +308,8 @@ class _Importer:
     def request_details(self, row: MockRequest, item: dict) -> None:
         self.add_history(row, item)
         if item.get("reply"):
-            request_ops.save_reply(self.actor, row, item["reply"], allow_voided=True)
+            request_ops.save_reply(self.actor, row, item["reply"], allow_voided=True, bundle=True)
+        request_ops.check_dates(row)
         if item.get("voided") is not None and bool(item["voided"]) != row.voided:
             request_ops.void_request(self.actor, row, item.get("void_reason") or "数据包导入", bool(item["voided"]))
         store_clock(row, self.calendar)
@@ -342,30 +356,25 @@ class _Importer:
         else:
             self.defer(record)
 
-    def reviews(self, campaign: Campaign) -> None:
+    def merge_calendar(self) -> None:
+        from ..calendar.operations import merge_calendar
+
+        if self.data.get("calendar"):
+            with self.at("$.calendar"):
+                self.summary.updated["calendar"] = merge_calendar(self.actor, self.data["calendar"])
+
+    def reviews(self, campaign: Campaign, step=apply_review) -> None:
         for target_key, review in (self.data.get("reviews") or {}).items():
             with self.at(f"$.reviews.{target_key}"):
                 target = self.targets.get(target_key)
                 if target is None:
                     raise ValidationError({"_": f"被考评对象 {target_key} 不存在"})
-                apply_review(campaign, target, review)
+                step(campaign, target, review)
 
 
 def _without_id(values: dict, model) -> dict:
     values.pop(model.__table__.primary_key.columns[0].key)
     return values
-
-
-def apply_review(campaign: Campaign, target: Target, review: dict) -> None:
-    sheet = scoring_ops.sheet_for(campaign, target)
-    users = {u.username: u.id for u in db.session.scalars(select(User).where(
-        User.username.in_([n for n in (review.get("submitted_by"), review.get("reviewed_by")) if n])))}
-    sheet.status = review["status"]
-    sheet.filled_by_id = users.get(review.get("submitted_by"))
-    sheet.filled_on = p.optional_date(review.get("submitted_on"), field="submitted_on")
-    sheet.reviewed_by_id = users.get(review.get("reviewed_by"))
-    sheet.reviewed_on = p.optional_date(review.get("reviewed_on"), field="reviewed_on")
-    db.session.flush()
 
 
 def import_bundle(actor, data: dict) -> ImportSummary:

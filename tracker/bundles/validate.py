@@ -21,7 +21,11 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
+from tracker.deadline_checks import date_problems
+from tracker.deadlines import Event, RequestClock
 from tracker.requests.derived import CHANNELS_BY_PURPOSE
+from tracker.requests.letters import legal_representative_problem, purpose_20_problems, tracking_number_problem
+from tracker.workdays import BEIJING
 
 FORMAT = "tracker-bundle/1"
 OFFICIAL_INDICATOR_IDS = frozenset(str(i) for i in [*range(1, 29), 31, 32, 33, 34])
@@ -54,6 +58,10 @@ FIELD_LABELS = {
     "items": "子项", "tier": "档次", "points": "分值", "count": "数量", "passed": "达标",
     "note": "说明", "override": "人工调整", "reason": "原因", "reviews": "审核信息",
     "status": "状态", "submitted_by": "填报人", "reviewed_by": "审核人", "reviewed_on": "审核日期",
+    "tracking_other_format": "其他格式单号", "number_called": "实际拨打号码", "party": "征求意见对象",
+    "amount": "金额", "form": "答复形式", "documents": "文书", "number": "文号",
+    "calendar": "节假日日历", "overrides": "日历调整", "confirmed_years": "已确认年份", "date": "日期",
+    "working": "上班", "source": "依据文件",
 }
 _TYPE_LABELS = {
     "string": "字符串", "number": "数字", "integer": "整数", "boolean": "布尔值（true/false）",
@@ -317,6 +325,20 @@ def _schema_message(error: ValidationError, parts: list[PathPart]) -> str:
     return f"{field}不符合要求：{error.message}"
 
 
+def review_problems(review: dict) -> dict[str, str]:
+    """What a review entry says that §10.1 forbids, whatever the database holds: a submitted or signed
+    sheet names its 填报人, a signed one its 审核人 too, and they differ (four eyes)."""
+    status, filled, signer = review.get("status"), review.get("submitted_by"), review.get("reviewed_by")
+    problems = {}
+    if status in ("submitted", "signed") and not filled:
+        problems["submitted_by"] = "已提交或已签署的评分表须注明填报人（submitted_by）"
+    if status == "signed" and not signer:
+        problems["reviewed_by"] = "已签署的评分表须注明审核人（reviewed_by）"
+    elif status == "signed" and signer == filled:
+        problems["reviewed_by"] = f"审核人与填报人同为 {_show(signer)}：四眼原则要求由另一人审核签字"
+    return problems
+
+
 def _field(name: PathPart) -> str:
     if not name:
         return "数据包"
@@ -329,6 +351,46 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def contradictions(request: dict[str, Any]) -> dict[str, str]:
+    """The dates of a bundle request that cannot be (tracker/deadline_checks.py); future dates are
+    allowed in a bundle. Dates the schema refuses are left to its messages."""
+    try:
+        clock = _clock_of(request)
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return {}
+    return date_problems(clock, None)
+
+
+def _clock_of(request: dict[str, Any]) -> RequestClock:
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+
+    letter, online, reply = (request.get(name) or {} for name in ("letter", "online", "reply"))
+    submitted = request.get("submitted_at")
+    moment = datetime.fromisoformat(f"{submitted[:10]}T{submitted[11:]}".upper().replace("Z", "+00:00")) \
+        if isinstance(submitted, str) else None
+    events = tuple(Event(e["type"], date.fromisoformat(e["on"]), e.get("working_days"), e.get("party"))
+                   for e in request.get("events") or [])
+    return RequestClock(
+        request["channel"], submitted_on=moment.astimezone(BEIJING).date() if moment else None,
+        online_confirmed_on=day(online.get("confirmed_on")), letter_delivered_on=day(letter.get("delivered_on")),
+        letter_confirmed_on=day(letter.get("confirmed_on")), letter_returned=bool(letter.get("returned")),
+        letter_kind=letter.get("kind") or ("to_other" if request.get("purpose") == "20" else "registered"),
+        letter_posted_on=day(letter.get("posted_on")), events=events,
+        reply_dispatched_on=day(reply.get("dispatched_on")), reply_received_on=day(reply.get("received_on")))
+
+
+def _field_path(field: str) -> list[PathPart]:
+    """"events[2].on" → ["events", 2, "on"]."""
+    parts: list[PathPart] = []
+    for piece in field.split("."):
+        name, _, index = piece.partition("[")
+        parts.append(name)
+        if index:
+            parts.append(int(index.rstrip("]")))
+    return parts
+
+
 class _Context:
     """The rules that need more than one field: references, uniqueness, consistency."""
 
@@ -337,6 +399,8 @@ class _Context:
         self.found: list[BundleProblem] = []
         self.users = users | self._unique_keys("team", "username", "用户名")
         self.targets = targets | self._unique_keys("targets", "key", "被考评对象编号")
+        self.legal_representatives = {t.get("key"): t.get("legal_representative") for _, t in self._entries("targets")
+                                      if isinstance(t.get("legal_representative"), str)}
         self.indicators = indicators
 
     def problems(self) -> list[BundleProblem]:
@@ -347,6 +411,7 @@ class _Context:
             self._check_office_hours(index, target.get("office_hours"))
         self._check_facts()
         self._check_reviews()
+        self._check_calendar()
         return self.found
 
     def _add(self, parts: list[PathPart], message_zh: str) -> None:
@@ -390,6 +455,30 @@ class _Context:
         reply = request.get("reply")
         if isinstance(reply, dict) and not (reply.get("dispatched_on") or reply.get("received_on")):
             self._add([*here, "reply"], "答复（reply）应至少填写交邮日期（dispatched_on）或收到日期（received_on）之一")
+        for field, message in contradictions(request).items():
+            self._add([*here, *_field_path(field)], message)
+        if channel == "mail" and isinstance(request.get("letter"), dict):
+            for field, message in self._letter_problems(request, request["letter"]).items():
+                self._add([*here, *_field_path(field)], message)
+
+    def _letter_problems(self, request: dict[str, Any], letter: dict[str, Any]) -> dict[str, str]:
+        """The S10 tracking number and purpose 20's letter (tracker/requests/letters.py), as the importer
+        would refuse them, so that a bundle's every problem is listed at once."""
+        problems: dict[str, str] = {}
+        number = letter.get("tracking_number")
+        if isinstance(number, str):
+            problem = tracking_number_problem(number, other_format=letter.get("tracking_other_format") is True)
+            if problem:
+                problems["letter.tracking_number"] = problem
+        if request.get("purpose") == "20":
+            kind = letter.get("kind") or "to_other"
+            problems |= purpose_20_problems(kind, letter.get("marked"))
+            addressee = letter.get("addressee")
+            representative = self.legal_representatives.get(request.get("target"))
+            if isinstance(addressee, str):
+                problems |= legal_representative_problem({"purpose": "20", "channel": "mail",
+                                                          "letter_addressee": addressee}, representative)
+        return problems
 
     def _check_office_hours(self, index: int, hours: Any) -> None:
         if not isinstance(hours, list):
@@ -423,6 +512,26 @@ class _Context:
                         self._add(["facts", target, indicator, name],
                                   f"指标 {indicator} 由模拟申请自动计算，不能录入 {name}；如需调整请用 override")
 
+    def _check_calendar(self) -> None:
+        """Each date and year once; dates inside the calendar's range (the schema checks the rest)."""
+        section = self.data.get("calendar")
+        if not isinstance(section, dict):
+            return
+        for name, field, label in (("overrides", "date", "日期"), ("confirmed_years", "year", "年份")):
+            items = section.get(name)
+            first: dict[Any, int] = {}
+            for index, item in enumerate(items if isinstance(items, list) else []):
+                value = item.get(field) if isinstance(item, dict) else None
+                if value is None or isinstance(value, (dict, list)):
+                    continue
+                here: list[PathPart] = ["calendar", name, index, field]
+                if value in first:
+                    self._add(here, f"节假日日历中{label} {_show(value)} 重复（与 $.calendar.{name}[{first[value]}] 相同）")
+                    continue
+                first[value] = index
+                if field == "date" and isinstance(value, str) and not "2000-01-01" <= value <= "2045-12-31":
+                    self._add(here, f"日期 {_show(value)} 超出日历支持的范围（2000年至2045年）")
+
     def _check_reviews(self) -> None:
         for target, review in self._mapping("reviews").items():
             if target not in self.targets:
@@ -433,3 +542,5 @@ class _Context:
                 user = review.get(field)
                 if isinstance(user, str) and user not in self.users:
                     self._add(["reviews", target, field], f"{_field(field)}{_show(user)} 不存在")
+            for field, message in review_problems(review).items():
+                self._add(["reviews", target, field], message)

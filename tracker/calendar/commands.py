@@ -18,7 +18,8 @@ _LABELS = {"notice": "通知", "year": "年份", "source": "依据", "day": "日
 _SHOWN = {"holiday": "holiday", "override_holiday": "holiday", "makeup_workday": "makeup_workday"}
 
 
-def _commit_or_fail(action, *args, **kwargs):
+def _commit_or_fail(action, *args, commit: bool = True, **kwargs):
+    """Run one operation as the command line (no user), commit once; a refusal is one line, exit 1."""
     from ..core.errors import ValidationError
     from ..extensions import db
 
@@ -27,7 +28,10 @@ def _commit_or_fail(action, *args, **kwargs):
     except ValidationError as error:
         db.session.rollback()
         fail("；".join(f"{_LABELS.get(k, k)}：{v}" if k != "_" else v for k, v in error.errors.items()))
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.rollback()
     return result
 
 
@@ -129,13 +133,11 @@ def _read_text(file: str) -> str:
 @with_app
 def import_notice_command(file: str, year: str | None, dry_run: bool, confirm: bool) -> None:
     """Read a State Council holiday notice (text, FILE or - for standard input) into the calendar."""
-    from ..extensions import db
     from . import operations as ops
 
     text = _read_text(file)
     if dry_run:
-        notice, changes = _commit_or_fail(lambda _actor: ops.read_notice(text, year))
-        db.session.rollback()
+        notice, changes = _commit_or_fail(lambda _actor: ops.read_notice(text, year), commit=False)
     else:
         notice, changes = _commit_or_fail(ops.import_notice, text, year, confirm=confirm)
     for change in changes:

@@ -29,12 +29,18 @@ _NUMERALS = "一二三四五六七八九十"
 _DATE = r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^)]*)\))?"
 _DATE_RE = re.compile(_DATE)
 _RANGE_RE = re.compile(_DATE + r"(?:至" + _DATE + r")?")
-_TITLE_RE = re.compile(r"国务院办公厅关于(调整|延长)?(\d{4})年(.*?)(?:部分节假日安排|假期安排|假期)的通知")
+_TITLE_RE = re.compile(r"国务院办公厅关于(调整|延长)?(\d{4})年(.{0,20}?)(?:部分节假日安排|假期安排|假期)的通知")
 _DOC_NUMBER_RE = re.compile(r"国办发明电〔\d{4}〕\d+号")
 _BODY_YEAR_RE = re.compile(r"现将(?:调整|延长)?(\d{4})年")
-_ITEM_RE = re.compile(rf"(?:^|(?<=[。:;)]))([{_NUMERALS}]{{1,3}})、")
-_PREAMBLE_RE = re.compile(r"现将\d{4}年(.+?)放假调休日期")
-_EXTENSION_RE = re.compile(r"延长(\d{4})年(.+?)假期至" + _DATE)
+# An item starts after a full stop, a colon or a bracket, at a line start (marked by normalise), or
+# wherever it reads like "二、春节：" — a pasted item that lost its full stop must not swallow the next.
+_LINE = "\x1e"
+_ITEM_RE = re.compile(rf"(?:^|(?<=[。:;){_LINE}])|(?=[{_NUMERALS}]{{1,3}}、[^:。]{{1,15}}:))([{_NUMERALS}]{{1,3}})、")
+_PREAMBLE_RE = re.compile(r"现将\d{4}年(.{1,80}?)放假调休日期")
+_EXTENSION_RE = re.compile(r"延长(\d{4})年(.{1,20}?)假期至" + _DATE)
+_IN_LIEU_RE = re.compile(_DATE + "补休")
+# Sentences end at a full stop, after 上班, and where a make-up date follows 共N天 with its stop lost.
+_SENTENCE_RE = re.compile(r"。|(?<=上班)|(?<=天)(?=\d{1,2}月\d{1,2}日)")
 _COUNT_RE = re.compile(r"(?:共|放假)(\d+)天")
 _NAME_MAX = 30
 
@@ -73,8 +79,9 @@ class Notice:
 
 def normalise(text: str) -> str:
     """Full-width punctuation to ASCII (NFKC) and every blank removed: pasted pages break lines anywhere."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", text).replace("，", ",")
+    text = unicodedata.normalize("NFKC", text).replace(_LINE, "")
+    text = re.sub(rf"\n\s*(?=[{_NUMERALS}]{{1,3}}、)", _LINE, text)
+    return re.sub(r"\s+", "", text)
 
 
 def parse_notice(text: str, year: int | None = None) -> Notice:
@@ -91,6 +98,8 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
         year = found.pop()
     elif found - {year}:
         raise NoticeError(f"通知是 {'、'.join(map(str, sorted(found)))} 年的，与指定的年份 {year} 不符")
+    if not 1949 < year < 9999:
+        raise NoticeError(f"年份 {year} 无效")
     festivals: list[_Festival] = []
     complete = False
     for kind, _s_year, subject, body in sections:
@@ -128,7 +137,7 @@ def _sections(flat: str) -> list[tuple[str, int | None, str, str]]:
 
 def _items(body: str) -> list[str]:
     starts = list(_ITEM_RE.finditer(body))
-    return [body[m.end(): starts[i + 1].start() if i + 1 < len(starts) else len(body)]
+    return [body[m.end(): starts[i + 1].start() if i + 1 < len(starts) else len(body)].replace(_LINE, "")
             for i, m in enumerate(starts)]
 
 
@@ -189,13 +198,15 @@ def _item(item: str, year: int, default_name: str | None) -> _Festival | None:
     if not sep or len(name) > _NAME_MAX or _DATE_RE.search(name):
         name, rest = default_name or "", item
     festival = _Festival(name=name)
-    for sentence in filter(None, rest.split("。")):
+    for sentence in filter(None, _SENTENCE_RE.split(rest)):
+        # Older notices give a day in lieu: "4月5日放假，4月7日（星期一）补休".
+        festival.days_off |= {_date(m.groups()[:4], year, None, sentence) for m in _IN_LIEU_RE.finditer(sentence)}
+        sentence = _IN_LIEU_RE.sub("", sentence)
         if "放假" in sentence and "鼓励" not in sentence:
             festival.days_off |= _days_off(sentence, year)
-        elif sentence.endswith("上班") and "起正常上班" not in sentence:
-            festival.makeup |= {_date(m.groups(), year, None, sentence) for m in _DATE_RE.finditer(sentence)}
-        elif sentence.endswith("补休"):  # older notices: "4月7日（星期一）补休"
-            festival.days_off |= {_date(m.groups(), year, None, sentence) for m in _DATE_RE.finditer(sentence)}
+        if sentence.endswith("上班") and "起正常上班" not in sentence:
+            tail = sentence[sentence.find("放假") + 1:]  # the whole sentence when it has no 放假 (find: -1)
+            festival.makeup |= {_date(m.groups(), year, None, sentence) for m in _DATE_RE.finditer(tail)}
     if not (festival.days_off or festival.makeup):
         return None
     if not festival.name:
@@ -210,6 +221,10 @@ def _days_off(sentence: str, year: int) -> set[date]:
         raise NoticeError(f"“{sentence[:40]}”中没有找到放假日期")
     groups = match.groups()
     first = _date(groups[:4], year, None, sentence)
+    if groups[6] and not groups[0] and not groups[4] and groups[5] and (int(groups[5]), int(groups[6])) < (
+            first.month, first.day):
+        # "12月30日至1月1日" in the notice of the next year: the range ends in the notice's year.
+        first = _date((str(year - 1), *groups[1:4]), year, None, sentence)
     last = _date(groups[4:], year, first, sentence) if groups[6] else first
     if last < first:
         raise NoticeError(f"“{sentence[:40]}”：结束日期 {last} 早于开始日期 {first}")
@@ -241,6 +256,8 @@ def _date(groups, year: int, after: date | None, where: str) -> date:
     y = int(g_year) if g_year else (after.year if after else year)
     if after and not g_year and (month, int(g_day)) < (after.month, after.day):
         y += 1  # "12月30日至1月1日": the range runs into the next year
+    if not year - 1 <= y <= year + 1:
+        raise NoticeError(f"“{where[:40]}”中的 {y} 年不在通知的年份 {year} 年前后")
     try:
         result = date(y, month, int(g_day))
     except ValueError:

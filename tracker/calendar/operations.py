@@ -142,10 +142,10 @@ def import_notice(actor, text, year=None, confirm: bool = False,
     if expected_revision is not None and expected_revision != current_revision():
         raise ConflictError("预览之后日历已被修改，请重新预览后再导入（未保存任何调整）。")
     notice, changes = read_notice(text, year)
-    for change in changes:
-        _upsert(actor, change.date, change.working, change.note)
     if confirm and not notice.complete:
         raise ValidationError({"confirm": "只有完整的年度放假安排通知才能确认该年，调整或延长假期的通知不能"})
+    for change in changes:
+        _upsert(actor, change.date, change.working, change.note)
     confirmed = confirm and db.session.get(ConfirmedYear, notice.year) is None
     if confirmed:
         db.session.add(ConfirmedYear(year=notice.year, source=notice.source[:300]))
@@ -159,3 +159,44 @@ def import_notice(actor, text, year=None, confirm: bool = False,
                      summary=f"导入 {notice.year} 年放假通知（{notice.source}），调整 {len(changes)} 天")
         _after_change(actor)
     return notice, changes
+
+
+# -- the bundle's `calendar` section ------------------------------------------------------------
+
+
+def calendar_document() -> dict:
+    """The `calendar` section of an exported bundle: every override and every confirmed year."""
+    overrides = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))
+    years = db.session.scalars(select(ConfirmedYear).order_by(ConfirmedYear.year))
+    return {"overrides": [{"date": row.day.isoformat(), "working": row.working, "note": row.note} for row in overrides],
+            "confirmed_years": [{"year": row.year, "source": row.source} for row in years]}
+
+
+def merge_calendar(actor, section: dict) -> int:
+    """Merge a bundle's `calendar` section by date (the bundle wins for its dates; other overrides stay)
+    and add its confirmed years; recompute once. Raises ValidationError with the item's path."""
+    changed = 0
+    existing = {row.day: row for row in db.session.scalars(select(CalendarOverride))}
+    for index, item in enumerate(section.get("overrides") or []):
+        c = p.Collector()
+        day = c.run(f"overrides[{index}].date", p.required_date, item.get("date"))
+        note = c.run(f"overrides[{index}].note", p.text, item.get("note") or "数据包导入", max_length=300)
+        c.raise_if_any()
+        row = existing.get(day)
+        if row is None or (row.working, row.note) != (bool(item["working"]), note):
+            _upsert(actor, day, bool(item["working"]), note)
+            changed += 1
+    confirmed = set(db.session.scalars(select(ConfirmedYear.year)))
+    for index, item in enumerate(section.get("confirmed_years") or []):
+        source = p.text(item.get("source") or "数据包导入", field=f"confirmed_years[{index}].source", max_length=300)
+        if item["year"] in confirmed:
+            continue
+        db.session.add(ConfirmedYear(year=item["year"], source=source))
+        db.session.flush()
+        audit.record(actor, "create", "calendar_year", item["year"], after={"year": item["year"], "source": source},
+                     summary=f"数据包导入：确认 {item['year']} 年放假安排已录入")
+        confirmed.add(item["year"])
+        changed += 1
+    if changed:
+        _after_change(actor)
+    return changed

@@ -34,6 +34,7 @@ class DataRevision(db.Model):
 BOOKKEEPING_TABLES = frozenset({
     "data_revision", "target_revisions", "user_sessions", "login_attempts", "outbox", "reminders_sent", "api_tokens",
     "audit_log",
+    "ocr_scans",  # OCR progress and suggestions: no kept page or report reads them
 })
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Self
 
@@ -121,31 +121,41 @@ def deliver_pending(app: Flask, limit: int = DEFAULT_BATCH, *, now: datetime | N
     outage simulation of scripts/loadtest.
     """
     report = DeliveryReport()
+    sender = app.config["MAIL_DEFAULT_SENDER"]
     with app.app_context():
         report.released = release_stale()
         with _SmtpSession(app.config) as smtp:
             last_id = 0
             while report.handled < limit:
-                candidate = _next_due(last_id, now or utcnow())
-                if candidate is None:
+                message = _next_due(last_id, now or utcnow())
+                if message is None:
                     break
-                last_id = candidate
-                try:
-                    smtp.ensure_connected()  # before the claim: an unreachable server costs no attempt
-                except (smtplib.SMTPException, OSError) as error:  # refused, timed out, greeting 421/554, bad login
-                    smtp.close()
-                    report.stopped = f"无法连接邮件服务器 {smtp.address}：{_describe(error)}"
-                    report.unreachable = True
-                    break
-                claimed = _claim(candidate, now or utcnow())
+                last_id = message.id
+                data, outcome = _build(message, sender)
+                if outcome is None:
+                    try:
+                        smtp.ensure_connected()  # before the claim: an unreachable server costs no attempt
+                    except (smtplib.SMTPException, OSError) as error:  # refused, timeout, greeting 421/554, login
+                        smtp.close()
+                        report.stopped = f"无法连接邮件服务器 {smtp.address}：{_describe(error)}"
+                        report.unreachable = True
+                        break
+                claimed = _claim(message, now or utcnow())
                 if claimed is None:
                     continue  # another process claimed it first
-                outcome = _attempt(smtp, claimed, app.config)
+                outcome = outcome or _send(smtp, sender, claimed.recipient, data)
                 _record(claimed, outcome, report, now or utcnow())
                 if outcome.connection_lost:
                     report.stopped = outcome.error
                     break
     return report
+
+
+def _build(message: _Claimed, sender: str) -> tuple[bytes, _Outcome | None]:
+    try:
+        return _mime_bytes(message, sender), None
+    except ValueError as error:  # nothing a retry could fix, and no reason to call the server
+        return b"", _Outcome("permanent", f"无法生成邮件：{error}")
 
 
 def release_stale() -> int:
@@ -160,30 +170,29 @@ def release_stale() -> int:
     return result.rowcount or 0
 
 
-def _next_due(after_id: int, now: datetime) -> int | None:
+def _next_due(after_id: int, now: datetime) -> _Claimed | None:
+    """The next message whose turn has come (not claimed: the caller connects to the server first)."""
     from ..reminders.models import OutboxMessage as M
 
-    candidate = db.session.scalar(
-        select(M.id).where(M.status == "pending", M.id > after_id,
-                           or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now))
-        .order_by(M.id).limit(1))
+    row = db.session.execute(
+        select(M.id, M.recipient, M.subject, M.body_text, M.body_html, M.attempts, M.created_at, M.first_failed_at)
+        .where(M.status == "pending", M.id > after_id, or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now))
+        .order_by(M.id).limit(1)).first()
     db.session.commit()
-    return candidate
+    return _Claimed(*row) if row is not None else None
 
 
-def _claim(candidate: int, now: datetime) -> _Claimed | None:
+def _claim(message: _Claimed, now: datetime) -> _Claimed | None:
+    """pending → sending, counting the attempt; None when another process claimed it first."""
     from ..reminders.models import OutboxMessage as M
 
     result = db.session.execute(
-        update(M).where(M.id == candidate, M.status == "pending")
+        update(M).where(M.id == message.id, M.status == "pending")
         .values(status="sending", sent_at=now, attempts=M.attempts + 1)
         .execution_options(synchronize_session=False))
-    row = None
-    if result.rowcount == 1:
-        row = db.session.execute(select(M.id, M.recipient, M.subject, M.body_text, M.body_html, M.attempts,
-                                        M.created_at, M.first_failed_at).where(M.id == candidate)).one()
+    attempts = db.session.scalar(select(M.attempts).where(M.id == message.id)) if result.rowcount == 1 else None
     db.session.commit()
-    return _Claimed(*row) if row is not None else None
+    return replace(message, attempts=attempts) if attempts is not None else None
 
 
 def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport, now: datetime) -> None:
@@ -222,15 +231,6 @@ def _mime_bytes(claimed: _Claimed, sender: str) -> bytes:
     if message.has_bad_headers():
         raise ValueError("邮件头含有换行符")
     return message.as_bytes()
-
-
-def _attempt(smtp: _SmtpSession, claimed: _Claimed, config) -> _Outcome:
-    sender = config["MAIL_DEFAULT_SENDER"]
-    try:
-        data = _mime_bytes(claimed, sender)
-    except ValueError as error:  # nothing a retry could fix
-        return _Outcome("permanent", f"无法生成邮件：{error}")
-    return _send(smtp, sender, claimed.recipient, data)
 
 
 def _send(smtp: _SmtpSession, sender: str, recipient: str, data: bytes) -> _Outcome:

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 
 from ..core.parsing import BEIJING
 from ..rubric import Rubric
-from ..requests.tracking import s10_number
+from ..requests.letters import s10_number
 from ..workdays import WorkCalendar
 from .facts import sheet_facts
 
@@ -107,9 +107,7 @@ def build_demo(name: str, today: date, calendar: WorkCalendar, rubric: Rubric, o
             "team": TEAM, "targets": [_target(i, key, name) for i, (key, name) in enumerate(TARGETS)],
             "requests": b.requests, "facts": facts,
             "reviews": {"liangzhou": {"status": "signed", "submitted_by": owners[0], "reviewed_by": "wang",
-                                      "submitted_on": b.day(3).isoformat(), "reviewed_on": b.day(1).isoformat()},
-                        "minqin": {"status": "submitted", "submitted_by": owners[1],
-                                   "submitted_on": b.day(1).isoformat()}}}
+                                      "submitted_on": b.day(3).isoformat(), "reviewed_on": b.day(1).isoformat()}}}
 
 
 def _finished_county(b: DemoBuilder, t: str, p: str) -> None:

@@ -24,6 +24,7 @@ from ..phone import Attempt, evaluate_phone
 from ..requests.clock import OPEN_STATUSES
 from ..requests.models import MockRequest, PhoneAttempt
 from ..scoring.models import ScoreSheet
+from ..scoring.records import returned_to
 from .dashboard_summary import Shown, Summary, dashboard_summary
 
 DUE_SOON_WORKING_DAYS = 5
@@ -38,6 +39,7 @@ class Dashboard:
     letters: list = field(default_factory=list)  # (request, working days since posting)
     clarifications: list = field(default_factory=list)
     sheets: list = field(default_factory=list)
+    returned: list = field(default_factory=list)  # (sheet, return event): my sheets sent back, with the reason
     provisional: int = 0
     per_target: list = field(default_factory=list)  # (target, counts)
 
@@ -132,6 +134,7 @@ def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
     board.clarifications = _listed(scope, kinds["clarifications"])
     if policy.can(user, policy.REVIEW):
         board.sheets = _sheets_to_review(user)
+    board.returned = returned_to(user.id)
     board.per_target = _per_target(summary, phone_counts)
     return board
 

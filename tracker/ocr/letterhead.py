@@ -25,6 +25,8 @@ DATE_PATTERNS = (
 NOT_THE_LETTER = re.compile(r"^(前|之前|以前|起|至|到|以后|后|之后|止|内|提出|申请|寄|通过|收到|向)")
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,12})[〔\[【(\{〖]\s*(\d{4})\s*[〕\]】)\}〗]\s*(第?)\s*(\d{1,5})\s*号")
 LABELS = re.compile(r"^(.*?(答复书|告知书|决定书|答复|告知|通知书|文号|编号|字号))")
+CITING = re.compile(r"根据|依据|按照|依照|参照|见")
+HEAD_LINES = 3
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)元|([零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)元")
 
 
@@ -78,24 +80,19 @@ def letter_date(source: str) -> tuple[date, str] | None:
 
 
 def doc_number(source: str) -> tuple[str, str] | None:
-    """(the letter's 文号 with 〔〕 brackets, the line it was read from), or None."""
-    candidates = []
-    for line, _offset in lines(source):
+    """(the letter's 文号 with 〔〕 brackets, the line it was read from), or None.
+
+    Only a number on a line of its own, or among the first lines (the letterhead), is the letter's:
+    one inside a sentence is a citation ("根据国办函〔2020〕109号").
+    """
+    for position, (line, _offset) in enumerate(lines(source)):
         for match in DOC_NUMBER.finditer(line):
-            before = line[:match.start()]
-            if before.endswith(("(", "《", "》", "依据", "根据", "按照")):
-                continue
             prefix = LABELS.sub("", match.group(1)) or match.group(1)
-            if len(prefix) < 2:
+            if len(prefix) < 2 or CITING.search(match.group(1)) or line[:match.start()].endswith(("(", "《", "》")):
                 continue
-            number = f"{prefix}〔{match.group(2)}〕{match.group(3)}{int(match.group(4))}号"
-            share = len(match.group(0)) / len(line)
-            candidates.append((share >= 0.6, number, line))
-    if not candidates:
-        return None
-    own_line = [c for c in candidates if c[0]]
-    _alone, number, line = (own_line or candidates)[0]
-    return number, line
+            if len(match.group(0)) / len(line) >= 0.6 or position < HEAD_LINES:
+                return f"{prefix}〔{match.group(2)}〕{match.group(3)}{int(match.group(4))}号", line
+    return None
 
 
 def fee_amount(sentence: str) -> str | None:

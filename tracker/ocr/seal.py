@@ -3,7 +3,7 @@
 An official seal is a red ring with red text and a star: closed up, a red disc. A red letterhead
 (红头) or a red rule is red but wide and flat; a square stamp is red but fills only 2/π of its
 circle. Pixels are red when their hue is near 0° with enough saturation and brightness, which
-survives JPEG noise and scanner tint. A scan without colour cannot tell: None.
+survives JPEG noise and scanner tint. A grey or black-and-white scan cannot tell: None.
 Needs numpy and OpenCV (installed with rapidocr); imported only by the OCR job.
 """
 from __future__ import annotations
@@ -17,7 +17,6 @@ MIN_DIAMETER_SHARE = 0.07            # of the page width: a seal is ≥ 4 cm on 
 MAX_DIAMETER_SHARE = 0.45
 ASPECT_RANGE = (0.75, 1.33)
 MIN_DISC_FILL = 0.72                 # contour area / enclosing circle area: disc ≈ 0.9, square ≈ 0.64
-COLOUR_SPREAD = 12                   # below this channel spread everywhere, the scan has no colour
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
@@ -27,16 +26,11 @@ def red_mask(rgb: np.ndarray) -> np.ndarray:
     return red.astype(np.uint8) * 255
 
 
-def has_colour(rgb: np.ndarray) -> bool:
-    sample = rgb[::4, ::4].astype(np.int16)
-    spread = sample.max(axis=2) - sample.min(axis=2)
-    return bool((spread > COLOUR_SPREAD).mean() > 0.0005)
-
-
-def find_seal(rgb: np.ndarray) -> tuple[bool | None, str]:
-    """(a red seal is present, the words saying where), or (None, why) for a scan without colour."""
-    if rgb.ndim != 3 or not has_colour(rgb):
-        return None, "扫描件为黑白或灰度，无法从颜色判断是否盖章"
+def find_seal(rgb: np.ndarray, colour: bool = True) -> tuple[bool | None, str]:
+    """(a red seal is present, the words saying where), or (None, why) for a black-and-white or grey
+    scan (`colour` False: the file itself has one channel), where a seal cannot be told by colour."""
+    if not colour or rgb.ndim != 3:
+        return None, "扫描件为黑白或灰度图像，无法从颜色判断是否盖章"
     width = rgb.shape[1]
     mask = red_mask(rgb)
     size = max(3, int(width * 0.012)) | 1

@@ -16,6 +16,7 @@ from .text import Normalised, Sentence, normalise, sentences
 CHECKS = ("told_route", "provided_or_route_and_time", "reasons_given", "special_law_referral", "remedy_notice",
           "fee_charged")
 QUOTE_WEIGHT = 0.5  # a sentence quoting the request ("您于…提出的…申请") may still hold the answer, but weakly
+SYNONYM_SHARE = 0.5  # each further phrase of the same outcome in one sentence counts half
 STRONG = 3.0        # a sentence this sure of an outcome counts for a letter-wide combination
 
 
@@ -77,7 +78,8 @@ def sentence_scores(sentence: str, rules: OutcomeRules) -> tuple[dict[str, float
     """(scores after the `unless` negations, raw scores) of one sentence, per outcome."""
     kept, raw = {}, {}
     for rule in rules.outcomes:
-        score = sum(phrase.weight for phrase in rule.phrases if phrase.pattern.search(sentence))
+        weights = sorted((phrase.weight for phrase in rule.phrases if phrase.pattern.search(sentence)), reverse=True)
+        score = weights[0] + SYNONYM_SHARE * sum(weights[1:]) if weights else 0.0
         if score:
             raw[rule.name] = score
             if not any(pattern.search(sentence) for pattern in rule.unless):

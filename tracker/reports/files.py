@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..campaigns.models import Campaign, Target
 from ..core.errors import TrackerError
+from ..core.heap import collector_paused
 from ..scoring.rubric_store import get_rubric
 from .html import render_print_html
 from .sheet_model import SheetReport, build_sheet_reports
@@ -32,16 +33,17 @@ def write_report_files(campaign: Campaign, today: date, target: Target | None, f
                        output: str | Path) -> list[Path]:
     if fmt not in FORMATS:
         raise TrackerError(f"不支持的报告格式 {fmt!r}（可选：html、xlsx）")
-    reports = build_sheet_reports(campaign, today, target)
-    if not reports:
-        raise TrackerError(f"考评“{campaign.name}”还没有被考评对象，无法生成报告")
-    path = Path(output)
-    try:
-        if fmt == "html":
-            return _write_html(reports, path, single=target is not None)
-        return [_write_xlsx(campaign, reports, path, single=target is not None)]
-    except OSError as error:
-        raise TrackerError(f"无法写入 {path}：{error.strerror or error}") from error
+    with collector_paused():  # a national campaign: 320 000 rows scored, 1.3 million cells (core/heap.py)
+        reports = build_sheet_reports(campaign, today, target)
+        if not reports:
+            raise TrackerError(f"考评“{campaign.name}”还没有被考评对象，无法生成报告")
+        path = Path(output)
+        try:
+            if fmt == "html":
+                return _write_html(reports, path, single=target is not None)
+            return [_write_xlsx(campaign, reports, path, single=target is not None)]
+        except OSError as error:
+            raise TrackerError(f"无法写入 {path}：{error.strerror or error}") from error
 
 
 def _write_html(reports: list[SheetReport], path: Path, single: bool) -> list[Path]:

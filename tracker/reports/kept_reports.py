@@ -7,6 +7,7 @@ the campaign overview recomputes that county only.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ..campaigns.models import Campaign
@@ -14,7 +15,9 @@ from ..core.kept import Kept
 from .sheet_model import SheetReport, build_sheet_reports
 from .target_revisions import current_target_revisions
 
-_reports: Kept[SheetReport] = Kept(max_entries=1200, by_data_revision=False)  # a few 300-county campaigns
+# Two national campaigns (3 000 counties each): fewer entries than a campaign's counties would make
+# every overview miss them all.
+_reports: Kept[SheetReport] = Kept(max_entries=6000, by_data_revision=False)
 
 
 def kept_sheet_reports(campaign: Campaign, today: date) -> list[SheetReport]:
@@ -22,7 +25,7 @@ def kept_sheet_reports(campaign: Campaign, today: date) -> list[SheetReport]:
     ids = [target.id for target in campaign.targets]
     shared, revisions = current_target_revisions(ids)
     keys = {ident: _reports.full_key((ident, today, shared, revisions[ident])) for ident in ids}
-    found = {ident: _reports.lookup(keys[ident]) for ident in ids}
+    found = {ident: _renamed(_reports, keys[ident], campaign.name) for ident in ids}
     missing = {ident for ident, report in found.items() if report is None}
     if missing:
         every = len(missing) == len(ids)  # then no list of ids: the campaign's own index serves
@@ -30,3 +33,12 @@ def kept_sheet_reports(campaign: Campaign, today: date) -> list[SheetReport]:
             found[report.target_id] = report
             _reports.keep(keys[report.target_id], report)
     return [found[ident] for ident in ids if found[ident] is not None]  # None: deleted meanwhile
+
+
+def _renamed(kept: Kept, key, name: str) -> SheetReport | None:
+    """The kept report under `key`, carrying the campaign's current name (a rename renews no token)."""
+    report = kept.lookup(key)
+    if report is not None and report.campaign_name != name:
+        report = replace(report, campaign_name=name)
+        kept.keep(key, report)
+    return report

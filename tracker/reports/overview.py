@@ -8,6 +8,7 @@ from datetime import date
 from markupsafe import Markup
 
 from ..campaigns.models import Campaign
+from ..core.errors import ValidationError
 from ..rubric.model import format_points
 from ..scoring.rubric_store import get_rubric
 from .charts import HeatCell, bar_chart, grouped_bars, heat_map, heat_row
@@ -25,6 +26,10 @@ class OverviewRow:
         return len(self.report.pending_ids)
 
 
+CHART_NAMES = ("totals", "profile", "heat")  # the order of Overview.charts
+PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class Overview:
     rubric_title: str
@@ -39,6 +44,28 @@ class Overview:
     @property
     def complete_count(self) -> int:
         return sum(1 for row in self.rows if row.report.complete)
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    number: int
+    count: int
+    rows: tuple[OverviewRow, ...]
+    size: int = PAGE_SIZE
+
+
+def overview_page(overview: Overview, value: str | None) -> OverviewPage:
+    """Page `value` (1-based, default 1) of the ranking; past the end: the last page."""
+    count = max(1, -(-len(overview.rows) // PAGE_SIZE))
+    try:
+        number = int(value) if value not in (None, "") else 1
+    except ValueError:
+        raise ValidationError(f"页码“{value}”无效，应为正整数", "page") from None
+    if number < 1:
+        raise ValidationError(f"页码“{value}”无效，应为正整数", "page")
+    number = min(number, count)
+    start = (number - 1) * PAGE_SIZE
+    return OverviewPage(number, count, overview.rows[start:start + PAGE_SIZE])
 
 
 def campaign_overview(campaign: Campaign, today: date, reports: list[SheetReport] | None = None) -> Overview:

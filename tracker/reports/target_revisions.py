@@ -36,11 +36,20 @@ class TargetRevision(db.Model):
 
 # Rows that belong to one target, by the column that leads to it.
 _BY_TARGET = {"targets": "id", "requests": "target_id", "score_sheets": "target_id"}
-_BY_REQUEST = {"replies", "request_events", "phone_attempts"}
+_BY_REQUEST = {"replies", "request_events", "phone_attempts", "request_documents"}
 _BY_SHEET = {"indicator_facts", "sheet_review_events"}  # a signed sheet's report prints its snapshot
 # Rows every target's report reads.
 _SHARED_TABLES = {"campaigns", "users", "calendar_overrides", "calendar_confirmed_years", "calendar_revision",
                   "rubric_versions"}
+# A campaign's name is printed on every report but scores nothing: kept reports take the new name
+# when they are handed out (kept_reports.py), so a rename rescores no county (DESIGN.md §10.6).
+_UNSCORED_COLUMNS = {"campaigns": frozenset({"name", "version"})}
+# Read by no report, said explicitly: a table in none of these lists (nor in core/data_revision.py's
+# BOOKKEEPING_TABLES) fails tests/reports/test_revision_declarations.py, so a new table is classified
+# on purpose. Evidence and attachments feed a signed sheet only through its stored snapshot, and
+# they cannot change while the sheet is submitted or signed (scoring/lock.py).
+NOT_READ_BY_REPORTS = frozenset({"attachments", "evidence", "campaign_members"})
+DECLARED_TABLES = frozenset(_BY_TARGET) | _BY_REQUEST | _BY_SHEET | _SHARED_TABLES | NOT_READ_BY_REPORTS
 
 
 @dataclass
@@ -64,16 +73,25 @@ def _changes(session) -> _Changes:
     return session.info.setdefault(_PENDING, _Changes())
 
 
-def _attribute(obj, changes: _Changes) -> None:
+def _attribute(obj, changes: _Changes, dirty: bool = False) -> None:
     table = obj.__table__.name
     if table in _SHARED_TABLES:
-        changes.shared = True
+        if not (dirty and _changed_only(obj, _UNSCORED_COLUMNS.get(table, frozenset()))):
+            changes.shared = True
     elif table in _BY_TARGET:
         changes.targets.update(_values(obj, _BY_TARGET[table]))
     elif table in _BY_REQUEST:
         changes.requests.update(_values(obj, "request_id"))
     elif table in _BY_SHEET:
         changes.sheets.update(_values(obj, "sheet_id"))
+
+
+def _changed_only(obj, columns: frozenset[str]) -> bool:
+    """True when the row's changes touch none but `columns` (a flush may carry none at all)."""
+    if not columns:
+        return False
+    state = inspect(obj)
+    return all(attr.key in columns for attr in state.attrs if attr.history.has_changes())
 
 
 def _values(obj, column: str) -> set[int]:
@@ -86,7 +104,9 @@ def _values(obj, column: str) -> set[int]:
 @event.listens_for(Session, "before_flush")
 def _collect(session, _context, _instances) -> None:
     changes = _changes(session)
-    for obj in (*session.dirty, *session.deleted):
+    for obj in session.dirty:
+        _attribute(obj, changes, dirty=True)
+    for obj in session.deleted:
         _attribute(obj, changes)
     changes.new.extend(session.new)
 

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -135,6 +136,7 @@ def _merge(ws: SheetBuffer, first: str, last: str) -> None:
         ws.merge(first, last, border=True)
 
 
+@lru_cache(maxsize=4096)  # the rubric's texts recur on every county sheet
 def _text_lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK counts double)."""
     lines = 0

@@ -58,21 +58,28 @@ _PENDING_TEXT = {
     "awaiting_clarification": "等待补正，期限暂停",
     "paused": "征求意见中，期限暂停",
     "not_received": "对方尚未收到申请（未签收或未确认）",
+    "awaiting_payment": "等待缴费，期限暂停",
+}
+_ENDED_TEXT = {  # the test ended without a reply (DESIGN.md §10.3): scores like no normative handling
+    "abandoned": "视为放弃申请（补正或缴费期限届满），未获答复",
+    "withdrawn": "申请已撤回，未获答复",
 }
 NOT_TESTED = "尚未进行该项测试"
 
 
+# Facts an evaluator may leave unknown are three-valued: None is 未知 and never scores as "no".
+
 @dataclass(frozen=True)
 class OnlineFacts:
-    window_active: bool
-    accepted: bool
+    window_active: bool | None
+    accepted: bool | None
 
 
 @dataclass(frozen=True)
 class OralFacts:
-    filled_in_for_applicant: bool
-    procedure_explained: bool
-    declined_with_reason: bool
+    filled_in_for_applicant: bool | None
+    procedure_explained: bool | None
+    declined_with_reason: bool | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,7 @@ class ReplyFacts:
     fee_charged: float = 0.0
     remedy_notice: bool = False
     sealed: bool = False
+    form: str | None = None  # letter, email, platform, on_the_spot, phone (oral only); None: not recorded
 
     @classmethod
     def from_mapping(cls, reply: Mapping[str, Any]) -> ReplyFacts:
@@ -103,7 +111,7 @@ class ReplyFacts:
             value = reply.get(name)
             return date.fromisoformat(value) if isinstance(value, str) else value
         flags = {name: bool(reply.get(name)) for name in CHECK_LABELS}
-        return cls(outcome=reply["outcome"], dispatched_on=day("dispatched_on"),
+        return cls(outcome=reply["outcome"], dispatched_on=day("dispatched_on"), form=reply.get("form"),
                    received_on=day("received_on"), fee_charged=float(reply.get("fee_charged") or 0), **flags)
 
 
@@ -121,6 +129,17 @@ class ScoredRequest:
     phone: PhoneOutcome | None = None
     letter_returned: bool = False
     reply: ReplyFacts | None = None
+    fee_notices: tuple[float | None, ...] = ()  # amounts of the agency's fee notices (None: not recorded)
+    misfit_zh: str | None = None  # why this request cannot test its purpose (e.g. 20's letter requirements)
+
+    def fees_zh(self, charged: str = "收取费用 ") -> list[str]:
+        """Every fee asked or charged, for the 赋分说明 (any fee fails 19(5) and 20–22, 条例第四十二条)."""
+        fees = []
+        if self.reply is not None and self.reply.fee_charged > 0:
+            fees.append(f"{charged}{self.reply.fee_charged:g} 元")
+        fees += [f"收费通知 {amount:g} 元" if amount is not None else "收费通知（金额未记录）"
+                 for amount in self.fee_notices]
+        return fees
 
 
 @dataclass(frozen=True)
@@ -133,18 +152,23 @@ class DerivedScore:
 
 # ---------------------------------------------------------------------------- replies
 
-def reply_is_normative(reply: ReplyFacts, on_time: bool | None) -> tuple[bool, list[str]]:
-    """Whether a reply is 规范: on time, free of charge, with the content its outcome requires.
+def reply_is_normative(reply: ReplyFacts, on_time: bool | None,
+                       fees: Sequence[str] | None = None) -> tuple[bool, list[str]]:
+    """Whether a reply is 规范: written, on time, free of charge, with the content its outcome requires.
 
+    `fees`: every fee of the request (ScoredRequest.fees_zh), else the reply's own.
     Returns ``(True, what was satisfied)`` or ``(False, every shortcoming)`` — Chinese phrases.
     """
     failures: list[str] = []
+    if reply.form == "phone":
+        failures.append("未书面答复（仅电话口头答复）")
     if on_time is None:
         failures.append("无法判断是否按期答复")
     elif not on_time:
         failures.append("未按期答复")
-    if reply.fee_charged > 0:
-        failures.append(f"收取费用 {reply.fee_charged:g} 元")
+    if fees is None:
+        fees = [f"收取费用 {reply.fee_charged:g} 元"] if reply.fee_charged > 0 else []
+    failures += list(fees)
     required = REQUIRED_CHECKS_BY_OUTCOME.get(reply.outcome)
     if required is None:
         return False, [*failures, f"答复类型 {reply.outcome} 未知"]
@@ -173,6 +197,8 @@ def _reply_state(request: ScoredRequest) -> tuple[ReplyState, str]:
         return "pending", "已收到答复，但答复期限尚未确定"
     if request.status == "overdue":
         return "failed", "逾期未答复"
+    if request.status in _ENDED_TEXT:
+        return "failed", _ENDED_TEXT[request.status]
     return "pending", _PENDING_TEXT.get(request.status, f"状态为 {request.status}，无法判断")
 
 
@@ -190,8 +216,8 @@ def _sort_key(request: ScoredRequest) -> tuple[bool, float, str]:
 def pick_request(requests: Iterable[ScoredRequest], purpose: str) -> tuple[ScoredRequest | None, tuple[str, ...]]:
     """The request that counts for ``purpose`` (the earliest non-voided one) and the retries."""
     allowed = CHANNELS_BY_PURPOSE.get(purpose, frozenset())
-    candidates = sorted((r for r in requests if r.purpose == purpose and not r.voided and r.channel in allowed),
-                        key=_sort_key)
+    candidates = sorted((r for r in requests if r.purpose == purpose and not r.voided and r.channel in allowed
+                         and r.misfit_zh is None), key=_sort_key)
     if not candidates:
         return None, ()
     return candidates[0], tuple(r.key for r in candidates[1:])
@@ -201,6 +227,9 @@ def _untested(requests: Iterable[ScoredRequest], *purposes: str) -> DerivedScore
     misfits = [r.key for r in requests if r.purpose in purposes and not r.voided
                and r.channel not in CHANNELS_BY_PURPOSE.get(r.purpose, frozenset())]
     note = f"（申请 {'、'.join(misfits)} 的渠道不符合该项测试要求，不计）" if misfits else ""
+    for r in requests:
+        if r.purpose in purposes and not r.voided and r.misfit_zh:
+            note += f"（申请 {r.key} {r.misfit_zh}，不计）"
     return DerivedScore(None, NOT_TESTED + note)
 
 
@@ -241,8 +270,13 @@ def _score_16(requests: list[ScoredRequest], maximum: float) -> DerivedScore:
     online = request.online
     if online is None:
         return _score(None, "互联网申请：尚未记录网站窗口和提交情况", [request], retries)
+    if online.window_active is None:
+        return _score(None, "互联网申请：尚未记录网站信息窗口是否为活动窗口（未知），暂不评分", [request], retries)
     if not online.window_active:
         return _score(0, "互联网申请：网站信息窗口不是活动窗口，无法办理", [request], retries)
+    if online.accepted is None:
+        return _score(None, "互联网申请：信息窗口为活动窗口，是否提交成功并获确认尚未记录（未知），暂不评分",
+                      [request], retries)
     if not online.accepted:
         return _score(maximum / 2, "互联网申请：信息窗口为活动窗口，但申请未能提交成功或未获确认", [request], retries)
     return _score(maximum, "互联网申请：信息窗口为活动窗口，申请提交成功并获确认", [request], retries)
@@ -255,14 +289,30 @@ def _score_17(requests: list[ScoredRequest], maximum: float) -> DerivedScore:
     oral = request.oral
     if oral is None:
         return _score(None, "口头申请：尚未记录办理情况", [request], retries)
-    passed = (oral.filled_in_for_applicant and oral.procedure_explained) or oral.declined_with_reason
-    checks = "；".join(f"{label}：{'是' if value else '否'}" for label, value in (
+    passed = _either(_both(oral.filled_in_for_applicant, oral.procedure_explained), oral.declined_with_reason)
+    checks = "；".join(f"{label}：{_yes_no(value)}" for label, value in (
         ("代为填写申请", oral.filled_in_for_applicant),
         ("告知办理程序", oral.procedure_explained),
         ("不能办理的说明原因", oral.declined_with_reason)))
-    verdict = "符合要求" if passed else "不符合要求"
     zero_note = "（本指标满分为0分，仅记录检查结果）" if maximum == 0 else ""
+    if passed is None:
+        return _score(None, f"口头申请：{checks}，有决定结果的事实尚未记录（未知），暂不评分", [request], retries)
+    verdict = "符合要求" if passed else "不符合要求"
     return _score(maximum if passed else 0, f"口头申请：{checks}，{verdict}{zero_note}", [request], retries)
+
+
+def _both(a: bool | None, b: bool | None) -> bool | None:
+    """Kleene AND: false wins over unknown."""
+    return False if a is False or b is False else (None if a is None or b is None else True)
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    """Kleene OR: true wins over unknown."""
+    return True if a is True or b is True else (None if a is None or b is None else False)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "未知" if value is None else ("是" if value else "否")
 
 
 def _score_18(requests: list[ScoredRequest], maximum: float) -> DerivedScore:
@@ -290,7 +340,7 @@ def _normative(purpose: str, title: str) -> Callable[[list[ScoredRequest], float
         state, text = _reply_state(request)
         if state != "replied" or request.reply is None:
             return _score(0 if state == "failed" else None, f"{title}：{text}", [request], retries)
-        ok, reasons = reply_is_normative(request.reply, True)
+        ok, reasons = reply_is_normative(request.reply, True, request.fees_zh())
         outcome = OUTCOME_LABELS.get(request.reply.outcome, request.reply.outcome)
         body = f"{title}：答复为{outcome}，{'，'.join(reasons)}"
         return _score(maximum if ok else 0, body + ("，处理规范" if ok else "，处理不规范"), [request], retries)
@@ -335,6 +385,8 @@ def _content_check(purpose: str, request: ScoredRequest | None) -> Check:
         return None, f"{purpose}（{request.key}）{text}，待定"
     if state == "failed" or request.reply is None:
         return False, f"{purpose}（{request.key}）{text}"
+    if request.reply.form == "phone":
+        return False, f"{purpose}（{request.key}）仅电话口头答复，未书面答复"
     ok = satisfied(request.reply)
     outcome = OUTCOME_LABELS.get(request.reply.outcome, request.reply.outcome)
     return ok, f"{purpose}（{request.key}）答复为{outcome}，{rule}：{'是' if ok else '否'}"
@@ -342,9 +394,9 @@ def _content_check(purpose: str, request: ScoredRequest | None) -> Check:
 
 def _fee_check(used: list[ScoredRequest]) -> Check:
     # Only the 19.x requests count here: a fee on a 20–22 reply already costs that indicator.
-    charged = [r for r in used if r.reply is not None and r.reply.fee_charged > 0]
+    charged = [r for r in used if r.fees_zh()]
     if charged:
-        return False, "收取费用：" + "、".join(f"{r.key} {r.reply.fee_charged:g} 元" for r in charged if r.reply)
+        return False, "收取费用：" + "、".join(f"{r.key} {'、'.join(r.fees_zh(charged=''))}" for r in charged)
     states = [_reply_state(r)[0] for r in used]
     if "pending" in states:
         return None, "是否收费：尚有申请未答复，待定"

@@ -9,9 +9,9 @@ from ..core import parsing as p
 from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS
 from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, LETTER_KINDS, PARTIES, PURPOSE_LABELS, PURPOSES,
                      REPLY_FORMS)
-from .tracking import tracking_number_problem
+from .letters import (LETTER_MARK, legal_representative_problem, purpose_20_problems,  # noqa: F401 (re-exported)
+                      tracking_number_problem)
 
-LETTER_MARK = "重要部署申请"
 # A reply recorded without its form (bundles and API clients from before issue 15) was a written
 # reply, as the app then assumed: by letter, through the online platform, or handed over in person.
 DEFAULT_REPLY_FORM = {"mail": "letter", "online": "platform", "oral": "on_the_spot"}
@@ -96,26 +96,9 @@ def _letter_rules(c: p.Collector, values: dict, purpose: str | None) -> None:
                                       other_format=bool(values.get("letter_tracking_other")))
     if problem:
         c.add("letter.tracking_number", problem)
-    if purpose != "20":
-        return
-    if values["letter_kind"] != "to_other":
-        c.add("letter.kind", "指标20的“重要部署申请”信函应寄给法定代表人，信函种类（letter.kind）须为 to_other"
-                             "（寄给公开工作机构以外的机关或人员）")
-    if values.get("letter_marked") != LETTER_MARK:
-        c.add("letter.marked", f"指标20的信封应注明“{LETTER_MARK}”")
-    if not values.get("letter_addressee"):
-        c.add("letter.addressee", "指标20的信函应寄给被考评对象的法定代表人：请填写收件人")
-
-
-def legal_representative_problem(values: dict, legal_representative: str) -> dict[str, str]:
-    """Purpose 20 goes to the target's legal representative: the addressee must name them."""
-    addressee, name = values.get("letter_addressee") or "", (legal_representative or "").strip()
-    if values.get("purpose") != "20" or values.get("channel") != "mail" or not addressee:
-        return {}
-    if (name and name in addressee) or "法定代表人" in addressee:
-        return {}
-    whom = f"法定代表人{name}" if name else "法定代表人"
-    return {"letter.addressee": f"指标20的信函应寄给{whom}（收件人为“{addressee}”）"}
+    if purpose == "20":
+        for field, message in purpose_20_problems(values["letter_kind"], values.get("letter_marked")).items():
+            c.add(field, message)
 
 
 def event_values(data: dict) -> dict:

@@ -11,7 +11,8 @@ from datetime import date, datetime
 from ..core.db import from_db_time
 from ..core.versions import expected_version
 from ..workdays import format_cn_date
-from .fields import LETTER_MARK, SUB_OBJECTS
+from .fields import DEFAULT_REPLY_FORM, LETTER_MARK, SUB_OBJECTS
+from .models import LETTER_KINDS
 from ..core import clock
 
 TRI_STATE = (("", "未知"), ("true", "是"), ("false", "否"))
@@ -22,8 +23,9 @@ TOP_FIELDS = ("target", "owner", "key", "channel", "purpose", "subject", "submit
 class Field:
     name: str  # "<sub-object>.<key>", e.g. "online.url"
     label: str
-    kind: str  # text | url | date | tri | check
+    kind: str  # text | url | date | tri | check | select
     help: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # select only
 
     @property
     def sub(self) -> str:
@@ -51,12 +53,17 @@ CHANNEL_FIELDS: dict[str, tuple[Field, ...]] = {
     "phone": (
         Field("phone.question", "咨询的问题", "text", "拨打记录在申请详情页逐次登记"),
         Field("phone.answered_correctly", "是否正确告知已主动公开及获取途径", "tri"),
+        Field("phone.number_called", "实际拨打的号码", "text", "留空表示拨打的是公布的申请指南电话"),
     ),
     "mail": (
+        Field("letter.kind", "信函种类", "select", "挂号信以签收之日、平常信函和寄给法定代表人的信函以电话确认之日为收到申请之日"
+              "（条例第三十一条；国办公开办函〔2015〕207号）；指标20须为“寄给公开工作机构以外的机关或人员”",
+              tuple(LETTER_KINDS.items())),
         Field("letter.addressee", "收信人（法定代表人）", "text", "默认为被考评对象的法定代表人"),
         Field("letter.marked", "信封注明", "text", f"指标20须注明“{LETTER_MARK}”"),
         Field("letter.posted_on", "交邮日期", "date"),
-        Field("letter.tracking_number", "邮件单号", "text"),
+        Field("letter.tracking_number", "邮件单号", "text", "按 UPU S10 校验，如 EA123456785CN"),
+        Field("letter.tracking_other_format", "其他格式单号（快递公司等，不按 S10 校验）", "check"),
         Field("letter.delivered_on", "签收日期", "date", "以签收之日为收到申请之日"),
         Field("letter.confirmed_on", "电话确认收到之日", "date", "与申请人电话确认的，以确认之日为收到申请之日"),
         Field("letter.returned", "信件被退回", "check"),
@@ -92,6 +99,7 @@ def new_request_values(target, purpose: str, owner_name: str) -> dict:
         "oral.place": target.address,
         "letter.addressee": target.legal_representative,
         "letter.marked": LETTER_MARK if purpose == "20" else "",
+        "letter.kind": "to_other" if purpose == "20" else "registered",
     }
 
 
@@ -153,11 +161,11 @@ def reply_data(form) -> dict:
     return data
 
 
-def reply_form_values(reply) -> dict:
-    """The reply form prefilled from a stored reply (or empty)."""
+def reply_form_values(reply, channel: str = "") -> dict:
+    """The reply form prefilled from a stored reply (or empty: the form usual for the channel)."""
     if reply is None:
-        return {"fee_charged": "0"}
-    names = ("outcome", "dispatched_on", "received_on", "told_route", "provided_or_route_and_time",
+        return {"fee_charged": "0", "form": DEFAULT_REPLY_FORM.get(channel, "letter")}
+    names = ("outcome", "form", "dispatched_on", "received_on", "told_route", "provided_or_route_and_time",
              "reasons_given", "special_law_referral", "remedy_notice", "sealed", "notes", "version")
     values = {name: _form_value(getattr(reply, name)) for name in names}
     values["fee_charged"] = f"{reply.fee_charged:g}" if reply.fee_charged is not None else "0"

@@ -18,20 +18,36 @@ from ..core import parsing as p
 from ..core import versions
 from ..core.db import from_db_time, to_db_time
 from ..core.errors import ConflictError, LockedError, NotFound, ValidationError
-from ..deadlines import receipt_date_of
+from ..core import clock as web_clock
+from ..deadline_checks import date_problems
+from ..deadlines import RequestClock, receipt_date_of
 from ..extensions import db
 from ..phone import check_new_attempt
 from ..users.models import User
 from ..scoring.lock import ensure_target_open
 from .clock import clock_of, phone_protocol_of, store_clock
-from .fields import SUB_OBJECTS, event_values, reply_values, request_values
+from .fields import (DEFAULT_REPLY_FORM, SUB_OBJECTS, event_values, legal_representative_problem, reply_values,
+                     request_values)
 from .models import MockRequest, PhoneAttempt, Reply, RequestEvent
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 AUDITED = ("key", "target_id", "owner_id", "channel", "purpose", "subject", "submitted_at", "notes", "voided",
            "void_reason") + tuple(col for _, mapping in SUB_OBJECTS.values() for col in mapping.values())
-REPLY_AUDITED = ("dispatched_on", "received_on", "outcome", "told_route", "provided_or_route_and_time",
+REPLY_AUDITED = ("dispatched_on", "received_on", "outcome", "form", "told_route", "provided_or_route_and_time",
                  "reasons_given", "special_law_referral", "fee_charged", "remedy_notice", "sealed", "notes")
+EVENT_AUDITED = ("type", "on", "working_days", "party", "amount", "note")
+
+
+def refuse_new_date_problems(before: RequestClock | None, after: RequestClock, *, today=None,
+                             rename: dict[str, str] | None = None) -> None:
+    """Refuse what a change would make impossible (DESIGN.md §10.3), naming the field; problems the
+    request already had before the change (old data) do not block an unrelated edit."""
+    today = web_clock.today() if today is None else today
+    known = set(date_problems(before, today).values()) if before is not None else set()
+    new = {(rename or {}).get(field, field): message
+           for field, message in date_problems(after, today).items() if message not in known}
+    if new:
+        raise ValidationError(new)
 
 
 def check_version(obj, version) -> None:
@@ -118,18 +134,20 @@ def create_request(actor, campaign: Campaign, data: dict) -> MockRequest:
 
 def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dict[str, User] | None = None,
                   taken: dict[str, int | None] | None = None, add: bool = True,
-                  clock: bool = True, frozen: set[int] | None = None) -> MockRequest:
+                  clock: bool = True, frozen: set[int] | None = None, bundle: bool = False) -> MockRequest:
     """create_request without the flush and the audit record (bundle import batches both).
 
     `users` (by username) and `taken` (the campaign's keys) spare a query each when given;
     `add=False` leaves the new row out of the session (the importer inserts it in bulk);
     `clock=False` only sets the receipt date: the caller stores the clock once it is complete;
-    `frozen`: the campaign's targets whose sheet is locked, when the caller loaded them (bundle import).
+    `frozen`: the campaign's targets whose sheet is locked, when the caller loaded them (bundle import);
+    `bundle=True`: dates may lie in the future (a simulation); the importer checks the finished request.
     """
     target = _resolve_target(campaign, data.get("target"))
     if frozen is None or target.id in frozen:
         ensure_target_open(campaign.id, target.id, target.name)
     values = request_values(data)
+    _check_addressee(values, target)
     owner = _resolve_owner(data.get("owner"), actor, users)
     _check_owner(campaign, owner)
     key = (data.get("key") or "").strip() or _new_key(target, values["purpose"])
@@ -137,6 +155,8 @@ def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dic
     values["submitted_at"] = to_db_time(values["submitted_at"])
     request = MockRequest(campaign_id=campaign.id, target_id=target.id, target=target, key=key,
                           owner_id=owner.id if owner else None, **values)
+    if not bundle:
+        refuse_new_date_problems(None, clock_of(request, events=[]))
     if add:
         db.session.add(request)
     if clock:
@@ -144,6 +164,19 @@ def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dic
     else:
         request.receipt_date = receipt_date_of(clock_of(request))[0]
     return request
+
+
+def _check_addressee(values: dict, target: Target) -> None:
+    problem = legal_representative_problem(values, target.legal_representative)
+    if problem:
+        raise ValidationError(problem)
+
+
+def check_dates(request: MockRequest) -> None:
+    """The importer's check of a finished request: contradictions refused, future dates allowed."""
+    problems = date_problems(clock_of(request), None)
+    if problems:
+        raise ValidationError(problems)
 
 
 def creation_snapshot(request: MockRequest, fields: tuple[str, ...] = AUDITED) -> dict:
@@ -167,16 +200,25 @@ def record_creation(actor, request: MockRequest, after: dict) -> None:
                  summary=f"新建模拟申请 {request.key}（{request.target.name}）")
 
 
-def update_request(actor, request: MockRequest, data: dict, *, allow_voided: bool = False) -> MockRequest:
-    """`allow_voided`: bundle import carries a voided request's history as it was recorded."""
+def update_request(actor, request: MockRequest, data: dict, *, allow_voided: bool = False,
+                   bundle: bool = False) -> MockRequest:
+    """`allow_voided`: bundle import carries a voided request's history as it was recorded;
+    `bundle`: the importer checks the dates once the whole request is merged."""
     if not allow_voided:
         ensure_active(request)
     ensure_unlocked(request)
     check_version(request, data.get("version"))
-    merged = {"channel": request.channel, "purpose": request.purpose} | data
+    # A change that leaves out the channel's sub-object keeps it as it is (it used to be wiped).
+    name, mapping = SUB_OBJECTS[request.channel]
+    current = {key: getattr(request, column) for key, column in mapping.items()}
+    merged = {"channel": request.channel, "purpose": request.purpose, name: current} | data
     values = request_values(merged)
     if values["channel"] != request.channel and (request.attempts or request.reply):
         raise ValidationError({"channel": "已有电话记录或答复的申请不能更换渠道"})
+    _check_addressee(values | {"channel": values["channel"]}, request.target)
+    if not bundle:
+        pending = values | {"submitted_at": to_db_time(values["submitted_at"])}
+        refuse_new_date_problems(clock_of(request), clock_of(request, **pending))
     before = audit.snapshot(request, AUDITED)
     if "key" in data and data["key"] and data["key"] != request.key:
         _check_key(request.campaign, data["key"].strip(), request)
@@ -225,11 +267,14 @@ def add_event(actor, request: MockRequest, data: dict) -> RequestEvent:
     values = event_values(data)
     if request.channel == "phone":
         raise ValidationError({"type": "电话测试没有答复期限，不能登记期限事件"})
+    events = [*request.events, values]
+    refuse_new_date_problems(clock_of(request), clock_of(request, events=events),
+                             rename={f"events[{len(events) - 1}].on": "on"})
     event = RequestEvent(request_id=request.id, created_by_id=getattr(actor, "id", None), **values)
     request.events.append(event)
     deadline = store_clock(request, current_calendar())
     db.session.flush()
-    audit.record(actor, "create", "request_event", event.id, after=values | {"request": request.key},
+    audit.record(actor, "create", "request_event", event.id, after=audit.jsonable(values) | {"request": request.key},
                  summary=f"{request.key}：{event.type_label} {values['on']}（答复期限 {deadline.due_date or '—'}）")
     return event
 
@@ -240,7 +285,8 @@ def delete_event(actor, request: MockRequest, event_id: int) -> None:
     event = next((e for e in request.events if e.id == event_id), None)
     if event is None:
         raise NotFound("该期限事件不存在")
-    before = {"type": event.type, "on": event.on, "working_days": event.working_days, "request": request.key}
+    refuse_new_date_problems(clock_of(request), clock_of(request, events=[e for e in request.events if e is not event]))
+    before = audit.jsonable({name: getattr(event, name) for name in EVENT_AUDITED}) | {"request": request.key}
     request.events.remove(event)
     store_clock(request, current_calendar())
     db.session.flush()
@@ -285,7 +331,8 @@ def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:
                  summary=f"{request.key}：删除拨打记录")
 
 
-def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = False) -> Reply:
+def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = False,
+               bundle: bool = False) -> Reply:
     if not allow_voided:
         ensure_active(request)
     ensure_unlocked(request)
@@ -297,7 +344,7 @@ def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = 
     elif data.get("version") not in (None, "", 0, "0"):
         # The editor's page showed a reply that someone has deleted since: do not resurrect it unseen.
         raise ConflictError("该答复已被他人删除，您的修改未保存。请刷新页面后重新登记。")
-    values = _checked_reply_values(request, data)
+    values = _checked_reply_values(request, data, bundle=bundle)
     before = audit.snapshot(reply, REPLY_AUDITED) if reply else None
     if reply is None:
         reply = Reply(request_id=request.id)
@@ -310,12 +357,17 @@ def save_reply(actor, request: MockRequest, data: dict, *, allow_voided: bool = 
     return reply
 
 
-def _checked_reply_values(request: MockRequest, data: dict) -> dict:
+def _checked_reply_values(request: MockRequest, data: dict, *, bundle: bool = False) -> dict:
     values = reply_values(data)
+    values["form"] = values["form"] or DEFAULT_REPLY_FORM.get(request.channel)
     receipt = request.receipt_date
     reply_day = values["dispatched_on"] or values["received_on"]
     if receipt and reply_day and reply_day < receipt:
         raise ValidationError({"dispatched_on": f"答复日期早于收到申请之日（{receipt}）"})
+    if not bundle:
+        pending = {"reply_dispatched_on": values["dispatched_on"], "reply_received_on": values["received_on"]}
+        refuse_new_date_problems(None, clock_of(request, events=[], **pending),
+                                 rename={"reply.dispatched_on": "dispatched_on", "reply.received_on": "received_on"})
     return values
 
 
@@ -324,7 +376,7 @@ def attach_new_reply(request: MockRequest, data: dict, calendar) -> tuple[Reply,
     audit record: (reply, its audit snapshot, the status label) for record_reply."""
     if request.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
-    reply = Reply(**_checked_reply_values(request, data))
+    reply = Reply(**_checked_reply_values(request, data, bundle=True))
     request.reply = reply
     deadline = store_clock(request, calendar)
     return reply, audit.snapshot(reply, REPLY_AUDITED), deadline.status_label

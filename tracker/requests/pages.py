@@ -19,7 +19,8 @@ from .derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .models import CHANNELS, PURPOSES, Attachment, MockRequest
 
 PAGE_SIZE = 50
-FILTER_KEYS = ("target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to", "show_voided")
+FILTER_KEYS = ("target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to", "show_voided",
+               "ocr_text")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ListFilters:
     due_from: date | None = None
     due_to: date | None = None
     show_voided: bool = False
+    ocr_text: str = ""  # words in the OCR-read reply letter (tracker/ocr)
     page: int = 1
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -51,6 +53,7 @@ def parse_filters(args) -> ListFilters:
         due_from=c.run("due_from", p.optional_date, args.get("due_from")),
         due_to=c.run("due_to", p.optional_date, args.get("due_to")),
         show_voided=bool(c.run("show_voided", p.optional_bool, args.get("show_voided"))),
+        ocr_text=c.run("ocr_text", p.text, args.get("ocr_text"), max_length=100) or "",
         page=c.run("page", p.integer, args.get("page"), minimum=1, maximum=100000, required=False) or 1,
     )
     filters.errors = c.errors
@@ -85,6 +88,10 @@ def filtered_query(campaign_id: int, filters: ListFilters, calendar: WorkCalenda
         query = query.where(MockRequest.due_date <= filters.due_to)
     if not filters.show_voided:
         query = query.where(or_(MockRequest.voided.is_(False), MockRequest.voided.is_(None)))
+    if filters.ocr_text.strip():
+        from ..ocr.operations import search_condition
+
+        query = query.where(search_condition(MockRequest.id, filters.ocr_text))
     return query
 
 

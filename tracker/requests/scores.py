@@ -18,6 +18,7 @@ from .derived import (
     ScoredRequest,
     derive_scores,
 )
+from .fields import LETTER_MARK, legal_representative_problem
 from .models import MockRequest
 from .snapshots import StoredRequest, load_snapshots
 
@@ -47,21 +48,46 @@ def scored_request(request: MockRequest, calendar: WorkCalendar, today: date, no
         phone = PhoneOutcome(complete=protocol.complete, connected=protocol.connected,
                              answered_correctly=request.phone_answered_correctly,
                              attempts_summary_zh=phone_summary(protocol))
-    reply = request.reply
+    # Unknown (None) stays unknown: the rules leave an indicator 未评 rather than score "no" (issue 15).
     return ScoredRequest(
         key=request.key, purpose=request.purpose, channel=request.channel, voided=request.voided,
         submitted_at=from_db_time(request.submitted_at), status=deadline.status, on_time=deadline.on_time,
-        online=OnlineFacts(bool(request.online_window_active), bool(request.online_accepted))
+        online=OnlineFacts(request.online_window_active, request.online_accepted)
         if request.channel == "online" else None,
-        oral=OralFacts(bool(request.oral_filled_in_for_applicant), bool(request.oral_procedure_explained),
-                       bool(request.oral_declined_with_reason)) if request.channel == "oral" else None,
-        phone=phone, letter_returned=bool(request.letter_returned),
-        reply=ReplyFacts(outcome=reply.outcome, dispatched_on=reply.dispatched_on, received_on=reply.received_on,
-                         told_route=reply.told_route, provided_or_route_and_time=reply.provided_or_route_and_time,
-                         reasons_given=reply.reasons_given, special_law_referral=reply.special_law_referral,
-                         fee_charged=float(reply.fee_charged or 0), remedy_notice=reply.remedy_notice,
-                         sealed=reply.sealed) if reply else None,
+        oral=OralFacts(request.oral_filled_in_for_applicant, request.oral_procedure_explained,
+                       request.oral_declined_with_reason) if request.channel == "oral" else None,
+        phone=phone, letter_returned=bool(request.letter_returned), reply=_reply_facts(request.reply),
+        fee_notices=tuple(None if e.amount is None else float(e.amount)
+                          for e in request.events if e.type == "fee_notified"),
+        misfit_zh=_misfit(request),
     )
+
+
+def _reply_facts(reply) -> ReplyFacts | None:
+    if reply is None:
+        return None
+    return ReplyFacts(outcome=reply.outcome, dispatched_on=reply.dispatched_on, received_on=reply.received_on,
+                      told_route=reply.told_route, provided_or_route_and_time=reply.provided_or_route_and_time,
+                      reasons_given=reply.reasons_given, special_law_referral=reply.special_law_referral,
+                      fee_charged=float(reply.fee_charged or 0), remedy_notice=reply.remedy_notice,
+                      sealed=reply.sealed, form=reply.form)
+
+
+def _misfit(request: MockRequest) -> str | None:
+    """Purpose 20 tests the 重要部署申请 letter to the legal representative; any other letter is no test of it."""
+    if request.purpose != "20" or request.channel != "mail":
+        return None
+    values = {"purpose": "20", "channel": "mail", "letter_addressee": request.letter_addressee,
+              "letter_kind": request.letter_kind, "letter_marked": request.letter_marked}
+    target = getattr(request, "target", None)
+    problems = legal_representative_problem(values, target.legal_representative if target else "")
+    if request.letter_kind != "to_other":
+        problems["letter.kind"] = "不是寄给法定代表人的信函（信函种类不是 to_other）"
+    if request.letter_marked != LETTER_MARK:
+        problems["letter.marked"] = f"信封未注明“{LETTER_MARK}”"
+    if not request.letter_addressee:
+        problems["letter.addressee"] = "未记录收件人"
+    return "；".join(problems.values()) or None
 
 
 def derived_maxima(rubric) -> dict[int, float]:

@@ -21,14 +21,15 @@ from ..deadlines import STATUS_LABELS
 from ..extensions import db
 from ..users.models import User
 from ..workdays import BEIJING
-from . import forms
+from . import documents, forms
 from . import operations as ops
 from . import pages
 from .clock import deadline_of, phone_protocol_of
 from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .fields import purpose_channel_problem
 from ..scoring.models import Evidence, IndicatorFacts, ScoreSheet
-from .models import CHANNELS, EVENT_TYPES, PURPOSE_LABELS, Attachment, MockRequest
+from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, PARTIES, PURPOSE_LABELS, REPLY_FORMS, Attachment,
+                     MockRequest)
 from ..core import clock
 from ..core.edge import commit_or_error
 
@@ -185,6 +186,7 @@ def render_detail(row: MockRequest, errors: dict | None = None, status: int = 20
         "requests/detail.html", row=row, deadline=deadline, protocol=protocol, errors=errors or {},
         attempts=pages.attempt_rows(row, protocol) if protocol else [], facts=forms.fact_rows(row),
         checks=pages.reply_checks(row.reply), outcomes=OUTCOME_LABELS, event_types=EVENT_TYPES,
+        parties=PARTIES, document_kinds=DOCUMENT_KINDS,
         attachments=pages.attachments_of(db.session, row.id), today=now.date(),
         days_text=pages.deadline_days_text(deadline), steps=pages.explained_steps(deadline),
         editable=not row.voided and policy.can(current_user, policy.EDIT, row),
@@ -247,6 +249,20 @@ def attempt_delete(request_id: int, attempt_id: int):
                          "拨打记录已删除。", "phone")
 
 
+@bp.post("/requests/<int:request_id>/documents")
+@editor_required
+def document_add(request_id: int):
+    return detail_action(request_id, lambda row: documents.add_document(current_user, row, request.form.to_dict()),
+                         "文书已登记。", "documents")
+
+
+@bp.post("/requests/<int:request_id>/documents/<int:document_id>/delete")
+@editor_required
+def document_delete(request_id: int, document_id: int):
+    return detail_action(request_id, lambda row: documents.delete_document(current_user, row, document_id),
+                         "文书已删除。", "documents")
+
+
 # ---------------------------------------------------------------------------- reply
 
 @bp.route("/requests/<int:request_id>/reply", methods=["GET", "POST"])
@@ -256,7 +272,7 @@ def reply_form(request_id: int):
     ensure_editable(row)
     if row.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
-    values, errors, status = forms.reply_form_values(row.reply), {}, 200
+    values, errors, status = forms.reply_form_values(row.reply, row.channel), {}, 200
     if request.method == "POST":
         values = request.form.to_dict()
         error = apply(lambda: ops.save_reply(current_user, row, forms.reply_data(request.form)))
@@ -266,7 +282,7 @@ def reply_form(request_id: int):
         errors, status = form_errors(error), error.status
         row = get_request(request_id, policy.EDIT)
     return render_template("requests/reply.html", row=row, values=values, errors=errors,
-                           outcomes=OUTCOME_LABELS, required=REQUIRED_CHECKS_BY_OUTCOME,
+                           outcomes=OUTCOME_LABELS, required=REQUIRED_CHECKS_BY_OUTCOME, reply_forms=REPLY_FORMS,
                            checks=pages.reply_checks(None), table=pages.outcome_table()), status
 
 

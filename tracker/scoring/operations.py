@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..campaigns.models import Campaign, CampaignMember, Target
-from ..core import audit
+from ..campaigns.models import Campaign, Target
+from ..core import audit, policy
 from ..core import parsing as p
 from ..core.errors import NotFound, ValidationError
 from ..core.versions import check_version
@@ -35,14 +35,8 @@ def _ensure_editable(sheet: ScoreSheet) -> None:
 
 def may_sign(user, sheet: ScoreSheet) -> bool:
     """Who may sign, return or unlock `sheet`: an admin, or a reviewer in its campaign's team.
-    (Four eyes come on top, in review.four_eyes_refusal.) The policy module asks here."""
-    role = getattr(user, "role", None)
-    if role == "admin":
-        return True
-    if role != "reviewer":
-        return False
-    return db.session.scalar(select(CampaignMember.id).where(
-        CampaignMember.campaign_id == sheet.campaign_id, CampaignMember.user_id == user.id)) is not None
+    (Four eyes come on top, in review.four_eyes_refusal.)"""
+    return policy.can(user, policy.REVIEW, sheet)
 
 
 def _clean_facts(indicator, facts: dict) -> dict:

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from sqlalchemy import func, select
 
+from ..campaigns.models import Target
 from ..extensions import db
 from ..rubric import SheetScore
 from . import snapshot as snap
@@ -112,21 +113,22 @@ def return_notice(sheet: ScoreSheet | None) -> ReviewEvent | None:
     return last if last is not None and last.kind == "return" else None
 
 
-def returned_to(user_id: int, limit: int = 50) -> list[tuple[ScoreSheet, ReviewEvent]]:
+def returned_to(user_id: int, limit: int = 50) -> list[tuple[ScoreSheet, ReviewEvent, Target]]:
     """The draft sheets `user_id` submitted whose last review step was a return: for the dashboard."""
     latest = select(func.max(ReviewEvent.id)).group_by(ReviewEvent.sheet_id)
-    query = (select(ScoreSheet, ReviewEvent).join(ReviewEvent, ReviewEvent.sheet_id == ScoreSheet.id)
+    query = (select(ScoreSheet, ReviewEvent, Target).join(ReviewEvent, ReviewEvent.sheet_id == ScoreSheet.id)
+             .join(Target, Target.id == ScoreSheet.target_id)
              .where(ScoreSheet.status == "draft", ScoreSheet.filled_by_id == user_id,
                     ReviewEvent.kind == "return", ReviewEvent.id.in_(latest))
              .order_by(ReviewEvent.id.desc()).limit(limit))
-    return [(sheet, event) for sheet, event in db.session.execute(query)]
+    return [(sheet, event, target) for sheet, event, target in db.session.execute(query)]
 
 
 def find_signature(code: str) -> Signature | None:
     """The signature a printed 核验码 belongs to (also one since unlocked: its print still exists)."""
     wanted = snap.normalise_code(code)
-    if len(wanted) != snap.CODE_LENGTH:
-        return None
+    if len(wanted) != snap.CODE_LENGTH or any(ch not in "0123456789abcdef" for ch in wanted):
+        return None  # not a code at all (and never a NUL byte sent to PostgreSQL)
     event = db.session.scalar(select(ReviewEvent).where(ReviewEvent.kind == "sign", ReviewEvent.code == wanted)
                               .order_by(ReviewEvent.id.desc()).limit(1))
     return _signature(event) if event is not None else None

@@ -20,6 +20,7 @@ from ..core.auth import editor_required, reviewer_required, staff_required
 from ..core.errors import ConflictError, TrackerError, ValidationError, form_errors
 from ..extensions import db
 from ..rubric import FactsError
+from ..rubric.model import format_points
 from . import forms, pages, records, review, snapshot, workbook
 from . import operations as ops
 from .models import ScoreSheet
@@ -216,7 +217,8 @@ def sign_confirmation(campaign: Campaign, target: Target):
         return render_sheet(campaign, target, errors=form_errors(error), status=error.status)
     return render_template("scoring/sign_confirm.html", campaign=campaign, target=target, sheet=sheet,
                            prepared=prepared, today=clock.today(), seen=request.form.get("seen"),
-                           rubric=get_rubric(campaign.rubric_code))
+                           rubric=get_rubric(campaign.rubric_code), total_text=format_points(prepared.score.total),
+                           maximum_text=format_points(get_rubric(campaign.rubric_code).total))
 
 
 @bp.post(SHEET + "/unlock")
@@ -266,6 +268,7 @@ def verify():
         current = current if sheet is not None and sheet.status == "signed" else None
     status = 404 if typed and found is None else 200
     return render_template("scoring/verify.html", typed=typed, found=found,
+                           total_text=format_points(found.score.total) if found else "",
                            in_force=current is not None and current.event_id == found.event_id), status
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -29,6 +30,7 @@ from .workbook_read import (Problem, SheetRows, WorkbookError, check_archive, pa
 
 __all__ = ["Problem", "WorkbookError", "blank_workbook", "current_facts", "import_facts_workbook"]
 
+MAX_SAVE_SECONDS = 10.0
 GREY = PatternFill("solid", fgColor="D9D9D9")
 LIGHT = PatternFill("solid", fgColor="EEEEEE")
 HEAD = PatternFill("solid", fgColor="DDEBF7")
@@ -248,6 +250,9 @@ def import_facts_workbook(actor, campaign, fileobj, *, max_bytes: int | None = N
 def _save_all(actor, campaign, rubric, parsed: list[SheetRows], problems: list[Problem]) -> ImportSummary:
     stored = current_facts(campaign)
     summary = ImportSummary([], 0)
+    # Saving holds the write lock (on SQLite, the whole database's): an import that would hold it
+    # longer than others wait (busy timeout 15 s) is refused instead of failing their saves (issue 17).
+    deadline = time.monotonic() + MAX_SAVE_SECONDS
     for entry in parsed:
         for indicator_id, (number, facts, version) in entry.rows.items():
             indicator = rubric.indicator(indicator_id)
@@ -255,6 +260,10 @@ def _save_all(actor, campaign, rubric, parsed: list[SheetRows], problems: list[P
             if forms.normalise_facts(indicator, before) == forms.normalise_facts(indicator, facts):
                 summary.unchanged += 1
                 continue
+            if time.monotonic() > deadline:
+                raise WorkbookError([Problem("（整个文件）", "—", (
+                    f"本文件需要修改的指标过多，保存超过 {MAX_SAVE_SECONDS:.0f} 秒仍未完成；为免长时间阻塞他人保存，"
+                    f"未导入任何内容。请拆分为几个文件（每个文件少一些被考评对象）分批导入"))])
             problem = _save_one(actor, campaign, entry.target, indicator_id, facts, version)
             if problem is None:
                 summary.saved.append((entry.target.name, indicator_id))

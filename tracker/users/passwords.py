@@ -78,6 +78,8 @@ def is_simple_sequence(text: str) -> bool:
         if len(text) >= 2 * size and (unit * (len(text) // size + 1))[:len(text)] == text:
             return True
     steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
-    if steps in ({1}, {-1}):
+    if text.isdigit():  # digits run round: 5678901234
+        steps = {step % 10 for step in steps}
+    if steps in ({1}, {-1}, {9}):
         return True
     return any(text in row or text in row[::-1] for row in KEYBOARD_ROWS)
