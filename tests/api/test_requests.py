@@ -130,8 +130,12 @@ def test_reply_put_needs_the_version_it_saw(api, world):
     assert evaluator.put(f"/requests/{world.mail}/reply", reply | {"version": 0}).status_code == 409
     late = evaluator.put(f"/requests/{world.mail}/reply", reply | {"version": 1, "dispatched_on": "2020-10-09"})
     assert late.status_code == 200 and late.get_json()["computed"]["status"] == "replied_late"
-    assert evaluator.delete(f"/requests/{world.mail}/reply").get_json()["computed"].get("reply_date") is None
-    assert evaluator.delete(f"/requests/{world.mail}/reply").status_code == 404
+    assert evaluator.delete(f"/requests/{world.mail}/reply").status_code == 400  # issue 17: the version is required
+    assert evaluator.delete(f"/requests/{world.mail}/reply?version=1").status_code == 409
+    version = late.get_json()["reply"]["version"]
+    deleted = evaluator.delete(f"/requests/{world.mail}/reply?version={version}")
+    assert deleted.get_json()["computed"].get("reply_date") is None
+    assert evaluator.delete(f"/requests/{world.mail}/reply?version={version}").status_code == 404
 
 
 def test_phone_attempts_follow_the_protocol(api, world):

@@ -116,7 +116,7 @@ def rich_world(app, world) -> dict:
         scoring_ops.save_facts(None, campaign, other, 2, {"items": [True, True]})
         scoring_ops.sheet_for(campaign, other).status = "submitted"  # submit refuses 未评 (§10.1): set as stored
         calendar_ops.set_override(None, {"day": "2030-10-08", "working": "true", "note": "测试"})
-        calendar_ops.confirm_year(None, {"year": "2031", "source": "国办发明电〔2030〕1号"})
+        calendar_ops.confirm_year(None, {"year": "2031", "source": "国办发明电〔2030〕1号", "allow_empty": True})
         signed = campaign_ops.create_target(None, campaign, {"key": "gulang", "name": "古浪县"})
         scoring_ops.sheet_for(campaign, signed).status = "signed"
         message = mail.queue_email("a@example.org", "测试邮件", "正文")

@@ -66,7 +66,10 @@ def record(actor, action: str, entity: str, entity_id: int | None, *, before=Non
            summary: str = "") -> AuditEntry | None:
     """Add an audit entry to the current transaction (the caller's edge commits it).
 
-    Inside collected() the entry goes to the collector and None is returned."""
+    Inside collected() the entry goes to the collector and None is returned. An update that changed
+    nothing is not recorded (None): the log lists changes, not saves."""
+    if action == "update" and before is not None and jsonable(before) == jsonable(after):
+        return None
     values = {"user_id": getattr(actor, "id", None), "action": action, "entity": entity, "entity_id": entity_id,
               "summary": summary[:500], "before": jsonable(before), "after": jsonable(after)}
     sink = _collector.get()

@@ -3,11 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select, text
 
+from ..core import parsing as p
 from ..core.audit import AuditEntry
 from ..core import policy
 from ..core.auth import admin_required, staff_required
 from ..extensions import db
 from ..users.models import User
+from .audit_page import ENTITIES, audit_row, beijing_day_bounds
 from ..core import clock
 
 bp = Blueprint("main", __name__)
@@ -42,13 +44,40 @@ def index():
 @bp.get("/admin/audit")
 @admin_required
 def audit_log():
+    filters = _audit_filters(request.args)
     # Clamped: ?page=99999999999999999999 overflowed the database's integer (a 500 on PostgreSQL and SQLite).
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 1_000_000)
     query = (select(AuditEntry, User.username).outerjoin(User, User.id == AuditEntry.user_id)
-             .order_by(AuditEntry.id.desc()))
-    entity = request.args.get("entity", "").replace("\x00", "").strip()[:64]  # NUL: PostgreSQL refuses it
-    if entity:
-        query = query.where(AuditEntry.entity == entity)
+             .where(*filters.conditions).order_by(AuditEntry.id.desc()))
     rows = db.session.execute(query.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)).all()
-    return render_template("main/audit.html", rows=rows[:AUDIT_PAGE_SIZE], page=page,
-                           has_next=len(rows) > AUDIT_PAGE_SIZE, entity=entity)
+    users = db.session.execute(select(User.id, User.username, User.name).order_by(User.username)).all()
+    return render_template("main/audit.html", rows=[audit_row(e, u) for e, u in rows[:AUDIT_PAGE_SIZE]],
+                           page=page, has_next=len(rows) > AUDIT_PAGE_SIZE, args=filters.args,
+                           errors=filters.errors, users=users, entities=ENTITIES), 400 if filters.errors else 200
+
+
+class _AuditFilters:
+    def __init__(self):
+        self.conditions: list = []
+        self.args: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+
+
+def _audit_filters(args) -> _AuditFilters:
+    """Who (user), what (record kind) and when (Beijing dates); a bad value is named and dropped."""
+    result, c = _AuditFilters(), p.Collector()
+    user_id = c.run("user", p.record_id, args.get("user"))
+    entity = args.get("entity", "").replace("\x00", "").strip()[:64]  # NUL: PostgreSQL refuses it
+    first = c.run("from", p.optional_date, args.get("from"))
+    last = c.run("to", p.optional_date, args.get("to"))
+    result.errors = {_AUDIT_LABELS.get(k, k): v for k, v in c.errors.items()}
+    start, end = beijing_day_bounds(first, last)
+    for value, condition in ((user_id, lambda: AuditEntry.user_id == user_id), (entity, lambda: AuditEntry.entity == entity),
+                             (start, lambda: AuditEntry.at >= start), (end, lambda: AuditEntry.at < end)):
+        if value:
+            result.conditions.append(condition())
+    result.args = {k: args[k] for k in ("user", "entity", "from", "to") if args.get(k) and _AUDIT_LABELS[k] not in result.errors}
+    return result
+
+
+_AUDIT_LABELS = {"user": "操作人", "entity": "对象类型", "from": "开始日期", "to": "结束日期"}

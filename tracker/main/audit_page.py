@@ -1,0 +1,87 @@
+"""The audit log as a person reads it: Beijing time, Chinese names of actions and records, and
+only the values that changed, one line each (issue 18: raw JSON rows 44 719 px wide, in UTC)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from ..core.audit import dumps
+from ..core.db import from_db_time
+
+ACTIONS = {
+    "create": "新建", "update": "修改", "delete": "删除", "void": "作废", "unvoid": "恢复", "submit": "提交审核",
+    "sign": "审核签字", "unlock": "解锁", "return": "退回", "set_team": "设置项目组", "set_password": "设置密码",
+    "revoke": "撤销", "resend": "重新发送", "import": "导入", "accept": "采纳识别建议", "login": "登录",
+    "disable": "停用", "enable": "启用", "confirm": "确认", "unconfirm": "取消确认",
+}
+ENTITIES = {
+    "request": "模拟申请", "reply": "答复", "request_event": "期限事件", "phone_attempt": "拨打记录",
+    "request_document": "文书", "indicator_facts": "评分事实", "score_sheet": "评分表", "evidence": "佐证材料",
+    "campaign": "考评", "target": "被考评对象", "user": "用户", "api_token": "API 令牌",
+    "calendar_override": "节假日调整", "calendar_year": "日历年度", "calendar_notice": "放假通知",
+    "outbox": "邮件", "attachment": "附件", "ocr_scan": "扫描件识别", "bundle": "数据包",
+}
+FIELDS = {
+    "subject": "申请内容", "notes": "备注", "status": "状态", "outcome": "答复类型", "key": "编号", "name": "名称",
+    "reason": "原因", "voided": "已作废", "void_reason": "作废原因", "dispatched_on": "答复日期",
+    "received_on": "收到答复日期", "fee_charged": "收费", "items": "核查项", "note": "说明", "override": "人工调整",
+    "tier": "档次", "points": "分值", "count": "数量", "passed": "通过", "role": "角色", "email": "邮箱",
+    "active": "启用", "channel": "渠道", "purpose": "申请目的", "submitted_at": "提交时间", "owner_id": "填报人",
+    "target_id": "被考评对象", "code": "核验码", "total": "总分", "type": "类型", "on": "日期",
+    "working_days": "工作日数", "connected": "接通", "at": "时间", "url": "网址",
+}
+MAX_VALUE = 120  # characters of one value shown: a 20 000-character text must not widen the page
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime  # Beijing
+    who: str
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+    changes: list[Change]
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, dict)):
+        text = dumps(value)
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"
+
+
+def changes_of(before, after) -> list[Change]:
+    """The fields that differ, with their values before and after (created: after only; deleted: before only)."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        return [] if before == after else [Change("值", _show(before), _show(after))]
+    old, new = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
+    keys = list(dict.fromkeys([*old, *new]))
+    return [Change(FIELDS.get(k, k), _show(old.get(k)) if before is not None else "",
+                   _show(new.get(k)) if after is not None else "")
+            for k in keys if old.get(k) != new.get(k)]
+
+
+def audit_row(entry, username: str | None) -> AuditRow:
+    return AuditRow(from_db_time(entry.at), username or "系统", ACTIONS.get(entry.action, entry.action),
+                    ENTITIES.get(entry.entity, entry.entity), entry.entity_id, entry.summary,
+                    changes_of(entry.before, entry.after))
+
+
+def beijing_day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """The stored (naive UTC) instants that bound Beijing days `first`..`last` inclusive."""
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time()) - timedelta(hours=8)
+    return (utc(first) if first else None, utc(last + timedelta(days=1)) if last else None)
