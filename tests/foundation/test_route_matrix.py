@@ -18,7 +18,7 @@ PUBLIC = "public"      # anyone, logged in or not
 API = "api"            # token authentication: no token → 401 (tests/api checks the roles)
 
 POLICY: dict[str, dict[str, object]] = {
-    "main.index": {"GET": ALL}, "main.healthz": {"GET": PUBLIC}, "main.audit_log": {"GET": ADMIN},
+    "main.index": {"GET": ALL}, "main.healthz": {"GET": PUBLIC}, "main.favicon": {"GET": PUBLIC}, "main.audit_log": {"GET": ADMIN},
     "users.login": {"GET": PUBLIC, "POST": PUBLIC}, "users.logout": {"POST": ALL},
     "users.settings": {"GET": ALL, "POST": ALL},
     "users.user_list": {"GET": ADMIN}, "users.user_new": {"GET": ADMIN, "POST": ADMIN},
@@ -30,6 +30,7 @@ POLICY: dict[str, dict[str, object]] = {
     "calendar.notice_form": {"GET": ADMIN}, "calendar.notice_preview": {"POST": ADMIN},
     "calendar.notice_apply": {"POST": ADMIN},
     "campaigns.campaign_list": {"GET": ALL}, "campaigns.campaign_detail": {"GET": ALL},
+    "campaigns.target_detail": {"GET": ALL},
     "campaigns.campaign_new": {"GET": ADMIN, "POST": ADMIN}, "campaigns.campaign_edit": {"GET": ADMIN, "POST": ADMIN},
     "campaigns.target_new": {"GET": ADMIN, "POST": ADMIN}, "campaigns.target_edit": {"GET": ADMIN, "POST": ADMIN},
     "reminders.calendar_feed": {"GET": PUBLIC}, "reminders.my_reminders": {"GET": ALL},

@@ -1,6 +1,8 @@
 """The request pages, through the test client: forms, deadline box, phone protocol, replies, roles."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, func, select
 from tests.conftest import join_everyone
@@ -183,7 +185,8 @@ def test_reply_decides_on_time_or_late(app, login, setup, dispatched, status, la
     assert load(app, request_id).status == status
     page = evaluator.get(f"/requests/{request_id}").get_data(as_text=True)
     assert label in page and "已主动公开" in page
-    assert evaluator.post(f"/requests/{request_id}/reply/delete").status_code == 302
+    version = re.search(r'/reply/delete".*?name="version" value="(\d+)"', page, re.S).group(1)
+    assert evaluator.post(f"/requests/{request_id}/reply/delete", data={"version": version}).status_code == 302
     assert load(app, request_id).status == "overdue"
 
 

@@ -112,7 +112,8 @@ def test_two_people_registering_the_first_reply_do_not_overwrite_each_other(app,
     from tracker.requests.models import MockRequest
 
     with app.app_context():
-        ops.delete_reply(None, db.session.get(MockRequest, world["online"]))
+        row = db.session.get(MockRequest, world["online"])
+        ops.delete_reply(None, row, version=row.reply.version)
         db.session.commit()
     first, second = login("evaluator"), login("admin")
     url = f"/requests/{world['online']}/reply"

@@ -49,6 +49,14 @@ def campaign_detail(campaign_id: int):
     return render_template("campaigns/detail.html", campaign=campaign)
 
 
+@bp.get("/<int:campaign_id>/targets/<int:target_id>")
+@staff_required
+def target_detail(campaign_id: int, target_id: int):
+    """What the team needs to run its tests on a county: addresses, website, phone, hours (read-only)."""
+    campaign = get_campaign(campaign_id)
+    return render_template("campaigns/target.html", campaign=campaign, target=get_target(campaign, target_id))
+
+
 def _campaign_form(campaign: Campaign | None):
     errors: dict[str, str] = {}
     status = 200

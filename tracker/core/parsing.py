@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from .errors import ValidationError
+from .office_hours import OfficeHoursError
+from .office_hours import office_hours as parse_office_hours
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MIN_DATE = date(2000, 1, 1)
@@ -187,22 +189,11 @@ def clock_time(value, *, field: str) -> time:
 
 
 def office_hours(value, *, field: str) -> list[list[str]]:
-    """Accept [["08:30","12:00"], …] or the text "08:30-12:00, 14:30-18:00"."""
-    if isinstance(value, str):
-        pairs = [part.replace("–", "-").split("-") for part in re.split(r"[,，;；\s]+", value.strip()) if part]
-    else:
-        pairs = value or []
-    if not pairs:
-        raise ValidationError({field: "请填写办公时间，例如 08:30-12:00, 14:30-18:00"})
-    result = []
-    for pair in pairs:
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise ValidationError({field: "每段办公时间应为 开始-结束，例如 08:30-12:00"})
-        start, end = (clock_time(p, field=field) for p in pair)
-        if start >= end:
-            raise ValidationError({field: f"办公时间 {pair[0]}-{pair[1]} 的开始须早于结束"})
-        result.append([start.strftime("%H:%M"), end.strftime("%H:%M")])
-    return sorted(result)
+    """Accept [["08:30","12:00"], …] or text as people type it (core/office_hours.py)."""
+    try:
+        return parse_office_hours(value)
+    except OfficeHoursError as error:
+        raise ValidationError({field: str(error)}) from None
 
 
 def url(value, *, field: str) -> str:

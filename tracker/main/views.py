@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select, text
 
 from ..core import parsing as p
@@ -23,6 +23,12 @@ def healthz():
     except Exception:  # noqa: BLE001 — any database failure means "not healthy"
         return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages that name none (the print report, downloads): no 404s."""
+    return current_app.send_static_file("favicon.svg"), 200, {"Content-Type": "image/svg+xml"}
 
 
 @bp.get("/")

@@ -109,6 +109,11 @@ def _image(path: Path):
     try:
         with Image.open(path) as image:
             image.load()
+            if image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:
+                # A transparent background would turn black: lay the page on white paper.
+                paper = Image.new("RGBA", image.size, "white")
+                paper.alpha_composite(image.convert("RGBA"))
+                return paper.convert("L" if image.mode == "LA" else "RGB")
             # Keep the mode: a grey scan says nothing about a red seal (read_page converts).
             return image.copy() if image.mode in GREY_MODES else image.convert("RGB")
     except Image.DecompressionBombError as error:

@@ -11,6 +11,7 @@ from ..extensions import db
 
 ROLES = ("admin", "reviewer", "evaluator")
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核人", "evaluator": "项目组成员（填报人）"}
+ROLE_SHORT = {"admin": "管理员", "reviewer": "审核人", "evaluator": "填报人"}  # where space is short: the nav bar
 
 
 class User(db.Model):
@@ -38,6 +39,10 @@ class User(db.Model):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def role_short(self) -> str:
+        return ROLE_SHORT.get(self.role, self.role)
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
