@@ -267,6 +267,12 @@ def _facts(index: int, seed: int) -> dict:
         facts["12"] = dict(facts.get("12", {}), override={"points": 3, "reason": "经复核，栏目内容完整（基准测试数据）"})
     if index % 11 == 5:
         facts["16"] = {"note": "网站改版期间测试（基准测试数据）"}
+    if index % 5 in (0, 1):  # submitted or signed below: a sheet goes to review complete (DESIGN.md §10.1)
+        for indicator in rubric().indicators:
+            if indicator.kind == "derived":
+                points = int(indicator.max) // 2
+                facts[str(indicator.id)] = dict(facts.get(str(indicator.id), {}), override={
+                    "points": points, "reason": "复核后人工调整（基准测试数据）"})
     return facts
 
 

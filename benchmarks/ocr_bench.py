@@ -1,11 +1,15 @@
 """OCR of reply letters on the generated corpus (tests/ocr/corpus.py), goals of DESIGN.md §10.6.
 
 Character accuracy on the clean 300-dpi scans ≥ 95 %, outcome right ≥ 90 %, each content check's
-F1 ≥ 0.9, and ≤ 4 s a page; date, 文号 and seal accuracy are reported too.
+F1 ≥ 0.9, and ≤ 4 s a page on 2 cores; date, 文号 and seal accuracy are reported too.
+Speed is judged on the process's CPU seconds per page (all threads summed): the machine is shared, so
+wall time measures the neighbours; CPU seconds ≤ 4 means ≤ 4 s a page even on one idle core. The
+wall time and the load average are printed beside it.
 Run: python -m benchmarks.ocr_bench [COUNT]   (exit status 0 when every goal is met)
 """
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -51,14 +55,15 @@ def measure(count: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as folder:
         samples = generate(Path(folder), count)
         engine.engine()  # the models load once per process, outside the timing
-        rows, seconds, pages = [], 0.0, 0
+        rows, seconds, cpu, pages = [], 0.0, 0.0, 0
         for sample in samples:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             read, got = read_scan(sample.path)
             seconds += time.perf_counter() - started
+            cpu += time.process_time() - cpu_started
             pages += len(read)
             rows.append((sample.truth, got.as_json()))
-    return {"rows": rows, "seconds": seconds, "pages": pages}
+    return {"rows": rows, "seconds": seconds, "cpu": cpu, "pages": pages}
 
 
 def report(result: dict) -> int:
@@ -72,7 +77,8 @@ def report(result: dict) -> int:
         "date": share([t["letter_date"] == g["letter_date"] for t, g in rows]),
         "doc_number": share([t["doc_number"] == g["doc_number"] for t, g in rows]),
         "seal": share([t["sealed"] == g["sealed"] for t, g in rows]),
-        "seconds": result["seconds"] / result["pages"],
+        "seconds": result["cpu"] / result["pages"],
+        "wall": result["seconds"] / result["pages"],
     }
     f1s = {name: f1([(t["checks"][name], g["checks"][name]) for t, g in rows]) for name in CHECKS}
     print(f"{len(rows)} letters ({len(clean)} clean 300-dpi scans), {result['pages']} pages")
@@ -83,7 +89,8 @@ def report(result: dict) -> int:
         print(f"F1 {name}: {value:.3f} (goal ≥ {GOALS['f1']})")
     print(f"letter date exact: {figures['date']:.1%}; 文号 exact: {figures['doc_number']:.1%}; "
           f"seal right: {figures['seal']:.1%}")
-    print(f"seconds per page: {figures['seconds']:.2f} (goal ≤ {GOALS['seconds']})")
+    print(f"CPU seconds per page: {figures['seconds']:.2f} (goal ≤ {GOALS['seconds']}); wall {figures['wall']:.2f} s "
+          f"with load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for truth, got in rows:
         if truth["outcome"] != got["outcome"]:
             print(f"  outcome miss {truth['file']}: expected {truth['outcome']}, got {got['outcome']}")

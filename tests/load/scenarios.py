@@ -125,7 +125,7 @@ def run_outage(evaluators: int = 20, per_evaluator: int = 20, database_url: str 
     app = create_app()
     result = OutageResult(evaluators=evaluators, requests=evaluators * per_evaluator)
     recorder = _Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)  # started by _simulate, after the outage
     try:
         with app.app_context():
             initialise_database()
@@ -134,7 +134,8 @@ def run_outage(evaluators: int = 20, per_evaluator: int = 20, database_url: str 
         _simulate(app, controller, result)
         _check_exactly_once(app, recorder, result)
     finally:
-        controller.stop() if getattr(controller, "_thread", None) else None
+        if getattr(controller, "_thread", None) is not None:
+            controller.stop()
         with app.app_context():
             if database_url:
                 db.drop_all()

@@ -102,3 +102,17 @@ def test_red_seal_is_found_by_colour_and_shape():
     plain.square_stamp = True  # red and square: a registry stamp, not the seal
     assert find_seal(_page(plain))[0] is False
     assert find_seal(_page(trap_letter(sealed=True)), colour=False)[0] is None  # a grey scan cannot tell
+
+
+def test_transparent_and_grey_pngs_are_read_as_paper(tmp_path):
+    from PIL import Image
+
+    from tracker.ocr.engine import OcrInputError, _image
+
+    Image.new("RGBA", (40, 40), (0, 0, 0, 0)).save(tmp_path / "clear.png")
+    assert _image(tmp_path / "clear.png").getpixel((1, 1)) == (255, 255, 255)  # not a black page
+    Image.new("L", (40, 40), 200).save(tmp_path / "grey.png")
+    assert _image(tmp_path / "grey.png").mode == "L"  # kept grey: the seal is then "cannot tell"
+    (tmp_path / "cut.png").write_bytes((tmp_path / "grey.png").read_bytes()[:40])
+    with pytest.raises(OcrInputError, match="损坏"):
+        _image(tmp_path / "cut.png")

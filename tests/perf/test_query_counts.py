@@ -40,6 +40,8 @@ PAGES = [
     ("fact workbook export", "scoring.workbook_download", "/campaigns/{c}/sheets/template.xlsx"),
     ("campaign detail", "campaigns.campaign_detail", "/campaigns/{c}"),
     ("campaign overview (report)", "reports.campaign_report", "/campaigns/{c}/report"),
+    ("campaign overview, page 2", "reports.campaign_report", "/campaigns/{c}/report?page=2"),
+    ("overview heat map (svg)", "reports.campaign_chart", "/campaigns/{c}/report/charts/heat.svg"),
     ("target report", "reports.target_report", "/campaigns/{c}/targets/{t}/report"),
     ("statistics", "reports.statistics", "/campaigns/{c}/statistics"),
     ("statistics export (csv)", "reports.statistics_csv", "/campaigns/{c}/statistics.csv"),

@@ -31,3 +31,75 @@ def test_phone_list_is_cut_at_the_limit_and_counted_in_full(app, login, setup, f
     assert shown == sorted(waiting + [sunday_only])[:3]
     assert over not in shown
     assert per_target_phone_counts(page) == {"凉州区": "4", "民勤县": "1"}
+
+
+# ---------------------------------------------------------------------------- issue 18: what the lists hide
+
+OVERDUE = {"channel": "online", "purpose": "16", "submitted_at": "2020-07-01T10:00:00+08:00",
+           "online": {"window_active": True, "accepted": True, "confirmed_on": "2020-07-01"}}
+
+
+def _status(app, request_id):
+    from tracker.extensions import db
+    from tracker.requests.models import MockRequest
+
+    with app.app_context():
+        return db.session.get(MockRequest, request_id).status
+
+
+def _card(page: str, element_id: str) -> str:
+    return re.search(rf'<div class="card-header[^"]*">((?:(?!</div>).)*)</div>\s*<ul[^>]*id="{element_id}"', page,
+                     re.S).group(1)
+
+
+def test_lists_show_their_true_length_and_link_to_all_of_it(app, login, setup, frozen_now, monkeypatch):
+    from tracker.main import dashboard
+
+    monkeypatch.setattr(dashboard, "LIST_LIMIT", 2)
+    for _ in range(3):
+        make_request(app, setup, **OVERDUE)
+    page = login("admin").get("/?scope=all").get_data(as_text=True)
+    header = _card(page, "overdue")
+    assert "显示 2 / 共 3" in header
+    assert f'href="/campaigns/{setup["campaign"]}/requests?status=overdue"' in header
+
+
+def test_paused_and_not_yet_received_requests_are_listed(app, login, setup, frozen_now):
+    from tracker.extensions import db
+    from tracker.requests import operations as ops
+    from tracker.requests.models import MockRequest
+
+    paused = make_request(app, setup, **(OVERDUE | {"submitted_at": "2020-08-25T10:00:00+08:00",
+                                                   "online": {"confirmed_on": "2020-08-25"}}))
+    with app.app_context():
+        ops.add_event(None, db.session.get(MockRequest, paused), {"type": "consultation_started", "on": "2020-08-28"})
+        db.session.commit()
+    waiting = make_request(app, setup, channel="mail", purpose="19.2", submitted_at="2020-08-20T10:00:00+08:00",
+                           letter={"posted_on": "2020-08-20", "returned": True})
+    assert (_status(app, paused), _status(app, waiting)) == ("paused", "not_received")
+    page = login("admin").get("/?scope=all").get_data(as_text=True)
+    assert f'href="/requests/{paused}"' in re.search(r'id="paused".*?</ul>', page, re.S).group(0)
+    assert f'href="/requests/{waiting}"' in re.search(r'id="not-received".*?</ul>', page, re.S).group(0)
+
+
+def test_the_dashboard_shows_one_campaign_at_a_time(app, login, setup, frozen_now, users):
+    from tracker.campaigns import operations as campaigns
+    from tracker.extensions import db
+
+    make_request(app, setup, **OVERDUE)
+    with app.app_context():
+        newer = campaigns.create_campaign(None, {"name": "2021年考评", "year": 2021, "rubric_code": "wuwei-2020-county",
+                                                 "member_ids": [u.id for u in users.values()]})
+        campaigns.create_target(None, newer, {"key": "gl", "name": "古浪县"})
+        hidden = campaigns.create_campaign(None, {"name": "外组考评", "year": 2022, "rubric_code": "wuwei-2020-county"})
+        db.session.commit()
+        newer_id, hidden_id = newer.id, hidden.id
+    evaluator = login("evaluator")
+    default = evaluator.get("/?scope=all").get_data(as_text=True)
+    assert f'<option value="{newer_id}" selected>' in default and "外组考评" not in default
+    assert "凉州区" not in re.search(r'id="overdue".*?</ul>', default, re.S).group(0)
+    everything = evaluator.get("/?scope=all&campaign=all").get_data(as_text=True)
+    assert "凉州区" in re.search(r'id="overdue".*?</ul>', everything, re.S).group(0)
+    chosen = evaluator.get(f"/?scope=all&campaign={setup['campaign']}").get_data(as_text=True)
+    assert "凉州区" in re.search(r'id="overdue".*?</ul>', chosen, re.S).group(0)
+    assert evaluator.get(f"/?campaign={hidden_id}").status_code == 404

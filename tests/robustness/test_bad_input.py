@@ -239,7 +239,7 @@ def refused(app, browser, url: str, data: dict, field: str, word: str = "") -> N
 @pytest.mark.parametrize(("field", "value", "word"), [
     ("submitted_at", "1900-01-01T10:00", "2000–2045"),
     ("submitted_at", "2100-01-01T10:00", "2000–2045"),
-    ("submitted_at", "2020-02-30T10:00", "YYYY-MM-DD"),
+    ("submitted_at", "2020-02-30T10:00", "2020年2月30日不存在"),
     ("online.confirmed_on", "1900-01-01", "2000–2045"),
     ("online.confirmed_on", "2100-01-01", "2000–2045"),
     ("online.url", "javascript:alert(1)", "http"),

@@ -399,8 +399,8 @@ class _Context:
         self.found: list[BundleProblem] = []
         self.users = users | self._unique_keys("team", "username", "用户名")
         self.targets = targets | self._unique_keys("targets", "key", "被考评对象编号")
-        self.legal_representatives = {t.get("key"): t.get("legal_representative") for _, t in self._entries("targets")
-                                      if isinstance(t.get("legal_representative"), str)}
+        self.legal_representatives = {t["key"]: t["legal_representative"] for _, t in self._entries("targets")
+                                      if isinstance(t.get("key"), str) and isinstance(t.get("legal_representative"), str)}
         self.indicators = indicators
 
     def problems(self) -> list[BundleProblem]:
@@ -474,7 +474,8 @@ class _Context:
             kind = letter.get("kind") or "to_other"
             problems |= purpose_20_problems(kind, letter.get("marked"))
             addressee = letter.get("addressee")
-            representative = self.legal_representatives.get(request.get("target"))
+            target = request.get("target")
+            representative = self.legal_representatives.get(target) if isinstance(target, str) else None
             if isinstance(addressee, str):
                 problems |= legal_representative_problem({"purpose": "20", "channel": "mail",
                                                           "letter_addressee": addressee}, representative)

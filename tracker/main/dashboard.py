@@ -38,36 +38,43 @@ class Dashboard:
     overdue: list = field(default_factory=list)  # (request, working days overdue)
     letters: list = field(default_factory=list)  # (request, working days since posting)
     clarifications: list = field(default_factory=list)
+    paused: list = field(default_factory=list)  # consultation or fee notice: the clock stands still
+    not_received: list = field(default_factory=list)  # sent, not yet received (letters are listed apart)
+    totals: Counter = field(default_factory=Counter)  # every list's true length, beyond LIST_LIMIT
     sheets: list = field(default_factory=list)
     returned: list = field(default_factory=list)  # (sheet, return event): my sheets sent back, with the reason
     provisional: int = 0
     per_target: list = field(default_factory=list)  # (target, counts)
 
 
-def _scope(user, mine: bool) -> list:
+def _scope(user, mine: bool, campaign_id: int | None = None) -> list:
     r = MockRequest
     team = policy.visible_campaigns_clause(user, r.campaign_id)
-    return [r.voided.is_(False)] + ([r.owner_id == user.id] if mine else []) + ([team] if team is not None else [])
+    return ([r.voided.is_(False)] + ([r.owner_id == user.id] if mine else []) + ([team] if team is not None else [])
+            + ([r.campaign_id == campaign_id] if campaign_id is not None else []))
 
 
-def _scope_key(user, mine: bool) -> tuple:
+def _scope_key(user, mine: bool, campaign_id: int | None = None) -> tuple:
     """Names the scope for the kept summary: the same conditions give the same key."""
     visible = policy.visible_campaign_ids(user)
     team = ("all",) if visible is None else tuple(sorted(visible))
-    return (("mine", user.id) if mine else ("all",)) + (team,)
+    return (("mine", user.id) if mine else ("all",)) + (team, campaign_id)
 
 
 def _kinds(today: date, horizon: date) -> dict:
     """Which list each open request belongs to (a request may be in several)."""
     r = MockRequest
     running = r.status.in_(OPEN_STATUSES) & r.due_date.is_not(None)
+    letters = ((r.channel == "mail") & r.letter_posted_on.is_not(None) & r.letter_delivered_on.is_(None)
+               & r.letter_confirmed_on.is_(None) & r.letter_returned.is_(False))
     return {
-        # Due within the horizon — or later, when the date is provisional (it may still move).
-        "due_soon": running & (r.due_date >= today) & ((r.due_date <= horizon) | r.provisional.is_(True)),
+        # Due within the horizon only; a provisional date is a badge on the row, not a reason to list it.
+        "due_soon": running & (r.due_date >= today) & (r.due_date <= horizon),
         "overdue": running & (r.due_date < today),
-        "letters": ((r.channel == "mail") & r.letter_posted_on.is_not(None) & r.letter_delivered_on.is_(None)
-                    & r.letter_confirmed_on.is_(None) & r.letter_returned.is_(False)),
+        "letters": letters,
         "clarifications": r.status == "awaiting_clarification",
+        "paused": r.status.in_(("paused", "awaiting_payment")),
+        "not_received": (r.status == "not_received") & ~letters,
     }
 
 
@@ -117,11 +124,12 @@ def _phone_tests(scope: list, summary: Summary, now: datetime) -> tuple[list, Co
     return [(request, open_tests[request.id]) for request in shown], Counter(candidates[i] for i in open_tests)
 
 
-def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
+def build_dashboard(user, today: date, now: datetime, mine: bool, campaign_id: int | None = None) -> Dashboard:
+    """`campaign_id`: one campaign's work (None: every campaign the user may see)."""
     calendar = current_calendar()
-    scope = _scope(user, mine)
+    scope = _scope(user, mine, campaign_id)
     kinds = _kinds(today, calendar.add(today, DUE_SOON_WORKING_DAYS))
-    summary = dashboard_summary(_scope_key(user, mine), scope, kinds, today)
+    summary = dashboard_summary(_scope_key(user, mine, campaign_id), scope, kinds, today)
     board = Dashboard(provisional=summary.provisional)
     board.phone, phone_counts = _phone_tests(scope, summary, now)
     for request in _listed(scope, kinds["due_soon"]):
@@ -132,10 +140,13 @@ def build_dashboard(user, today: date, now: datetime, mine: bool) -> Dashboard:
     for request in _listed(scope, kinds["letters"], MockRequest.key):
         board.letters.append((request, calendar.count(request.letter_posted_on, today)))
     board.clarifications = _listed(scope, kinds["clarifications"])
+    board.paused = _listed(scope, kinds["paused"], MockRequest.key)
+    board.not_received = _listed(scope, kinds["not_received"], MockRequest.submitted_at, MockRequest.key)
     if policy.can(user, policy.REVIEW):
         board.sheets = _sheets_to_review(user)
     board.returned = returned_to(user.id)
     board.per_target = _per_target(summary, phone_counts)
+    board.totals = sum((counts for _target, counts in board.per_target), Counter())
     return board
 
 

@@ -24,7 +24,7 @@ from ..requests.clock import parse_office_hours
 from ..requests.models import MockRequest, PhoneAttempt
 from ..workdays import BEIJING
 
-KINDS = ("due_soon", "overdue", "letters", "clarifications")
+KINDS = ("due_soon", "overdue", "letters", "clarifications", "paused", "not_received")
 
 
 class Shown:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import select, text
 
 from ..core import parsing as p
@@ -9,7 +10,9 @@ from ..core import policy
 from ..core.auth import admin_required, staff_required
 from ..extensions import db
 from ..users.models import User
+from ..campaigns.views import visible_campaigns
 from .audit_page import ENTITIES, audit_row, beijing_day_bounds
+from .dashboard import build_dashboard
 from ..core import clock
 
 bp = Blueprint("main", __name__)
@@ -34,17 +37,27 @@ def favicon():
 @bp.get("/")
 @staff_required
 def index():
-
-    from flask_login import current_user
-
-    from ..campaigns.views import visible_campaigns
-    from .dashboard import build_dashboard
-
     # Evaluators start with their own requests; reviewers and admins with everything they may see.
     mine = request.args.get("scope", "all" if policy.can(current_user, policy.REVIEW) else "mine") == "mine"
+    campaigns = visible_campaigns()
+    chosen = _chosen_campaign(campaigns)
     now = clock.now()
-    board = build_dashboard(current_user, now.date(), now, mine)
-    return render_template("main/index.html", campaigns=visible_campaigns(), board=board, mine=mine, now=now)
+    board = build_dashboard(current_user, now.date(), now, mine, chosen.id if chosen else None)
+    return render_template("main/index.html", campaigns=campaigns, chosen=chosen, board=board, mine=mine, now=now,
+                           scope="mine" if mine else "all")
+
+
+def _chosen_campaign(campaigns):
+    """?campaign=ID shows one campaign's work, ?campaign=all every one; by default the newest."""
+    wanted = request.args.get("campaign", "")
+    if wanted == "all" or not campaigns:
+        return None
+    if not wanted:
+        return campaigns[0]
+    chosen = next((c for c in campaigns if str(c.id) == wanted.strip()), None)
+    if chosen is None:
+        abort(404)  # unknown, or a campaign outside the user's teams: not revealed
+    return chosen
 
 
 @bp.get("/admin/audit")

@@ -17,7 +17,7 @@ from ..core.heap import collector_paused
 from ..scoring.rubric_store import get_rubric
 from .html import render_print_html
 from .sheet_model import SheetReport, build_sheet_reports
-from .xlsx import build_workbook, workbook_bytes
+from .xlsx import build_workbook, build_workbook_in_parts, workbook_bytes
 
 FORMATS = ("html", "xlsx")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -34,6 +34,8 @@ def write_report_files(campaign: Campaign, today: date, target: Target | None, f
     if fmt not in FORMATS:
         raise TrackerError(f"不支持的报告格式 {fmt!r}（可选：html、xlsx）")
     with collector_paused():  # a national campaign: 320 000 rows scored, 1.3 million cells (core/heap.py)
+        if fmt == "xlsx" and target is None:
+            return _write_campaign_xlsx(campaign, today, Path(output))
         reports = build_sheet_reports(campaign, today, target)
         if not reports:
             raise TrackerError(f"考评“{campaign.name}”还没有被考评对象，无法生成报告")
@@ -71,6 +73,28 @@ def _write_xlsx(campaign: Campaign, reports: list[SheetReport], path: Path, sing
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(workbook_bytes(workbook))
     return path
+
+
+PART_TARGETS = 200  # counties computed and written at a time
+
+
+def _write_campaign_xlsx(campaign: Campaign, today: date, path: Path) -> list[Path]:
+    """Every county's sheet and 汇总, computed PART_TARGETS counties at a time: a national workbook
+    never holds 3 000 full reports at once."""
+    ids = [target.id for target in campaign.targets]
+    if not ids:
+        raise TrackerError(f"考评“{campaign.name}”还没有被考评对象，无法生成报告")
+    parts = (build_sheet_reports(campaign, today, target_ids=set(ids[start:start + PART_TARGETS]))
+             for start in range(0, len(ids), PART_TARGETS))
+    if path.is_dir():
+        path = path / safe_filename(campaign.name, ".xlsx")
+    try:
+        workbook, _layout = build_workbook_in_parts(parts, get_rubric(campaign.rubric_code))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(path)
+    except OSError as error:
+        raise TrackerError(f"无法写入 {path}：{error.strerror or error}") from error
+    return [path]
 
 
 def _unused(file: Path, taken: list[Path]) -> Path:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from io import BytesIO
 
@@ -90,17 +90,29 @@ def score_cell(rubric: Rubric, indicator_id: int) -> str:
 def build_workbook(reports: Sequence[SheetReport], rubric: Rubric, *,
                    summary: bool = True) -> tuple[Workbook, WorkbookLayout]:
     """A write-only workbook: save it once (``workbook_bytes`` or ``workbook.save(path)``)."""
+    return build_workbook_in_parts([reports], rubric, summary=summary)
+
+
+def build_workbook_in_parts(parts: Iterable[Sequence[SheetReport]], rubric: Rubric, *,
+                            summary: bool = True) -> tuple[Workbook, WorkbookLayout]:
+    """The workbook of every report of `parts`, a group of counties at a time: each county's sheet
+    is written and its report dropped before the next group is computed. 汇总 stays first; it is
+    filled last, from reports without their indicator rows (DESIGN.md §10.6: ≤ 400 MB at 3 000)."""
     workbook = Workbook(write_only=True)
     styles = Styles(workbook)
     layout = WorkbookLayout(sheet_layout(rubric))
-    if summary:
-        _summary_sheet(workbook.create_sheet(SUMMARY_TITLE), styles, reports, rubric, layout)
+    summary_sheet = workbook.create_sheet(SUMMARY_TITLE) if summary else None
     used = {SUMMARY_TITLE} if summary else set()
-    for report in reports:
-        title = sheet_title(report.target_name, used)
-        used.add(title)
-        layout.sheet_titles[report.target_id] = title
-        _county_sheet(workbook.create_sheet(title), styles, report, layout.sheet)
+    slim: list[SheetReport] = []
+    for reports in parts:
+        for report in reports:
+            title = sheet_title(report.target_name, used)
+            used.add(title)
+            layout.sheet_titles[report.target_id] = title
+            _county_sheet(workbook.create_sheet(title), styles, report, layout.sheet)
+            slim.append(replace(report, rows=()))
+    if summary_sheet is not None:
+        _summary_sheet(summary_sheet, styles, slim, rubric, layout)
     return workbook, layout
 
 

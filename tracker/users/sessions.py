@@ -18,8 +18,12 @@ SEEN_KEY = "_seen"
 SEEN_RESOLUTION = 60  # seconds: rewrite the cookie at most once a minute
 
 
+def _now() -> int:
+    return int(time.time())
+
+
 def mark_seen() -> None:
-    session[SEEN_KEY] = int(time.time())
+    session[SEEN_KEY] = _now()
 
 
 def is_current(created_at) -> bool:
@@ -27,7 +31,7 @@ def is_current(created_at) -> bool:
     config = current_app.config
     if created_at is not None and utcnow() - created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
         return False
-    now = int(time.time())
+    now = _now()
     seen = session.get(SEEN_KEY)
     if not isinstance(seen, int) or now - seen > config["SESSION_IDLE_MINUTES"] * 60:
         return False
