@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .core import base_url
+
 BOOL_TRUE = {"1", "true", "yes", "on"}
 
 
@@ -114,7 +116,8 @@ def load_config() -> dict:
         "SCHEDULER_ENABLED": _env_bool("TRACKER_SCHEDULER", True),
         "UPLOAD_DIR": str(Path(_env("TRACKER_UPLOAD_DIR", str(instance / "uploads"))).resolve()),
         "MAX_CONTENT_LENGTH": _env_int("TRACKER_MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024,
-        "BASE_URL": _env("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
+        "BASE_URL": base_url.configured(_env("TRACKER_BASE_URL"), instance),
+        "BASE_URL_SET": bool(_env("TRACKER_BASE_URL")),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from ..core.errors import ValidationError
+from ..core.parsing import missing_day
 
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
 _TYPES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "布尔值（true/false）",
@@ -108,6 +109,8 @@ def _message(kind: str, expected, actual, error: SchemaError) -> str:
         return f"取值 {shown} 无效，应为以下之一：{'、'.join(map(str, expected))}"
     if kind == "const":
         return f"应为 {_show(expected)}"
+    if kind == "format" and isinstance(actual, str) and missing_day(actual[:10]):
+        return missing_day(actual[:10])  # "2026年2月30日不存在" (issue 15)
     if kind in ("pattern", "format"):
         return f"{error.schema.get('x-problem-zh', '格式不正确')}，实际为 {shown}"
     simple = {"minimum": f"不能小于 {expected}", "maximum": f"不能大于 {expected}",

@@ -21,6 +21,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
+from tracker.core.parsing import missing_day
 from tracker.deadline_checks import date_problems
 from tracker.deadlines import Event, RequestClock
 from tracker.requests.derived import CHANNELS_BY_PURPOSE
@@ -313,6 +314,8 @@ def _schema_message(error: ValidationError, parts: list[PathPart]) -> str:
         return f"{field}取值 {_show(actual)} 无效，应为以下之一：{'、'.join(map(str, expected))}"
     if kind == "const":
         return f"{field}应为 {_show(expected)}，实际为 {_show(actual)}"
+    if kind == "format" and isinstance(actual, str) and missing_day(actual[:10]):
+        return f"{field}{missing_day(actual[:10])}"  # "2026年2月30日不存在" (issue 15)
     if kind in ("pattern", "format"):
         return f"{field}{error.schema.get('x-problem-zh', '格式不正确')}，实际为 {_show(actual)}"
     simple = {

@@ -75,19 +75,24 @@ def optional_date(value, *, field: str) -> date | None:
 _DAY_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def _missing_day(text: str) -> str | None:
+def missing_day(text: str) -> str | None:
     """"2026年2月30日不存在" for a well-formed date that is not in the calendar (issue 15)."""
     match = _DAY_SHAPE.match(text)
     if not match:
         return None
     year, month, day = (int(part) for part in match.groups())
+    try:
+        date(year, month, day)
+        return None  # it exists: whatever is wrong, it is not the day
+    except ValueError:
+        pass
     if not 1 <= month <= 12:
         return f"{year}年{month}月不存在（月份应为1–12）"
     return f"{year}年{month}月{day}日不存在"
 
 
 def _bad_date_message(text: str) -> str:
-    return _missing_day(text) or f"日期格式应为 YYYY-MM-DD（收到 {text[:40]!r}）"
+    return missing_day(text) or f"日期格式应为 YYYY-MM-DD（收到 {text[:40]!r}）"
 
 
 def required_date(value, *, field: str) -> date:
@@ -107,7 +112,7 @@ def optional_datetime(value, *, field: str) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(str(value).strip())
         except ValueError:
-            missing = _missing_day(str(value).strip()[:10])
+            missing = missing_day(str(value).strip()[:10])
             raise ValidationError({field: missing or f"时间格式应为 YYYY-MM-DDTHH:MM（收到 {str(value)[:40]!r}）"}) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BEIJING)

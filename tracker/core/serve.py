@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from waitress import serve
 
+from . import base_url
 from .heap import settle_after_startup
 
 
@@ -11,6 +12,13 @@ def serve_app(host: str, port: int, threads: int) -> None:
     from .. import create_app
 
     app = create_app()
+    if not app.config["BASE_URL_SET"]:
+        url = base_url.listening_url(host, port)
+        app.config["BASE_URL"] = url
+        base_url.record(app.config["INSTANCE_PATH"], url)  # for `tracker remind`, another process
+        warning = base_url.warning_for(host, url)
+        if warning:
+            click.echo(warning, err=True)
     settle_after_startup()
     scheduler = None
     if app.config["SCHEDULER_ENABLED"]:
