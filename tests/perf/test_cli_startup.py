@@ -1,6 +1,6 @@
 """`tracker` commands that need no app start fast (DESIGN.md §10.6: ≤ 0.35 s).
 
-Time is measured by scripts/bench (cli_bench); these tests check the cause instead, which does not
+Time is measured by scripts/bench national_bench; these tests check the cause instead, which does not
 depend on the machine's load: such commands import neither Flask, SQLAlchemy, Alembic nor openpyxl,
 and they still honour the admins' calendar overrides stored in the database.
 """

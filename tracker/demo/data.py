@@ -34,7 +34,10 @@ class DemoBuilder:
     """Dates are counted in working days back from `today` with the real calendar."""
 
     def __init__(self, today: date, calendar: WorkCalendar, owners: tuple[str, str]):
-        self.today, self.cal, self.owners = today, calendar, owners
+        # Anchored on the last working day: loaded on a Saturday, "today's" phone call would be made on a
+        # day off (an invalid call) and nothing could be due "today" (issue 18).
+        anchor = today if calendar.is_working_day(today) else calendar.add(today, -1)
+        self.today, self.cal, self.owners = anchor, calendar, owners
         self.requests: list[dict] = []
 
     def day(self, working_days_ago: int) -> date:

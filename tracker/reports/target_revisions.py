@@ -1,9 +1,9 @@
 """Which targets' reports a commit changed, so a process can keep each target's report
 (reports/kept_reports.py) until its own data changes.
 
-A target's full report reads its requests with their events, calls and reply, its sheet and
-facts, and — shared by every target — the campaign, the users named as 填报人/审核人, the
-working-day calendar and the rubric. Every commit that changes rows of the first kind writes a new
+A target's full report reads its requests with their events, calls and reply, its sheet, facts
+and review record (a signed sheet prints its snapshot), and — shared by every target — the
+campaign, the users named as 填报人/审核人, the working-day calendar and the rubric. Every commit that changes rows of the first kind writes a new
 random token for each target they belong to; one that changes the shared kind, or writes through
 bulk statements the session cannot attribute, writes a new shared token (target id 0). Other
 tables (attachments, evidence, the team, mail, sessions…) are not read by the report and change

@@ -91,6 +91,18 @@ def signatures_in_force(sheet_ids: Collection[int]) -> dict[int, Signature]:
     return {event.sheet_id: _signature(event) for event in events}
 
 
+def campaign_signatures(campaign_id: int, target_ids: Collection[int] | None = None) -> dict[int, Signature]:
+    """sheet id → the signature in force of every signed sheet of the campaign (or of `target_ids`),
+    in one statement without a list of sheet ids (a national campaign has thousands)."""
+    scope = [ScoreSheet.campaign_id == campaign_id, ScoreSheet.status == "signed"]
+    if target_ids is not None:
+        scope.append(ScoreSheet.target_id.in_(list(target_ids)))
+    latest = (select(func.max(ReviewEvent.id)).join(ScoreSheet, ScoreSheet.id == ReviewEvent.sheet_id)
+              .where(ReviewEvent.kind == "sign", *scope).group_by(ReviewEvent.sheet_id))
+    events = db.session.scalars(select(ReviewEvent).where(ReviewEvent.id.in_(latest)))
+    return {event.sheet_id: _signature(event) for event in events}
+
+
 def signature_of(sheet: ScoreSheet | None) -> Signature | None:
     if sheet is None or sheet.status != "signed":
         return None

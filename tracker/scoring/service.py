@@ -16,7 +16,7 @@ from ..requests.scores import derived_scores_by_target, empty_derived
 from ..requests.snapshots import load_facts
 from ..rubric import SheetScore, score_sheet
 from .models import IndicatorFacts, ScoreSheet
-from .records import Signature, signatures_in_force
+from .records import Signature, campaign_signatures
 from .rubric_store import get_rubric
 
 
@@ -49,8 +49,7 @@ def campaign_scores(campaign: Campaign, today: date,
         facts_rows[row.sheet_id][row.indicator_id] = row
     derived = derived_scores_by_target(campaign.id, rubric, current_calendar(), today, moment_of(today), target_ids)
     empty = empty_derived(rubric)
-    signed = signatures_in_force([s.id for t, s in sheets.items() if s.status == "signed"
-                                  and (target_ids is None or t in target_ids)])
+    signed = campaign_signatures(campaign.id, target_ids)
     result = []
     for target in targets:
         sheet = sheets.get(target.id)
