@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import log_in, screenshot
+from tests.conftest import join_everyone
 
 TODAY = date(2024, 11, 1)
 
@@ -29,6 +30,7 @@ def finished_county(app, monkeypatch):
         data["facts"] = {"liangzhou": {k: v for k, v in data["facts"]["liangzhou"].items() if k != "9"}}
         data.pop("reviews")
         summary = import_bundle(None, data)
+        join_everyone(summary.campaign)
         db.session.commit()
         return summary.campaign.id, summary.campaign.targets[0].id
 
@@ -48,9 +50,11 @@ def test_fill_submit_sign_and_download(page, finished_county, tmp_path):
 
     log_in(page, "reviewer")
     page.goto(sheet_url)
-    page.click("text=审核通过并锁定")
+    page.click("text=审核通过…（下一步确认）")  # the confirmation step shows what will be signed
+    shown = page.inner_text("#sign-code")
+    page.click("text=确认签字并锁定")
     content = page.content()
-    assert "已审核" in content and "李审核" in content
+    assert "已审核" in content and "李审核" in content and page.inner_text("#verification-code") == shown
 
     page.goto(f"/campaigns/{campaign_id}/report")
     with page.expect_download() as download_info:
@@ -60,4 +64,4 @@ def test_fill_submit_sign_and_download(page, finished_county, tmp_path):
     workbook = load_workbook(path)
     assert "凉州区" in workbook.sheetnames
     values = [cell.value for row in workbook["凉州区"].iter_rows() for cell in row if cell.value is not None]
-    assert "李审核" in " ".join(str(v) for v in values)
+    assert "李审核" in " ".join(str(v) for v in values) and shown in values

@@ -103,3 +103,24 @@ def test_the_dashboard_shows_one_campaign_at_a_time(app, login, setup, frozen_no
     chosen = evaluator.get(f"/?scope=all&campaign={setup['campaign']}").get_data(as_text=True)
     assert "凉州区" in re.search(r'id="overdue".*?</ul>', chosen, re.S).group(0)
     assert evaluator.get(f"/?campaign={hidden_id}").status_code == 404
+
+
+def test_a_request_is_found_by_its_number_and_the_list_remembers_its_filters(app, login, setup):
+    voided = make_request(app, setup, key="GL-19-2", **OVERDUE)
+    other = make_request(app, setup, key="LZ-16-1", **OVERDUE)
+    from tracker.extensions import db
+    from tracker.requests import operations as ops
+    from tracker.requests.models import MockRequest
+
+    with app.app_context():
+        ops.void_request(None, db.session.get(MockRequest, voided), "重复登记")
+        db.session.commit()
+    evaluator = login("evaluator")
+    found = evaluator.get(f"/campaigns/{setup['campaign']}/requests?key=gl-19").get_data(as_text=True)
+    assert f'href="/requests/{voided}"' in found and f'href="/requests/{other}"' not in found
+    assert evaluator.get(f"/campaigns/{setup['campaign']}/requests?key=%25").get_data(as_text=True).count(
+        'href="/requests/') == 0  # % is a character here, not a wildcard
+    evaluator.get(f"/campaigns/{setup['campaign']}/requests?channel=online&status=overdue")
+    page = evaluator.get(f"/requests/{other}").get_data(as_text=True)
+    back = re.search(r'href="([^"]*)">返回列表', page).group(1)
+    assert "channel=online" in back and "status=overdue" in back

@@ -235,7 +235,8 @@ def schemas() -> dict:
         "Error": ERROR, "Campaign": CAMPAIGN, "CampaignDetail": CAMPAIGN_DETAIL, "CampaignInput": CAMPAIGN_INPUT,
         "CampaignPatch": CAMPAIGN_PATCH, "Target": TARGET, "TargetInput": target_input, "TargetPatch": target_patch,
         "RequestInput": REQUEST_INPUT, "RequestPatch": REQUEST_PATCH, "VoidInput": VOID_INPUT,
-        "EventInput": EVENT_INPUT, "DocumentInput": DOCUMENT_INPUT, "AttemptInput": ATTEMPT_INPUT, "ReplyInput": REPLY_INPUT,
+        "EventInput": EVENT_INPUT, "DocumentInput": DOCUMENT_INPUT, "AttemptInput": ATTEMPT_INPUT,
+        "ReplyInput": REPLY_INPUT,
         "Deadline": DEADLINE, "Request": REQUEST, "RequestSummary": REQUEST_SUMMARY, "RequestPage": REQUEST_PAGE,
         "Facts": FACTS, "FactsInput": FACTS_INPUT, "Sheet": SHEET, "Report": REPORT,
     }

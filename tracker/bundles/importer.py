@@ -133,8 +133,9 @@ class _Importer:
                                    (PhoneAttempt, [a for row in rows for a in row.attempts]),
                                    (RequestDocument, [d for row in rows for d in row.documents])):
                 if objects:
+                    children = (RequestEvent, PhoneAttempt, RequestDocument)
                     db.session.execute(insert(model.__table__), [_without_id(insert_values(o), model)
-                                                                 if model in (RequestEvent, PhoneAttempt, RequestDocument)
+                                                                 if model in children
                                                                  else insert_values(o) for o in objects])
         self.write_audit([record for _row, record in batch])
 

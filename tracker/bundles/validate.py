@@ -402,8 +402,9 @@ class _Context:
         self.found: list[BundleProblem] = []
         self.users = users | self._unique_keys("team", "username", "用户名")
         self.targets = targets | self._unique_keys("targets", "key", "被考评对象编号")
-        self.legal_representatives = {t["key"]: t["legal_representative"] for _, t in self._entries("targets")
-                                      if isinstance(t.get("key"), str) and isinstance(t.get("legal_representative"), str)}
+        self.legal_representatives = {
+            t["key"]: t["legal_representative"] for _, t in self._entries("targets")
+            if isinstance(t.get("key"), str) and isinstance(t.get("legal_representative"), str)}
         self.indicators = indicators
 
     def problems(self) -> list[BundleProblem]:

@@ -30,10 +30,11 @@ from ..scoring.service import moment_of
 STATUS_BUCKETS = {
     "replied_on_time": "on_time", "replied_late": "late", "overdue": "overdue",
     "awaiting_reply": "pending", "awaiting_clarification": "pending", "paused": "pending",
-    "not_received": "not_received",
+    "awaiting_payment": "pending", "not_received": "not_received",
+    "abandoned": "ended", "withdrawn": "ended",  # issue 15: tests that ended without a reply
 }
 BUCKET_LABELS = {"on_time": "按期答复", "late": "逾期答复", "overdue": "逾期未答复", "pending": "办理中",
-                 "not_received": "未收到"}
+                 "not_received": "未收到", "ended": "视为放弃或撤回"}
 CONTENT_CHECKS = ("told_route", "provided_or_route_and_time", "reasons_given", "special_law_referral")
 UNIVERSAL_CHECKS = {"remedy_notice": CHECK_LABELS["remedy_notice"], "sealed": CHECK_LABELS["sealed"],
                     "no_fee": "未收取费用"}

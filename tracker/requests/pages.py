@@ -19,8 +19,8 @@ from .derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .models import CHANNELS, PURPOSES, Attachment, MockRequest
 
 PAGE_SIZE = 50
-FILTER_KEYS = ("target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to", "show_voided",
-               "ocr_text")
+FILTER_KEYS = ("key", "target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to",
+               "show_voided", "ocr_text")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class ListFilters:
     due_to: date | None = None
     show_voided: bool = False
     ocr_text: str = ""  # words in the OCR-read reply letter (tracker/ocr)
+    key: str = ""  # part of the request number (编号), e.g. "GL-19"
     page: int = 1
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -54,6 +55,7 @@ def parse_filters(args) -> ListFilters:
         due_to=c.run("due_to", p.optional_date, args.get("due_to")),
         show_voided=bool(c.run("show_voided", p.optional_bool, args.get("show_voided"))),
         ocr_text=c.run("ocr_text", p.text, args.get("ocr_text"), max_length=100) or "",
+        key=c.run("key", p.text, args.get("key"), max_length=64) or "",
         page=c.run("page", p.integer, args.get("page"), minimum=1, maximum=100000, required=False) or 1,
     )
     filters.errors = c.errors
@@ -86,13 +88,20 @@ def filtered_query(campaign_id: int, filters: ListFilters, calendar: WorkCalenda
         query = query.where(MockRequest.due_date >= filters.due_from)
     if filters.due_to:
         query = query.where(MockRequest.due_date <= filters.due_to)
-    if not filters.show_voided:
+    # Searching for a number finds it even voided: "where did GL-19 go?" has an answer.
+    if not filters.show_voided and not filters.key:
         query = query.where(or_(MockRequest.voided.is_(False), MockRequest.voided.is_(None)))
+    if filters.key:
+        query = query.where(MockRequest.key.ilike(f"%{_escaped(filters.key)}%", escape="\\"))
     if filters.ocr_text.strip():
         from ..ocr.operations import search_condition
 
         query = query.where(search_condition(MockRequest.id, filters.ocr_text))
     return query
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)
@@ -197,7 +206,7 @@ def deadline_days_text(deadline) -> str:
         return f"已逾期{-left}个工作日" if left else "已逾期"
     if deadline.status == "awaiting_reply":
         return f"剩余{left}个工作日"
-    if deadline.status == "paused" and left is not None:
+    if deadline.status in ("paused", "awaiting_payment") and left is not None:
         return f"期限暂停，恢复后剩余{left}个工作日"
     return "—"
 

@@ -126,7 +126,8 @@ def load_snapshots(campaign_id: int, target_ids: Collection[int] | None = None,
     targets = {t.id: t for t in db.session.scalars(select(Target).where(*target_scope))}
     papers = defaultdict(list)
     if documents:
-        for paper in StoredDocument.all(_children(RequestDocument, scope, RequestDocument.dated_on, RequestDocument.id)):
+        ordered = (RequestDocument.dated_on, RequestDocument.id)
+        for paper in StoredDocument.all(_children(RequestDocument, scope, *ordered)):
             papers[paper.request_id].append(paper)
     for row in rows:
         row.documents = papers.get(row.id, [])

@@ -6,7 +6,7 @@ TrackerError re-renders the page with the message next to the field.
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import inspect, select
 
@@ -79,6 +79,17 @@ def owner_options(campaign: Campaign) -> list[tuple[str, str]]:
             if (user.role == "evaluator" and user.id in team) or user.id == current_user.id]
 
 
+def remember_list_args(campaign_id: int, args: dict[str, str]) -> None:
+    """The list's filters, so that "返回列表" on a request page returns to the same list (issue 18)."""
+    kept = dict(session.get("request_list_args") or {})
+    kept[str(campaign_id)] = args
+    session["request_list_args"] = dict(list(kept.items())[-5:])  # a few campaigns: the cookie stays small
+
+
+def list_args_of(campaign_id: int) -> dict[str, str]:
+    return dict((session.get("request_list_args") or {}).get(str(campaign_id)) or {})
+
+
 def detail_url(row_id: int, anchor: str = "") -> str:
     return url_for("requests.request_detail", request_id=row_id) + (f"#{anchor}" if anchor else "")
 
@@ -93,6 +104,7 @@ def request_list(campaign_id: int):
     calendar, today = current_calendar(), clock.today()
     rows, total = pages.list_page(db.session, campaign.id, filters, calendar, today)
     args = {k: request.args[k] for k in pages.FILTER_KEYS if request.args.get(k) and k not in filters.errors}
+    remember_list_args(campaign.id, args | ({"page": str(filters.page)} if filters.page > 1 else {}))
     return render_template(
         "requests/list.html", campaign=campaign, rows=rows, total=total, filters=filters, args=args,
         pages=max(1, -(-total // pages.PAGE_SIZE)), today=today, errors=filters.errors,
@@ -184,6 +196,7 @@ def render_detail(row: MockRequest, errors: dict | None = None, status: int = 20
     protocol = phone_protocol_of(row, calendar, now=now) if row.channel == "phone" else None
     return render_template(
         "requests/detail.html", row=row, deadline=deadline, protocol=protocol, errors=errors or {},
+        list_args=list_args_of(row.campaign_id),
         attempts=pages.attempt_rows(row, protocol) if protocol else [], facts=forms.fact_rows(row),
         checks=pages.reply_checks(row.reply), outcomes=OUTCOME_LABELS, event_types=EVENT_TYPES,
         parties=PARTIES, document_kinds=DOCUMENT_KINDS,
