@@ -7,7 +7,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import log_in, screenshot
-from tests.conftest import join_everyone
 
 TODAY = date(2024, 11, 1)
 
@@ -29,8 +28,9 @@ def finished_county(app, monkeypatch):
         data["requests"] = [r for r in data["requests"] if r["target"] == "liangzhou"]
         data["facts"] = {"liangzhou": {k: v for k, v in data["facts"]["liangzhou"].items() if k != "9"}}
         data.pop("reviews")
+        data["team"] += [{"username": "evaluator", "name": "张填报", "email": "evaluator@example.org", "role": "evaluator"},
+                         {"username": "reviewer", "name": "李审核", "email": "reviewer@example.org", "role": "reviewer"}]
         summary = import_bundle(None, data)
-        join_everyone(summary.campaign)
         db.session.commit()
         return summary.campaign.id, summary.campaign.targets[0].id
 

@@ -106,3 +106,25 @@ def test_admin_manages_users(app, login):
     bad = admin.post("/admin/users/new", {"username": "zhao", "role": "boss", "email": "x"})
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "已存在" in page and "<code>role</code>" in page
+
+
+def test_a_new_campaign_copies_the_counties_of_an_earlier_one(app, login):
+    from tracker.campaigns.models import Campaign, Target
+    from tracker.extensions import db
+
+    admin = login("admin")
+    first = _create_campaign(admin)
+    assert admin.post(f"/campaigns/{first}/targets/new", TARGET).status_code == 302
+    page = admin.get("/campaigns/new").get_data(as_text=True)
+    assert f'<option value="{first}"' in page and "复制" in page
+    response = admin.post("/campaigns/new", CAMPAIGN | {"name": "2021年考评", "year": "2021",
+                                                        "copy_targets_from": str(first)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        second = db.session.scalar(select(Campaign).where(Campaign.name == "2021年考评"))
+        [copy] = db.session.scalars(select(Target).where(Target.campaign_id == second.id)).all()
+        assert (copy.key, copy.name, copy.website, copy.address, copy.office_hours) == (
+            "liangzhou", "凉州区", TARGET["website"], "示例路1号", [["08:30", "12:00"], ["14:30", "18:00"]])
+    bad = admin.post("/campaigns/new", CAMPAIGN | {"name": "2022年考评", "copy_targets_from": "999999"})
+    assert bad.status_code == 400 and "要复制被考评对象的考评不存在" in bad.get_data(as_text=True)
+    assert _count(app, Campaign) == 2

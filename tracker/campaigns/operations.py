@@ -46,6 +46,8 @@ def create_campaign(actor, data: dict) -> Campaign:
     db.session.add(campaign)
     db.session.flush()
     set_team(actor, campaign, data.get("member_ids") or [], audited=False)
+    if data.get("copy_targets_from") not in (None, ""):
+        copy_targets(actor, campaign, data["copy_targets_from"])
     audit.record(actor, "create", "campaign", campaign.id, after=audit.snapshot(campaign, CAMPAIGN_FIELDS),
                  summary=f"新建考评 {campaign.name}")
     return campaign
@@ -117,6 +119,15 @@ def _target_values(campaign: Campaign, data: dict, *, current: Target | None,
                 c.add(field, "本考评中已存在相同的" + ("代码" if field == "key" else "名称"))
     c.raise_if_any()
     return values
+
+
+def copy_targets(actor, campaign: Campaign, source_id) -> list[Target]:
+    """The counties of an earlier campaign, with their particulars (website, phone, hours…), into
+    `campaign`: next year's evaluation starts from this year's list (issue 18)."""
+    source = db.session.get(Campaign, p.record_id(source_id, field="copy_targets_from", required=True))
+    if source is None or source.id == campaign.id:
+        raise ValidationError({"copy_targets_from": "要复制被考评对象的考评不存在"})
+    return [create_target(actor, campaign, audit.snapshot(target, TARGET_FIELDS)) for target in source.targets]
 
 
 def create_target(actor, campaign: Campaign, data: dict) -> Target:

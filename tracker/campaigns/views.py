@@ -75,8 +75,9 @@ def _campaign_form(campaign: Campaign | None):
             flash(f"考评“{campaign.name}”已保存。", "success")
             return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign.id))
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
+    earlier = [(str(c.id), f"从“{c.name}”复制") for c in visible_campaigns()]
     return render_template("campaigns/edit.html", campaign=campaign, errors=errors, users=users,
-                           rubrics=rubric_choices()), status
+                           rubrics=rubric_choices(), campaigns=earlier), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
