@@ -18,6 +18,7 @@ PUBLIC = "public"      # anyone, logged in or not
 API = "api"            # token authentication: no token → 401 (tests/api checks the roles)
 
 POLICY: dict[str, dict[str, object]] = {
+    "bundles.bundle_import": {"GET": ADMIN, "POST": ADMIN},
     "main.index": {"GET": ALL}, "main.healthz": {"GET": PUBLIC}, "main.favicon": {"GET": PUBLIC}, "main.audit_log": {"GET": ADMIN},
     "users.login": {"GET": PUBLIC, "POST": PUBLIC}, "users.logout": {"POST": ALL},
     "users.settings": {"GET": ALL, "POST": ALL},

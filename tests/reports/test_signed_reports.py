@@ -129,3 +129,24 @@ def test_cli_report_json_has_the_review_object(app, signed):
     assert result.exit_code == 0, result.output
     targets = json.loads(result.output)["targets"]
     assert targets[0]["review"]["code"] == code and targets[1]["review"]["status"] == "draft"
+
+
+def test_a_sheet_signed_before_the_record_existed_is_recomputed_and_says_so(app, login, users):
+    """Migrated data: status signed, no snapshot. It cannot print a 核验码 it never had."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.scoring.models import ScoreSheet
+
+    data = bundle_data()
+    data.pop("reviews")
+    campaign_id = import_data(app, data)
+    with app.app_context():
+        sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.campaign_id == campaign_id,
+                                                           ScoreSheet.target_id == 1))
+        sheet.status = "signed"
+        db.session.commit()
+    review = report_json(app, campaign_id)["targets"][0]["review"]
+    assert review["status"] == "signed" and review["code"] is None
+    page = login("evaluator").get(f"/campaigns/{campaign_id}/targets/1/report?today=2020-11-30").get_data(as_text=True)
+    assert "签字早于核验记录" in page and "核验码 " not in page.split('class="review-line')[1][:200]

@@ -89,6 +89,11 @@ class SheetReport:
     signed_at: object = None  # when the signature was stored (UTC)
 
     @property
+    def code_text(self) -> str:
+        """The 核验码 cell: the code, or why there is none."""
+        return self.code or ("（签字早于核验记录，无）" if self.signed else "（未签字，无）")
+
+    @property
     def review_text(self) -> str:
         """The line a reader of the print needs: is this the signed record, and which one."""
         if self.signed and self.code:

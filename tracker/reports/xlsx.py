@@ -281,7 +281,7 @@ def _footer(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
         _put(ws, f"D{row}", cn_date(day), border=False)
     # The signature's 核验码 (or that this is not the signed record): a reader must tell from the file alone.
     _put(ws, f"A{layout.reviewed_row + 1}", "核验码：", border=False, bold=True)
-    _put(ws, f"B{layout.reviewed_row + 1}", report.code or "（未签字，无）", border=False)
+    _put(ws, f"B{layout.reviewed_row + 1}", report.code_text, border=False)
     _put(ws, f"D{layout.reviewed_row + 1}", report.review_text, border=False)
 
 
