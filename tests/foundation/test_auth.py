@@ -226,8 +226,8 @@ def test_missing_and_existing_usernames_take_the_same_time(app, users):
         return time.perf_counter() - started
 
     timed("no-such-user-0")  # the dummy hash is computed once per process
-    existing = min(timed("reviewer") for _ in range(2))
-    missing = min(timed("no-such-user") for _ in range(2))
+    existing = min(timed("reviewer") for _ in range(3))  # the fastest of three: the machine is shared
+    missing = min(timed("no-such-user") for _ in range(3))
     assert missing > existing * 0.5 and existing > missing * 0.5, (existing, missing)
 
 

@@ -142,3 +142,17 @@ def test_a_scan_over_the_size_limit_is_refused_with_a_clear_message(app, login, 
     assert response.status_code == 413 and "扫描件超过" in response.get_data(as_text=True)
     assert "上传上限" in response.get_data(as_text=True)
     assert _count(app, Attachment) == 0
+
+
+def test_a_damaged_image_fails_in_the_job_and_says_why(app, login, ocr_setup):
+    from tracker.ocr import jobs
+
+    client = login("evaluator")
+    response = _upload(client, ocr_setup["request"], b"\x89PNG\r\n\x1a\n" + bytes(64), "broken.png")
+    assert response.status_code == 302
+    jobs.wait_all()
+    page = client.get(f"/requests/{ocr_setup['request']}/ocr").get_data(as_text=True)
+    assert "识别失败" in page and "图片文件已损坏" in page and "重新识别" in page
+    assert client.post(f"/requests/{ocr_setup['request']}/ocr/accept", data={"scan": "1", "all": "1"}).status_code == 400
+    assert client.post(f"/requests/{ocr_setup['request']}/ocr/accept", data={"all": "1"}).status_code == 400
+    assert client.post(f"/requests/{ocr_setup['request']}/ocr/accept", data={"scan": "99"}).status_code == 404

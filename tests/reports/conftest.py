@@ -32,7 +32,25 @@ def import_data(app, data: dict) -> int:
 
 @pytest.fixture
 def campaign_id(app) -> int:
-    return import_data(app, bundle_data())
+    return mark_submitted(app, import_data(app, bundle_data()))
+
+
+def mark_submitted(app, campaign_id: int) -> int:
+    """凉州区's sheet stored as submitted by zhang (张三) on 2020-11-20: the reports print a sheet waiting
+    for review (a bundle cannot submit it: 17 of its indicators are 未评)."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.scoring.models import ScoreSheet
+    from tracker.users.models import User
+
+    with app.app_context():
+        sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.campaign_id == campaign_id)
+                                  .order_by(ScoreSheet.target_id).limit(1))
+        sheet.status, sheet.filled_on = "submitted", date(2020, 11, 20)
+        sheet.filled_by_id = db.session.scalar(select(User.id).where(User.username == "zhang"))
+        db.session.commit()
+    return campaign_id
 
 
 @pytest.fixture

@@ -72,8 +72,8 @@ def test_summary_sheet_ranks_counties(campaign):
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=4)]
     assert rows[0][:2] == ["排名", "县区"] and rows[0][-5:] == ["总分（100分）", "是否完成", "未评指标", "审核状态", "核验码"]
     assert rows[1][:7] == [1, "凉州区", 23.5, 8.5, 2, 0, 34]
-    assert rows[1][7:] == ["否", "2、3、4、6、7、11、14、15、23、24、26、27、28、31、32、33、34", "待审核", None]
-    assert rows[2][:2] == [2, "民勤县"] and rows[2][-2:] == ["填报中", None]
+    assert rows[1][7:] == ["否", "2、3、4、6、7、11、14、15、23、24、26、27、28、31、32、33、34", "待审核", "—"]
+    assert rows[2][:2] == [2, "民勤县"] and rows[2][-2:] == ["填报中", "—"]
 
 
 def test_user_text_starting_with_formula_characters_stays_text(app, campaign):

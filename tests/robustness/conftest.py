@@ -140,7 +140,7 @@ def page_paths(app, ids: dict) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_GET or rule.endpoint.startswith("api"):
             continue
-        if rule.rule.endswith((".xlsx", ".csv", ".json", ".ics")) or rule.endpoint == "requests.attachment_download":
+        if rule.rule.endswith((".xlsx", ".csv", ".json", ".ics", ".svg")) or rule.endpoint == "requests.attachment_download":
             continue
         combos = [{}]
         for argument in rule.arguments:

@@ -262,7 +262,7 @@ def test_out_of_range_request_values_are_refused(app, login, world, field, value
     ("fee_charged", "-1", "0–1000000"),
     ("fee_charged", "NaN", "0–1000000"),
     ("fee_charged", "1e400", "0–1000000"),
-    ("outcome", "maybe", "必须是以下之一"),
+    ("outcome", "maybe", "应为以下之一"),
     ("notes", "注" * 10001, "10000"),
 ])
 def test_out_of_range_reply_values_are_refused(app, login, world, field, value, word):
@@ -276,7 +276,7 @@ def test_out_of_range_reply_values_are_refused(app, login, world, field, value, 
     ({"type": "extended", "on": "1900-01-01", "working_days": "5"}, "2000–2045"),
     ({"type": "extended", "on": "2020-09-05", "working_days": "21"}, "不能大于 20"),
     ({"type": "extended", "on": "2020-09-05", "working_days": "-3"}, "不能小于 1"),
-    ({"type": "teleport", "on": "2020-09-05"}, "必须是以下之一"),
+    ({"type": "teleport", "on": "2020-09-05"}, "应为以下之一"),
 ])
 def test_out_of_range_deadline_events_are_refused(app, login, world, values, word):
     evaluator = login("evaluator")

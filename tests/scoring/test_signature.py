@@ -222,6 +222,7 @@ def test_history_page_and_the_verification_page(app, login):
     history = evaluator.get(f"{sheet_url(campaign_id, target_id)}/history").get_data(as_text=True)
     kinds = re.findall(r'data-kind="(\w+)"', history)
     assert kinds == ["submit", "sign", "unlock"] and printed in history and "县区补充材料" in history
+    assert "<td>91</td>" in history  # what was signed
     assert review_events(app, campaign_id, target_id)[1:] == [("sign", "reviewer", ""),
                                                               ("unlock", "reviewer", "县区补充材料")]
 

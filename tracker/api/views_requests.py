@@ -49,9 +49,9 @@ def _list_filters(args) -> tuple[ListFilters, int, int]:
     c = p.Collector()
     filters = ListFilters(
         target=c.run("target", p.integer, args.get("target"), minimum=1, maximum=MAX_ID, required=False),
-        channel=c.run("channel", p.choice, args.get("channel"), choices=tuple(CHANNELS), required=False),
+        channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNELS, required=False),
         purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
-        status=c.run("status", p.choice, args.get("status"), choices=tuple(STATUS_LABELS), required=False),
+        status=c.run("status", p.choice, args.get("status"), choices=STATUS_LABELS, required=False),
         owner=c.run("owner", p.integer, args.get("owner"), minimum=1, maximum=MAX_ID, required=False),
         due_from=c.run("due_from", p.optional_date, args.get("due_from")),
         due_to=c.run("due_to", p.optional_date, args.get("due_to")),

@@ -95,7 +95,7 @@ def _target_values(campaign: Campaign, data: dict, *, current: Target | None,
     values = {
         "key": c.run("key", p.text, data.get("key"), required=True, max_length=64),
         "name": c.run("name", p.text, data.get("name"), required=True, max_length=100),
-        "kind": c.run("kind", p.choice, data.get("kind") or "county", choices=tuple(TARGET_KINDS)),
+        "kind": c.run("kind", p.choice, data.get("kind") or "county", choices=TARGET_KINDS),
         "website": c.run("website", p.url, data.get("website")),
         "apply_url": c.run("apply_url", p.url, data.get("apply_url")),
         "guide_phone": c.run("guide_phone", p.text, data.get("guide_phone"), max_length=64),

@@ -6,6 +6,7 @@ one set of rules and one set of messages.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -182,7 +183,9 @@ def choice(value, *, field: str, choices, required: bool = True) -> str | None:
     if not value and not required:
         return None
     if value not in choices:
-        raise ValidationError({field: "必须是以下之一：" + "、".join(str(c) for c in choices)})
+        # A mapping names its choices in Chinese: "应为以下之一：已主动公开、予以公开…", never the codes alone.
+        shown = (f"{label}（{code}）" for code, label in choices.items()) if isinstance(choices, Mapping) else choices
+        raise ValidationError({field: "应为以下之一：" + "、".join(str(c) for c in shown)})
     return value
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from . import policy
+from . import labels, policy
 from .db import sqlite_begin_mode
 from .errors import register_error_pages
 
@@ -48,6 +48,7 @@ def install_converters(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     register_error_pages(app)
     app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.filters["field_label"] = labels.field_label
     # Templates ask the policy too: {% if can(current_user, 'edit', campaign) %}.
     app.jinja_env.globals.update(can=policy.can, is_admin=policy.is_admin)
 

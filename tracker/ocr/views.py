@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from ..core import policy
 from ..core.auth import editor_required, staff_required
 from ..core.edge import commit_or_error
-from ..core.errors import form_errors
+from ..core.errors import ValidationError, form_errors
 from ..core.files import max_bytes, upload_dir
 from ..extensions import db
 from ..requests.derived import CHECK_LABELS, OUTCOME_LABELS
@@ -34,6 +34,13 @@ def _request(request_id: int, action=policy.VIEW) -> MockRequest:
 
 def _page_url(row: MockRequest, scan=None) -> str:
     return url_for("ocr.scan_page", request_id=row.id, **({"scan": scan.id} if scan else {}))
+
+
+def _named_scan(row: MockRequest, scan_id):
+    """The scan a form or link names (400 without one; 404 when this request has no such scan)."""
+    if not scan_id:
+        raise ValidationError({"scan": "缺少扫描件编号（scan），请从识别页面操作"})
+    return ops.scan_of(row, scan_id)
 
 
 @bp.get("/requests/<int:request_id>/ocr")
@@ -121,7 +128,7 @@ def scan_upload(request_id: int):
 @editor_required
 def scan_retry(request_id: int):
     row = _request(request_id, policy.EDIT)
-    scan = ops.scan_of(row, request.form.get("scan") or "0")
+    scan = _named_scan(row, request.form.get("scan"))
     if scan.status == "failed" or jobs.is_stale(scan):
         scan.status = "queued"
         db.session.commit()
@@ -133,7 +140,7 @@ def scan_retry(request_id: int):
 @editor_required
 def scan_accept(request_id: int):
     row = _request(request_id, policy.EDIT)
-    scan = ops.scan_of(row, request.form.get("scan") or "0")
+    scan = _named_scan(row, request.form.get("scan"))
     if request.form.get("only"):
         names = [request.form["only"]]
     elif request.form.get("all"):
@@ -151,7 +158,7 @@ def scan_accept(request_id: int):
 @staff_required
 def scan_preview(request_id: int):
     row = _request(request_id)
-    scan = ops.scan_of(row, request.args.get("scan") or "0")
+    scan = _named_scan(row, request.args.get("scan"))
     number = request.args.get("page", "1")
     previews = scan.previews or []
     if not number.isdigit() or not 1 <= int(number) <= len(previews):

@@ -312,7 +312,7 @@ def _summary_sheet(sheet, styles: Styles, reports: Sequence[SheetReport], rubric
     for offset, (rank, report) in enumerate(ranked(list(reports)), start=3):
         layout.summary_rows[report.target_id] = offset
         values = [rank, report.target_name, *[group.score for group in report.level1], report.total,
-                  "是" if report.complete else "否", "、".join(map(str, report.pending_ids)), report.status_label, report.code]
+                  "是" if report.complete else "否", "、".join(map(str, report.pending_ids)), report.status_label, report.code or "—"]
         for index, value in enumerate(values, start=1):
             numeric = 3 <= index <= 3 + len(report.level1)
             _put(ws, f"{get_column_letter(index)}{offset}", value, style=CENTER, number=numeric)

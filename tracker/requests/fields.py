@@ -52,7 +52,7 @@ def _channel_values(c: p.Collector, channel: str, sub: dict) -> dict:
         elif key in ("returned", "tracking_other_format"):
             values[column] = bool(c.run(field, p.optional_bool, raw))
         elif key == "kind":
-            values[column] = c.run(field, p.choice, raw, choices=tuple(LETTER_KINDS), required=False)
+            values[column] = c.run(field, p.choice, raw, choices=LETTER_KINDS, required=False)
         elif isinstance(raw, bool) or key in ("window_active", "accepted", "filled_in_for_applicant",
                                               "procedure_explained", "declined_with_reason", "answered_correctly"):
             values[column] = c.run(field, p.optional_bool, raw)
@@ -65,7 +65,7 @@ def request_values(data: dict, *, partial: bool = False) -> dict:
     """Validate a request mapping; return the column values (channel sub-object flattened)."""
     c = p.Collector()
     values = {
-        "channel": c.run("channel", p.choice, data.get("channel"), choices=tuple(CHANNELS)),
+        "channel": c.run("channel", p.choice, data.get("channel"), choices=CHANNELS),
         "purpose": c.run("purpose", p.choice, data.get("purpose"), choices=PURPOSES),
         "subject": c.run("subject", p.text, data.get("subject"), max_length=500),
         "submitted_at": c.run("submitted_at", p.optional_datetime, data.get("submitted_at")),
@@ -104,7 +104,7 @@ def _letter_rules(c: p.Collector, values: dict, purpose: str | None) -> None:
 def event_values(data: dict) -> dict:
     c = p.Collector()
     values = {
-        "type": c.run("type", p.choice, data.get("type"), choices=tuple(EVENT_TYPES)),
+        "type": c.run("type", p.choice, data.get("type"), choices=EVENT_TYPES),
         "on": c.run("on", p.required_date, data.get("on")),
         "note": c.run("note", p.text, data.get("note"), max_length=1000),
         "working_days": None,
@@ -115,7 +115,7 @@ def event_values(data: dict) -> dict:
         values["working_days"] = c.run("working_days", p.integer, data.get("working_days"), minimum=1, maximum=60,
                                        required=False)
     is_consultation = values["type"] in ("consultation_started", "consultation_ended")
-    values["party"] = c.run("party", p.choice, data.get("party"), choices=tuple(PARTIES),
+    values["party"] = c.run("party", p.choice, data.get("party"), choices=PARTIES,
                             required=False) if is_consultation else None
     values["amount"] = c.run("amount", p.money, data.get("amount")) if values["type"] == "fee_notified" \
         and data.get("amount") not in (None, "") else None
@@ -126,11 +126,11 @@ def event_values(data: dict) -> dict:
 def reply_values(data: dict) -> dict:
     c = p.Collector()
     values = {
-        "outcome": c.run("outcome", p.choice, data.get("outcome"), choices=tuple(OUTCOME_LABELS)),
+        "outcome": c.run("outcome", p.choice, data.get("outcome"), choices=OUTCOME_LABELS),
         "dispatched_on": c.run("dispatched_on", p.optional_date, data.get("dispatched_on")),
         "received_on": c.run("received_on", p.optional_date, data.get("received_on")),
         "fee_charged": c.run("fee_charged", p.money, data.get("fee_charged")),
-        "form": c.run("form", p.choice, data.get("form"), choices=tuple(REPLY_FORMS), required=False),
+        "form": c.run("form", p.choice, data.get("form"), choices=REPLY_FORMS, required=False),
         "notes": c.run("notes", p.text, data.get("notes"), max_length=10000),
     }
     for flag in REPLY_FLAGS:
@@ -146,7 +146,7 @@ def reply_values(data: dict) -> dict:
 def document_values(data: dict) -> dict:
     c = p.Collector()
     values = {
-        "kind": c.run("kind", p.choice, data.get("kind"), choices=tuple(DOCUMENT_KINDS)),
+        "kind": c.run("kind", p.choice, data.get("kind"), choices=DOCUMENT_KINDS),
         "dated_on": c.run("dated_on", p.required_date, data.get("dated_on") or data.get("on")),
         "number": c.run("number", p.text, data.get("number"), max_length=100),
         "note": c.run("note", p.text, data.get("note"), max_length=1000),

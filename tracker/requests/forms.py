@@ -13,7 +13,7 @@ from ..core.versions import expected_version
 from ..workdays import format_cn_date
 from .fields import DEFAULT_REPLY_FORM, LETTER_MARK, SUB_OBJECTS
 from .models import LETTER_KINDS
-from ..core import clock
+from ..core import clock, labels
 
 TRI_STATE = (("", "未知"), ("true", "是"), ("false", "否"))
 TOP_FIELDS = ("target", "owner", "key", "channel", "purpose", "subject", "submitted_at", "notes", "version")
@@ -69,6 +69,7 @@ CHANNEL_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("letter.returned", "信件被退回", "check"),
     ),
 }
+labels.register({field.name: field.label for fields in CHANNEL_FIELDS.values() for field in fields})
 
 
 def fields_for(channel: str) -> tuple[Field, ...]:

@@ -45,9 +45,9 @@ def parse_filters(args) -> ListFilters:
     c = p.Collector()
     filters = ListFilters(
         target=c.run("target", p.record_id, args.get("target")),
-        channel=c.run("channel", p.choice, args.get("channel"), choices=tuple(CHANNELS), required=False),
+        channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNELS, required=False),
         purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
-        status=c.run("status", p.choice, args.get("status"), choices=tuple(STATUS_LABELS), required=False),
+        status=c.run("status", p.choice, args.get("status"), choices=STATUS_LABELS, required=False),
         owner=c.run("owner", p.record_id, args.get("owner")),
         due_within=c.run("due_within", p.integer, args.get("due_within"), minimum=0, maximum=250,
                          required=False),

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from fractions import Fraction
 
+from ..core import labels
 from ..core import parsing as p
 from ..core.errors import ValidationError
 from ..rubric import Indicator, Item
@@ -21,6 +22,7 @@ FIELD_LABELS = {
     "version": "版本", "indicator": "考评指标", "facts": "评分依据", "url": "网址", "file": "截图",
     "description": "截图说明", "status": "状态", "pending": "未评指标", "reason": "原因",
 }
+labels.register({name: label for name, label in FIELD_LABELS.items() if name not in labels.LABELS})
 TRUE_WORDS = frozenset({"是", "符合", "已公开", "有", "true", "yes", "y", "√", "✓", "✔"})
 FALSE_WORDS = frozenset({"否", "不符合", "未公开", "无", "false", "no", "n", "×", "✗", "✘"})
 PENDING_WORDS = frozenset({"", "未评", "待评", "-", "—"})

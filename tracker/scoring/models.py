@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -117,6 +118,11 @@ class ReviewEvent(db.Model):
     @property
     def kind_label(self) -> str:
         return REVIEW_KINDS.get(self.kind, self.kind)
+
+    @property
+    def signed_total(self) -> float | None:
+        """The total the signature recorded (None for other steps)."""
+        return json.loads(self.snapshot)["total"] if self.snapshot else None
 
 
 @event.listens_for(ReviewEvent, "before_update")

@@ -243,7 +243,7 @@ def history(campaign_id: int, target_id: int):
     campaign, target = load(campaign_id, target_id)
     sheet = ops.sheet_for(campaign, target, create=False)
     return render_template("scoring/history.html", campaign=campaign, target=target, sheet=sheet,
-                           events=records.history(sheet), printed=snapshot.printed_code)
+                           events=records.history(sheet), printed=snapshot.printed_code, points=format_points)
 
 
 # ---------------------------------------------------------------------------- 核验: a printed code

@@ -76,7 +76,9 @@ def settings():
         try:
             _save_settings(current_user._get_current_object())
             db.session.commit()
-            flash("设置已保存。", "success")
+            revoked = "密码已修改；您的 API 令牌和日历订阅地址已全部失效，需要时请重新生成。" if request.form.get(
+                "new_password") else ""
+            flash("设置已保存。" + revoked, "success")
             return redirect(url_for("users.settings"))
         except TrackerError as error:
             db.session.rollback()
@@ -166,6 +168,7 @@ def user_edit(user_id: int):
             db.session.rollback()
             errors, status = form_errors(error), error.status
         else:
-            flash(f"用户 {user.username} 已保存。", "success")
+            revoked = "（已设置新密码：其登录、API 令牌和日历订阅地址均已失效）" if form.get("password") else ""
+            flash(f"用户 {user.username} 已保存。{revoked}", "success")
             return redirect(url_for("users.user_list"))
     return render_template("users/edit.html", user=user, errors=errors, roles=ROLE_LABELS), status
