@@ -131,3 +131,17 @@ def test_a_bundle_cannot_change_a_locked_countys_requests(app, demo_bundle):
     data = copy.deepcopy(demo_bundle)
     data["requests"].append(new)
     assert any("凉州区" in message for message in _refused(app, data).values())
+
+
+def test_a_code_is_verified_by_the_team_only(app, demo_bundle, login):
+    from tracker.extensions import db
+    from tracker.scoring.models import ScoreSheet
+    from tracker.scoring.records import signature_of
+
+    _import(app, demo_bundle)
+    with app.app_context():
+        code = signature_of(db.session.scalar(select(ScoreSheet).where(ScoreSheet.status == "signed"))).code
+    member = login("evaluator").get(f"/verify?code={code}")
+    assert member.status_code == 200 and "凉州区" in member.get_data(as_text=True)
+    outsider = login("reviewer").get(f"/verify?code={code}")
+    assert outsider.status_code == 404 and "凉州区" not in outsider.get_data(as_text=True)

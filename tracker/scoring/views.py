@@ -249,9 +249,10 @@ def history(campaign_id: int, target_id: int):
 # ---------------------------------------------------------------------------- 核验: a printed code
 
 def may_see_signature(user, signature: records.Signature) -> bool:
-    """The one place that decides who may look up a 核验码's record (logged-in staff for now; the
-    policy module narrows it to the campaign's team). A code the user may not see is "not found"."""
-    return user.is_authenticated
+    """Who may look up a 核验码's record: the campaign's team and admins (core/policy.py). A code the
+    user may not see is "not found", like another campaign's pages."""
+    sheet = db.session.get(ScoreSheet, signature.sheet_id)
+    return policy.can(user, policy.VIEW, sheet) if sheet is not None else policy.is_admin(user)
 
 
 @bp.get("/verify")
