@@ -4,6 +4,7 @@
   sign row holds the signed snapshot (canonical JSON) and its 核验码 (tracker/scoring/snapshot.py).
   Sheets signed before this revision have no snapshot: they are shown recomputed until a reviewer
   unlocks and signs them again.
+- campaigns.closed_on: the day an admin closed (archived) the campaign; NULL while it is open.
 
 Revision ID: 0004
 Revises: 0003
@@ -39,9 +40,14 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'))
     op.create_index(op.f('ix_sheet_review_events_sheet_id'), 'sheet_review_events', ['sheet_id'], unique=False)
     op.create_index(op.f('ix_sheet_review_events_code'), 'sheet_review_events', ['code'], unique=False)
+    # Issue 18: a finished campaign is closed (archived): read-only, out of the dashboards, still reported.
+    with op.batch_alter_table('campaigns') as batch:
+        batch.add_column(sa.Column('closed_on', sa.Date(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('campaigns') as batch:
+        batch.drop_column('closed_on')
     op.drop_index(op.f('ix_sheet_review_events_code'), table_name='sheet_review_events')
     op.drop_index(op.f('ix_sheet_review_events_sheet_id'), table_name='sheet_review_events')
     op.drop_table('sheet_review_events')

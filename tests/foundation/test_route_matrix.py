@@ -31,7 +31,7 @@ POLICY: dict[str, dict[str, object]] = {
     "calendar.notice_form": {"GET": ADMIN}, "calendar.notice_preview": {"POST": ADMIN},
     "calendar.notice_apply": {"POST": ADMIN},
     "campaigns.campaign_list": {"GET": ALL}, "campaigns.campaign_detail": {"GET": ALL},
-    "campaigns.target_detail": {"GET": ALL},
+    "campaigns.target_detail": {"GET": ALL}, "campaigns.campaign_close": {"POST": ADMIN},
     "campaigns.campaign_new": {"GET": ADMIN, "POST": ADMIN}, "campaigns.campaign_edit": {"GET": ADMIN, "POST": ADMIN},
     "campaigns.target_new": {"GET": ADMIN, "POST": ADMIN}, "campaigns.target_edit": {"GET": ADMIN, "POST": ADMIN},
     "reminders.calendar_feed": {"GET": PUBLIC}, "reminders.my_reminders": {"GET": ALL},

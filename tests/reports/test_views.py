@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from .conftest import TODAY, QueryCounter, import_data, scaled_bundle
+from .conftest import TODAY, QueryCounter, import_data, mark_submitted, scaled_bundle
 
 ROLES = ("admin", "reviewer", "evaluator")
 ROUTES = ("/campaigns/{c}/report", "/campaigns/{c}/targets/{t}/report", "/campaigns/{c}/report.xlsx",
@@ -157,7 +157,7 @@ def test_campaign_without_targets(app, login):
 def test_statements_per_page_do_not_grow_with_the_campaign(app, login, campaign_id, route):
     from tracker.extensions import db
 
-    large_id = import_data(app, scaled_bundle(5))
+    large_id = mark_submitted(app, import_data(app, scaled_bundle(5)))
     browser = login("evaluator")
     counts = []
     for ident in (campaign_id, large_id):

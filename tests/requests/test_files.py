@@ -78,7 +78,7 @@ def test_text_renamed_png_is_refused(app, login, setup):  # noqa: F811
     response = upload(login("evaluator"), request_id, "这是一段文字".encode(), "伪装.png")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "<code>file</code>" in page and "内容与扩展名不符" in page and "PNG 图片" in page
+    assert "<strong>文件</strong>" in page and "内容与扩展名不符" in page and "PNG 图片" in page
     assert attachments(app) == [] and stored_files(app) == before
 
 

@@ -8,7 +8,7 @@ from tests.conftest import join_everyone
 
 
 @pytest.fixture
-def letter_request(app):
+def letter_request(app, users):
     from tracker.campaigns import operations as campaigns
     from tracker.extensions import db
     from tracker.requests import operations as requests

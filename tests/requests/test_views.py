@@ -119,7 +119,7 @@ def test_purpose_channel_mismatch_is_refused_naming_the_field(app, login, setup)
     response = post_new(evaluator, setup, "phone", "20", **{"phone.question": "x"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "<code>purpose</code>" in page and "只能通过信函渠道" in page
+    assert "<strong>申请目的</strong>" in page and "只能通过信函渠道" in page
     assert count_requests(app) == 0
 
 
@@ -272,7 +272,7 @@ def test_phone_test_left_unfinished_on_its_day_is_broken(app, login, setup):
 def test_bad_attempt_time_names_the_field(app, login, setup):
     request_id = phone_request(app, setup)
     response = login("evaluator").post(f"/requests/{request_id}/attempts", data={"at": "昨天", "connected": "false"})
-    assert response.status_code == 400 and "<code>at</code>" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "<strong>拨打时间</strong>" in response.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------------------- editing, conflicts, void
@@ -307,7 +307,7 @@ def test_voided_request_is_read_only_until_restored(app, login, setup):
     request_id = make_request(app, setup, **ONLINE_2020)
     evaluator = login("evaluator")
     missing_reason = evaluator.post(f"/requests/{request_id}/void", data={"action": "void", "reason": ""})
-    assert missing_reason.status_code == 400 and "void_reason" in missing_reason.get_data(as_text=True)
+    assert missing_reason.status_code == 400 and "作废原因" in missing_reason.get_data(as_text=True)
     assert evaluator.post(f"/requests/{request_id}/void", data={"action": "void", "reason": "重复测试"}).status_code == 302
     assert evaluator.post(f"/requests/{request_id}/events",
                           data={"type": "clarification_requested", "on": "2020-09-24"}).status_code == 409
@@ -426,7 +426,7 @@ def test_reply_conflict_keeps_the_first_reply(app, login, setup):
 def test_duplicate_key_names_the_field(app, login, setup):
     make_request(app, setup, key="LZ-16", **ONLINE_2020)
     response = post_new(login("evaluator"), setup, "online", "16", key="LZ-16")
-    assert response.status_code == 400 and "<code>key</code>" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "<strong>编号</strong>" in response.get_data(as_text=True)
     assert count_requests(app) == 1
 
 

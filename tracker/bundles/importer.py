@@ -20,6 +20,7 @@ from ..calendar.service import current_calendar
 from ..campaigns import operations as campaign_ops
 from ..campaigns.models import Campaign, Target
 from ..core import audit, clock
+from ..core.policy import CLOSED_MESSAGE
 from ..core import parsing as p
 from ..core.audit import AuditEntry
 from ..core.db import insert_values, numbered_inserts, reserve_ids, to_db_time
@@ -152,6 +153,9 @@ class _Importer:
     def run(self) -> ImportSummary:
         campaign = self.campaign()
         if campaign is None:
+            return self.summary
+        if campaign.closed:
+            self.problems.append(BundleProblem("$.campaign.name", CLOSED_MESSAGE))
             return self.summary
         self.team(campaign)
         self.load_targets(campaign)

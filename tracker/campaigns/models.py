@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
@@ -22,6 +22,7 @@ class Campaign(db.Model):
     year: Mapped[int] = mapped_column(Integer)
     rubric_code: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # closed (archived): read-only, out of the dashboards
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     targets: Mapped[list["Target"]] = relationship(back_populates="campaign", order_by="Target.id",
@@ -29,6 +30,10 @@ class Campaign(db.Model):
     members: Mapped[list["CampaignMember"]] = relationship(back_populates="campaign", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_on is not None
 
 
 class CampaignMember(db.Model):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 
@@ -65,6 +66,29 @@ def update_campaign(actor, campaign: Campaign, data: dict) -> Campaign:
     audit.record(actor, "update", "campaign", campaign.id, before=before,
                  after=audit.snapshot(campaign, CAMPAIGN_FIELDS), summary=f"修改考评 {campaign.name}")
     return campaign
+
+
+def close_campaign(actor, campaign: Campaign, today: date, version=None) -> None:
+    """A finished campaign becomes read-only and leaves the dashboards; its reports stay."""
+    _check_version(campaign, version)
+    if campaign.closed:
+        raise ValidationError({"status": "该考评已归档"})
+    campaign.closed_on = today
+    db.session.flush()
+    policy.forget_teams()
+    audit.record(actor, "close", "campaign", campaign.id, before={"closed_on": None}, after={"closed_on": today},
+                 summary=f"归档考评 {campaign.name}（只读）")
+
+
+def reopen_campaign(actor, campaign: Campaign, version=None) -> None:
+    _check_version(campaign, version)
+    if not campaign.closed:
+        raise ValidationError({"status": "该考评未归档"})
+    before, campaign.closed_on = campaign.closed_on, None
+    db.session.flush()
+    policy.forget_teams()
+    audit.record(actor, "reopen", "campaign", campaign.id, before={"closed_on": before}, after={"closed_on": None},
+                 summary=f"重新开放考评 {campaign.name}")
 
 
 def set_team(actor, campaign: Campaign, member_ids, *, audited: bool = True) -> None:

@@ -4,8 +4,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core import policy
+from ..core import clock, policy
 from ..core.auth import admin_required, staff_required
+from ..core.edge import commit_or_error
 from ..core.errors import TrackerError, form_errors
 from ..extensions import db
 from ..scoring.rubric_store import rubric_choices
@@ -47,6 +48,21 @@ def campaign_list():
 def campaign_detail(campaign_id: int):
     campaign = get_campaign(campaign_id)
     return render_template("campaigns/detail.html", campaign=campaign)
+
+
+@bp.post("/<int:campaign_id>/close")
+@admin_required
+def campaign_close(campaign_id: int):
+    campaign = get_campaign(campaign_id)
+    closing = request.form.get("action", "close") != "reopen"
+    version = request.form.get("version")
+    error = commit_or_error(lambda: ops.close_campaign(current_user, campaign, clock.today(), version) if closing
+                            else ops.reopen_campaign(current_user, campaign, version))
+    if error is not None:
+        flash(error.message, "danger")
+        return render_template("campaigns/detail.html", campaign=get_campaign(campaign_id)), error.status
+    flash(f"考评“{campaign.name}”已{'归档（只读）' if closing else '重新开放'}。", "success")
+    return redirect(url_for("campaigns.campaign_detail", campaign_id=campaign_id))
 
 
 @bp.get("/<int:campaign_id>/targets/<int:target_id>")

@@ -17,9 +17,9 @@ from enum import StrEnum
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from ..campaigns.models import CampaignMember
+from ..campaigns.models import Campaign, CampaignMember
 from ..extensions import db
-from .errors import NotFound, PermissionDenied
+from .errors import LockedError, NotFound, PermissionDenied
 
 
 class Action(StrEnum):
@@ -52,10 +52,25 @@ def team_campaign_ids(user) -> frozenset[int]:
     return cache[user.id]
 
 
+def closed_campaign_ids() -> frozenset[int]:
+    """The closed (archived) campaigns: read-only for everyone, admins included (read once per web request)."""
+    if has_request_context() and "policy_closed" in g:
+        return g.policy_closed
+    closed = frozenset(db.session.scalars(select(Campaign.id).where(Campaign.closed_on.is_not(None))))
+    if has_request_context():
+        g.policy_closed = closed
+    return closed
+
+
 def forget_teams() -> None:
-    """After a team changed within this web request (the cache would answer for the old team)."""
+    """After a team or a campaign's state changed within this web request (the cache would answer for the old)."""
     if has_request_context():
         g.pop("policy_teams", None)
+        g.pop("policy_closed", None)
+
+
+def _closed(action: Action, obj) -> bool:
+    return action in (EDIT, REVIEW) and obj is not None and campaign_id_of(obj) in closed_campaign_ids()
 
 
 def visible_campaign_ids(user) -> frozenset[int] | None:
@@ -78,7 +93,7 @@ def campaign_id_of(obj) -> int | None:
 def can(user, action: Action | str, obj=None) -> bool:
     """May `user` do `action` on `obj` (or, without `obj`, on anything of the kind at all)?"""
     action = Action(action)
-    if not is_staff(user):
+    if not is_staff(user) or _closed(action, obj):
         return False
     if user.role == "admin":
         return True
@@ -95,10 +110,13 @@ def require(user, action: Action | str, obj=None, *, missing: str = "记录不�
     """404 when `user` may not even see `obj`; 403 when they see it but may not do `action`."""
     if obj is not None and not can(user, VIEW, obj):
         raise NotFound(missing)
+    if _closed(Action(action), obj):
+        raise LockedError(CLOSED_MESSAGE)
     if not can(user, action, obj):
         raise PermissionDenied(_DENIED.get(Action(action), "没有权限"))
 
 
+CLOSED_MESSAGE = "该考评已归档（只读），不能修改；如需修改，请管理员在考评页面“重新开放”。"
 _DENIED = {
     EDIT: "只有本考评项目组的填报人（或管理员）可以修改",
     REVIEW: "只有本考评项目组的审核人（或管理员）可以审核",

@@ -48,9 +48,12 @@ class Dashboard:
 
 
 def _scope(user, mine: bool, campaign_id: int | None = None) -> list:
+    """The user's requests to work on: their teams' campaigns, not closed ones, one campaign if chosen."""
     r = MockRequest
     team = policy.visible_campaigns_clause(user, r.campaign_id)
+    closed = policy.closed_campaign_ids()
     return ([r.voided.is_(False)] + ([r.owner_id == user.id] if mine else []) + ([team] if team is not None else [])
+            + ([r.campaign_id.not_in(sorted(closed))] if closed else [])
             + ([r.campaign_id == campaign_id] if campaign_id is not None else []))
 
 
@@ -58,7 +61,7 @@ def _scope_key(user, mine: bool, campaign_id: int | None = None) -> tuple:
     """Names the scope for the kept summary: the same conditions give the same key."""
     visible = policy.visible_campaign_ids(user)
     team = ("all",) if visible is None else tuple(sorted(visible))
-    return (("mine", user.id) if mine else ("all",)) + (team, campaign_id)
+    return (("mine", user.id) if mine else ("all",)) + (team, tuple(sorted(policy.closed_campaign_ids())), campaign_id)
 
 
 def _kinds(today: date, horizon: date) -> dict:
@@ -151,7 +154,8 @@ def build_dashboard(user, today: date, now: datetime, mine: bool, campaign_id: i
 
 
 def _sheets_to_review(user) -> list:
-    query = select(ScoreSheet).where(ScoreSheet.status == "submitted")
+    query = select(ScoreSheet).where(ScoreSheet.status == "submitted",
+                                     ScoreSheet.campaign_id.not_in(sorted(policy.closed_campaign_ids())))
     team = policy.visible_campaigns_clause(user, ScoreSheet.campaign_id)
     sheets = list(db.session.scalars((query if team is None else query.where(team))
                                      .options(joinedload(ScoreSheet.filled_by)).order_by(ScoreSheet.filled_on)))

@@ -42,7 +42,7 @@ def favicon():
 def index():
     # Evaluators start with their own requests; reviewers and admins with everything they may see.
     mine = request.args.get("scope", "all" if policy.can(current_user, policy.REVIEW) else "mine") == "mine"
-    campaigns = visible_campaigns()
+    campaigns = [c for c in visible_campaigns() if not c.closed]  # closed ones: on the campaign list only
     chosen = _chosen_campaign(campaigns)
     now = clock.now()
     board = build_dashboard(current_user, now.date(), now, mine, chosen.id if chosen else None)

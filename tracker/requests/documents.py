@@ -3,7 +3,7 @@ attachment (DESIGN.md §10.3). They are the record of what the agency sent; the 
 score and the events decide the clock, so adding a document changes neither."""
 from __future__ import annotations
 
-from ..core import audit
+from ..core import audit, labels
 from ..core import clock as web_clock
 from ..core.errors import NotFound, ValidationError
 from ..extensions import db
@@ -13,6 +13,7 @@ from .models import Attachment, MockRequest, RequestDocument
 from .operations import ensure_active, ensure_unlocked
 
 DOCUMENT_AUDITED = ("kind", "dated_on", "number", "attachment_id", "note")
+labels.register({"attachment_id": "附件"})
 
 
 def add_document(actor, request: MockRequest, data: dict) -> RequestDocument:

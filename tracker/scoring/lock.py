@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..campaigns.models import Campaign
 from ..core.errors import LockedError
+from ..core.policy import CLOSED_MESSAGE
 from ..extensions import db
 from .models import ScoreSheet
 
@@ -22,14 +24,23 @@ def lock_message(target_name: str, status: str) -> str:
             "如需修改，请审核人在评分表页面“退回”（须填写原因）。")
 
 
+def ensure_campaign_open(campaign_id: int) -> None:
+    """A closed (archived) campaign is read-only on every path (the web asks core/policy.py first)."""
+    if db.session.scalar(select(Campaign.closed_on).where(Campaign.id == campaign_id)) is not None:
+        raise LockedError(CLOSED_MESSAGE)
+
+
 def ensure_sheet_open(sheet: ScoreSheet | None, target_name: str) -> None:
     """Refuse (409) a change to what feeds `sheet` while it is submitted or signed."""
+    if sheet is not None:
+        ensure_campaign_open(sheet.campaign_id)
     if sheet is not None and sheet.status in FROZEN_STATUSES:
         raise LockedError(lock_message(target_name, sheet.status))
 
 
 def ensure_target_open(campaign_id: int, target_id: int, target_name: str) -> None:
     """The same check for a change that names only the county (a request, an event, a call, a reply)."""
+    ensure_campaign_open(campaign_id)
     status = db.session.scalar(select(ScoreSheet.status).where(ScoreSheet.campaign_id == campaign_id,
                                                                ScoreSheet.target_id == target_id))
     if status in FROZEN_STATUSES:
