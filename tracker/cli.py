@@ -28,6 +28,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("tracker.core.backup_cli:restore_command", "Replace the database's content with FILE."),
     "remind": ("tracker.reminders.cli:remind_command", "Run the reminder job once, then deliver the outbox."),
     "scheduler": ("tracker.reminders.cli:scheduler_command", "Run the reminder scheduler alone."),
+    "calendar": ("tracker.calendar.commands:calendar",
+                 "The holiday calendar: overrides, confirmed years, State Council notices."),
+    "tokens": ("tracker.users.tokens_cli:tokens", "API tokens for scripts: create (printed once), revoke."),
+    "ocr": ("tracker.ocr.cli:ocr", "Read scanned reply letters (答复书) offline."),
 }
 
 

@@ -151,7 +151,7 @@ def compute_deadline(clock: RequestClock, cal: WorkCalendar, today: date, *, exp
         return Deadline(None, None, "not_received", steps=[Step("尚未收到申请", how)] if explain else [])
     run = _Run(cal, receipt, explain)
     if unconfirmed_letter(clock):
-        run.flag("letter_unconfirmed", "未电话确认：信函已签收但政府信息公开工作机构未与申请人电话确认，"
+        run.flag("not_confirmed_by_phone", "未电话确认：信函已签收但政府信息公开工作机构未与申请人电话确认，"
                                        "以签收之日为收到申请之日（国办公开办函〔2015〕207号）。")
     run.record_receipt(how)
     reply_on = clock.reply_dispatched_on or clock.reply_received_on

@@ -53,7 +53,7 @@ def test_letter_receipt_by_kind(kind, delivered, confirmed, receipt, unconfirmed
                          letter_confirmed_on=confirmed and d(confirmed))
     result = deadline(clock)
     assert result.receipt_date == (receipt and d(receipt))
-    assert ("letter_unconfirmed" in codes(result)) is unconfirmed
+    assert ("not_confirmed_by_phone" in codes(result)) is unconfirmed
     assert rule in steps_text(result)
 
 

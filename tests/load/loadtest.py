@@ -1002,7 +1002,8 @@ def main(argv: list[str] | None = None) -> int:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results = []
     for backend in backends:
-        print(f"… {backend}: {args.scenario}, {args.workers} evaluators for {args.duration:.0f} s", flush=True)
+        length = "" if args.scenario == "outage" else f" for {args.duration:.0f} s"
+        print(f"… {backend}: {args.scenario}, {args.workers} evaluators{length}", flush=True)
         result = _run_scenario(args, backend)
         print(result.summary(), flush=True)
         results.append(result)

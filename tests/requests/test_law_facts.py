@@ -105,7 +105,7 @@ def test_letter_kinds_decide_the_stored_receipt(app, world, kind, confirmed, rec
         row = db.session.get(MockRequest, request_id)
         assert (row.receipt_date.isoformat(), row.status, row.letter_kind) == (receipt, status, kind)
         deadline = deadline_of(row, current_calendar())
-        assert deadline.has_flag("letter_unconfirmed") is (kind == "to_other" and confirmed is None)
+        assert deadline.has_flag("not_confirmed_by_phone") is (kind == "to_other" and confirmed is None)
         assert "未电话确认" in " ".join(s.detail_zh for s in deadline.steps) or confirmed
 
 
@@ -345,3 +345,26 @@ def test_the_forms_offer_the_new_facts(app, world, login):
     detail = evaluator.get(f"/requests/{request_id}").get_data(as_text=True)
     for words in ('name="party"', 'name="amount"', "收费通知", "撤回申请", 'id="documents"'):
         assert words in detail
+
+
+def test_a_document_links_only_an_attachment_of_its_own_request(app, world):
+    from tracker.extensions import db
+    from tracker.requests.documents import add_document
+    from tracker.requests.models import Attachment, MockRequest
+
+    mine, other = create(app, world, ONLINE), create(app, world, ONLINE | {"purpose": "22"})
+    with app.app_context():
+        files = [Attachment(request_id=owner, original_name=f"{owner}.pdf", stored_name=f"stored-{owner}",
+                            content_type="application/pdf", size=10) for owner in (mine, other)]
+        db.session.add_all(files)
+        db.session.commit()
+        own, foreign = (f.id for f in files)
+    errors = refused(app, lambda: add_document(None, db.session.get(MockRequest, mine),
+                                               {"kind": "reply", "dated_on": "2020-09-20", "attachment_id": foreign}))
+    assert "不是本申请的附件" in errors["attachment_id"]
+    assert count(app, "request_documents") == 0
+    with app.app_context():
+        document = add_document(None, db.session.get(MockRequest, mine),
+                                {"kind": "reply", "dated_on": "2020-09-20", "attachment_id": own})
+        db.session.commit()
+        assert document.attachment_id == own

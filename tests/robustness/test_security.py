@@ -486,26 +486,33 @@ def test_an_excel_upload_is_read_before_the_write_lock_is_taken(app, login, worl
         pytest.skip("the database-wide write lock is SQLite's")
     data = _template(app, login, world)
     outcome = []
-    real_read = workbook_read.read_sheets
 
-    def read_while_someone_writes(raw):
+    def someone_writes(stage: str) -> None:
         other = sqlite3.connect(url[len("sqlite:///"):], timeout=0, isolation_level=None)
         try:
-            other.execute("BEGIN IMMEDIATE")  # a colleague's save, during the parse
+            other.execute("BEGIN IMMEDIATE")  # a colleague's save, while the file is read and checked
             other.execute("UPDATE users SET name = name WHERE id < 0")
             other.execute("COMMIT")
-            outcome.append("written")
+            outcome.append(f"{stage}: written")
         except sqlite3.OperationalError as error:
-            outcome.append(str(error))
+            outcome.append(f"{stage}: {error}")
         finally:
             other.close()
-        return real_read(raw)
 
-    monkeypatch.setattr("tracker.scoring.workbook.read_sheets", read_while_someone_writes)
+    def during(stage, real):
+        def wrapped(*args, **kwargs):
+            someone_writes(stage + " before")
+            result = real(*args, **kwargs)
+            someone_writes(stage + " after")
+            return result
+        return wrapped
+
+    monkeypatch.setattr("tracker.scoring.workbook.read_sheets", during("read", workbook_read.read_sheets))
+    monkeypatch.setattr("tracker.scoring.workbook.parse_book", during("check", workbook_read.parse_book))
     evaluator = login("evaluator")
     response = evaluator.post(f"/campaigns/{world['campaign']}/sheets/import",
                               {"file": (io.BytesIO(data), "评分表.xlsx")}, content_type="multipart/form-data")
-    assert outcome == ["written"], outcome
+    assert outcome == [f"{stage}: written" for stage in ("read before", "read after", "check before", "check after")]
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 

@@ -252,3 +252,35 @@ def test_the_verification_page_takes_any_typing(app, login):
     for typed in ("\x00" * 12, "zzzz-zzzz-zzzz", "%ff", "1" * 5000, "３Ｆ２Ａ"):
         response = browser.get("/verify", query_string={"code": typed})
         assert response.status_code == 404 and "不存在" in response.get_data(as_text=True)
+
+
+def test_evidence_is_deleted_in_draft_and_refused_while_submitted(app, login):
+    from tracker.extensions import db
+    from tracker.requests.models import Attachment
+    from tracker.scoring.models import Evidence
+
+    campaign_id, (target_id,) = make_campaign(app)
+    evaluator = login("evaluator")
+    fill_whole_sheet(app, evaluator, campaign_id, target_id)
+    for note in ("旧截图", "首页截图"):
+        added = post(evaluator, campaign_id, target_id, "indicators/1/evidence", note=note,
+                     file=(io.BytesIO(PNG), f"{note}.png"))
+        assert added.status_code == 302
+    with app.app_context():
+        first, second = db.session.scalars(select(Evidence).order_by(Evidence.id)).all()
+        first_id, second_id, stored = first.id, second.id, db.session.get(Attachment, first.attachment_id).stored_name
+    from tracker.core import files
+
+    with app.app_context():
+        path = files.upload_dir() / stored
+    assert path.is_file()
+    assert post(evaluator, campaign_id, target_id, f"evidence/{first_id}/delete").status_code == 302
+    assert not path.exists()
+    assert post(evaluator, campaign_id, target_id, "submit").status_code == 302
+    refused = post(evaluator, campaign_id, target_id, f"evidence/{second_id}/delete")
+    assert refused.status_code == 409 and "已提交待审核" in refused.get_data(as_text=True)
+    missing = post(evaluator, campaign_id, target_id, f"evidence/{first_id}/delete")
+    assert missing.status_code == 404
+    with app.app_context():
+        assert [e.note for e in db.session.scalars(select(Evidence))] == ["首页截图"]
+        assert db.session.scalar(select(Attachment.id).where(Attachment.stored_name == stored)) is None

@@ -39,6 +39,19 @@ def _sqlite_on_begin(connection) -> None:
         connection.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
 
 
+@contextmanager
+def reads_before_writing(session):
+    """Reads that must not take SQLite's write lock although the request will write afterwards (a
+    long check of an upload): a DEFERRED transaction, ended before the caller's writes begin their
+    own IMMEDIATE one. Elsewhere the reads are an ordinary transaction, ended the same way."""
+    token = sqlite_begin_mode.set("DEFERRED")
+    try:
+        yield
+    finally:
+        session.rollback()
+        sqlite_begin_mode.reset(token)
+
+
 def utcnow() -> datetime:
     """Timestamps are stored naive in UTC, the same on SQLite and PostgreSQL."""
     return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -10,6 +10,7 @@ from ..core import parsing as p
 from ..core.errors import NotFound, ValidationError
 from ..core.versions import check_version
 from ..extensions import db
+from ..requests.models import Attachment
 from ..rubric import validate_facts
 from .lock import ensure_sheet_open
 from .models import Evidence, IndicatorFacts, ScoreSheet
@@ -135,6 +136,30 @@ def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, d
     audit.record(actor, "create", "evidence", evidence.id, after={"indicator": indicator_id, "url": url, "note": note},
                  summary=f"{target.name} 指标{indicator_id}：添加佐证材料")
     return evidence
+
+
+def delete_evidence(actor, campaign: Campaign, target: Target, evidence_id: int):
+    """Remove one evidence item of the target's sheet (refused while the sheet is submitted or signed).
+    Returns its uploaded file's Attachment row, deleted too: the caller removes the file after the commit."""
+    found = db.session.execute(
+        select(Evidence, IndicatorFacts).join(IndicatorFacts, IndicatorFacts.id == Evidence.facts_id)
+        .join(ScoreSheet, ScoreSheet.id == IndicatorFacts.sheet_id)
+        .where(Evidence.id == evidence_id, ScoreSheet.campaign_id == campaign.id,
+               ScoreSheet.target_id == target.id)).first()
+    if found is None:
+        raise NotFound("佐证材料不存在或已被删除")
+    evidence, row = found
+    _ensure_editable(row.sheet)
+    attachment = db.session.get(Attachment, evidence.attachment_id) if evidence.attachment_id else None
+    before = {"indicator": row.indicator_id, "url": evidence.url, "note": evidence.note,
+              "file": attachment.original_name if attachment else None}
+    db.session.delete(evidence)
+    if attachment is not None:
+        db.session.delete(attachment)
+    db.session.flush()
+    audit.record(actor, "delete", "evidence", evidence_id, before=before,
+                 summary=f"{target.name} 指标{row.indicator_id}：删除佐证材料")
+    return attachment
 
 
 def get_sheet(sheet_id: int) -> ScoreSheet:

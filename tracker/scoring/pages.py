@@ -79,6 +79,7 @@ class EvidenceView:
     attachment_name: str | None
     attachment_href: str | None
     created_on: date | None
+    id: int = 0
 
 
 @dataclass
@@ -249,7 +250,7 @@ def evidence_of(sheet: ScoreSheet | None) -> dict[int, list[EvidenceView]]:
         href = url_for("requests.attachment_download", attachment_id=attachment.id) if attachment and download else None
         result.setdefault(indicator_id, []).append(EvidenceView(
             item.url, item.note, attachment.original_name if attachment else None, href,
-            from_db_time(item.created_at).date() if item.created_at else None))
+            from_db_time(item.created_at).date() if item.created_at else None, item.id))
     return result
 
 

@@ -18,6 +18,7 @@ from ..core import files
 from ..core import policy
 from ..core.auth import editor_required, reviewer_required, staff_required
 from ..core.errors import ConflictError, TrackerError, ValidationError, form_errors
+from ..core.db import reads_before_writing
 from ..extensions import db
 from ..rubric import FactsError
 from ..rubric.model import format_points
@@ -152,6 +153,20 @@ def add_evidence(campaign_id: int, target_id: int, indicator_id: int):
         return redirect(sheet_url(campaign, target, f"i{indicator.id}"))
     state = pages.RowState(None, form_errors(error), evidence_values=posted_values())
     return render_sheet(campaign, target, states={indicator.id: state}, status=error.status)
+
+
+@bp.post(SHEET + "/evidence/<int:evidence_id>/delete")
+@editor_required
+def delete_evidence(campaign_id: int, target_id: int, evidence_id: int):
+    campaign, target = load(campaign_id, target_id)
+    removed = []
+    error = apply(lambda: removed.append(ops.delete_evidence(current_user, campaign, target, evidence_id)))
+    if error is not None:
+        return render_sheet(campaign, target, errors=form_errors(error), status=error.status)
+    if removed[0] is not None:
+        files.discard_file(removed[0])  # after the commit: a rolled-back delete keeps its file
+    flash("佐证材料已删除。", "success")
+    return redirect(sheet_url(campaign, target))
 
 
 @bp.post(SHEET + "/preview")
@@ -315,7 +330,9 @@ def workbook_import(campaign_id: int):
             if upload is None or not upload.filename:
                 raise ValidationError({"file": "请选择要导入的 Excel 文件（.xlsx）"})
             sheets = workbook.read_upload(upload.stream)  # no database access: no lock held while parsing
-            summary.append(workbook.import_facts_workbook(current_user, campaign, None, sheets=sheets))
+            with reads_before_writing(db.session):  # checked in a read-only transaction
+                parsed = workbook.check_upload(campaign, sheets)
+            summary.append(workbook.import_facts_workbook(current_user, campaign, None, parsed=parsed))
 
         error = apply(run)
         if error is None:

@@ -228,20 +228,26 @@ def read_upload(fileobj, max_bytes: int | None = None) -> list:
     return read_sheets(data)
 
 
-def import_facts_workbook(actor, campaign, fileobj, *, max_bytes: int | None = None,
-                          sheets: list | None = None) -> ImportSummary:
-    """Check the whole file, then save every changed indicator; any problem refuses the whole file.
-    `sheets`: the file already read by read_upload (the web view reads it before taking the write lock)."""
-    if sheets is None:
-        sheets = read_upload(fileobj, max_bytes)
-    rubric = get_rubric(campaign.rubric_code)
+def check_upload(campaign, sheets: list) -> list[SheetRows]:
+    """Turn the rows of read_upload into facts, refusing the file with every problem; reads only."""
     problems: list[Problem] = []
-    parsed = parse_book(sheets, rubric, campaign, problems)
+    parsed = parse_book(sheets, get_rubric(campaign.rubric_code), campaign, problems)
     if not problems and not parsed:
         problems.append(Problem("（整个文件）", "—", "文件中没有评分表工作表"))
     if problems:
         raise WorkbookError(problems)
-    summary = _save_all(actor, campaign, rubric, parsed, problems)
+    return parsed
+
+
+def import_facts_workbook(actor, campaign, fileobj, *, max_bytes: int | None = None,
+                          parsed: list[SheetRows] | None = None) -> ImportSummary:
+    """Check the whole file, then save every changed indicator; any problem refuses the whole file.
+    `parsed`: the file already read and checked (read_upload, check_upload): the web view does both
+    before its write transaction begins."""
+    if parsed is None:
+        parsed = check_upload(campaign, read_upload(fileobj, max_bytes))
+    problems: list[Problem] = []
+    summary = _save_all(actor, campaign, get_rubric(campaign.rubric_code), parsed, problems)
     if problems:
         raise WorkbookError(problems)  # the caller rolls back what was saved before
     return summary
