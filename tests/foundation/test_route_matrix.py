@@ -19,7 +19,7 @@ API = "api"            # token authentication: no token → 401 (tests/api check
 
 POLICY: dict[str, dict[str, object]] = {
     "bundles.bundle_import": {"GET": ADMIN, "POST": ADMIN},
-    "main.index": {"GET": ALL}, "main.healthz": {"GET": PUBLIC}, "main.favicon": {"GET": PUBLIC}, "main.audit_log": {"GET": ADMIN},
+    "main.index": {"GET": ALL}, "main.calendar_year": {"GET": ALL}, "main.healthz": {"GET": PUBLIC}, "main.favicon": {"GET": PUBLIC}, "main.audit_log": {"GET": ADMIN},
     "users.login": {"GET": PUBLIC, "POST": PUBLIC}, "users.logout": {"POST": ALL},
     "users.settings": {"GET": ALL, "POST": ALL},
     "users.user_list": {"GET": ADMIN}, "users.user_new": {"GET": ADMIN, "POST": ADMIN},
@@ -108,8 +108,8 @@ def ids(app):
         db.session.commit()
         return {"campaign_id": campaign.id, "target_id": target.id, "request_id": letter.id, "event_id": event.id,
                 "attempt_id": attempt.id, "override_id": override.id, "indicator_id": 1, "year": 2030,
-                "user_id": 1, "attachment_id": 999999, "document_id": 999999, "message_id": 999999, "token_id": 999999,
-                "token": "no-such-token", "filename": "tracker.css"}
+                "user_id": 1, "attachment_id": 999999, "evidence_id": 999999, "document_id": 999999, "message_id": 999999, "token_id": 999999,
+                "token": "no-such-token", "filename": "tracker.css", "name": "totals"}
 
 
 def _url(rule: str, ids: dict) -> str:

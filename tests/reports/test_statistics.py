@@ -93,7 +93,7 @@ def test_phone_by_target(campaign):
 def test_sections_for_page_and_csv(campaign):
     tables = sections(campaign_statistics(campaign, TODAY))
     assert [s.title[:2] for s in tables] == ["一、", "二、", "三、", "四、", "五、"]
-    assert tables[0].rows[0][:10] == ("凉州区", 10, 10, 7, 1, 2, 0, 0, 10.0, 2)
+    assert tables[0].rows[0][:10] == ("凉州区", 10, 10, 7, 1, 2, 0, 0, 0, 10.0)  # 0: 视为放弃或撤回
     assert tables[3].rows[1] == ("第2次有效拨打", 2, 1, "50.0%")
 
 

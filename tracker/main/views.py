@@ -12,6 +12,7 @@ from ..core import policy
 from ..core.auth import admin_required, staff_required
 from ..extensions import db
 from ..users.models import User
+from ..calendar.service import current_calendar
 from ..campaigns.views import visible_campaigns
 from .audit_page import ENTITIES, audit_row, beijing_day_bounds
 from .dashboard import build_dashboard
@@ -61,6 +62,20 @@ def _chosen_campaign(campaigns):
     if chosen is None:
         abort(404)  # unknown, or a campaign outside the user's teams: not revealed
     return chosen
+
+
+@bp.get("/calendar/<int:year>.json")
+@staff_required
+def calendar_year(year: int):
+    """A year's days off and make-up days, for the date pickers (static/datepicker.js): only the days
+    that are not plain working days, each with its kind and name."""
+    calendar = current_calendar()
+    try:
+        days = calendar.year_days(year)
+    except ValueError:
+        abort(404)
+    marked = {d.date.isoformat(): [d.kind, d.name] for d in days if d.kind != "workday"}
+    return {"year": year, "provisional": calendar.is_provisional_year(year), "days": marked}
 
 
 @bp.get("/admin/audit")

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 SENTENCE_END = frozenset("。;!?:")
+SHORT_LINE = 0.8
 QUOTED = re.compile(r"“[^”]{0,120}”|「[^」]{0,120}」|\"[^\"]{0,120}\"")
 
 
@@ -47,14 +48,31 @@ def normalise(source: str) -> Normalised:
 
 
 def sentences(norm: Normalised) -> list[Sentence]:
-    """Sentences end at 。；！？ and at a colon (what follows "答复如下：" is the answer itself)."""
+    """Sentences end at 。；！？, at a colon (what follows "答复如下：" is the answer itself) and at the
+    end of a short line: OCR often loses a paragraph's final "。", and a paragraph ends on a line
+    shorter than the page's full lines (a heading, a salutation, a signature are short lines too)."""
     result, start, text = [], 0, norm.text
+    ends = paragraph_ends(norm)
     for index, char in enumerate(text):
-        if char in SENTENCE_END:
+        if char in SENTENCE_END or index in ends:
             _add(result, text, start, index + 1)
             start = index + 1
     _add(result, text, start, len(text))
     return result
+
+
+def paragraph_ends(norm: Normalised) -> set[int]:
+    """Indexes in norm.text of the last character of every line shorter than 80 % of the longest."""
+    found = lines(norm.source)
+    if not found:
+        return set()
+    full = max(len(line) for line, _offset in found)
+    ends, position = set(), 0
+    for line, _offset in found:
+        position += len(line)
+        if len(line) < SHORT_LINE * full:
+            ends.add(position - 1)
+    return ends
 
 
 def _add(result: list[Sentence], text: str, start: int, end: int) -> None:
