@@ -185,10 +185,10 @@ def test_list_filters_and_pages(api, world):
         assert bad.split("=")[0] in response.get_json()["error"]["fields"], bad
 
 
-def test_a_deadline_beyond_the_last_input_year_is_computed_and_provisional(app, api, world):
+def test_a_deadline_beyond_the_last_input_year_is_computed_and_provisional(app, api, world, monkeypatch):
     """Inputs stop at 2045; the calendar runs to 2050 so a late-2045 receipt still gets its due date."""
     # A submission in the future is refused (issue 15): let it be the last day of 2045.
-    app.config["FROZEN_NOW"] = datetime(2045, 12, 31, 12, tzinfo=timezone.utc)
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2045, 12, 31, 12, tzinfo=timezone.utc))
     response = create(api("evaluator"), world, {"target": "minqin", "channel": "oral", "purpose": "17",
                                                 "submitted_at": "2045-12-30T10:00:00+08:00"})
     assert response.status_code == 201

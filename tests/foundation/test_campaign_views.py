@@ -45,8 +45,9 @@ def test_bad_target_input_names_each_field_and_changes_nothing(app, login):
     response = admin.post(f"/campaigns/{campaign_id}/targets/new", bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for field in ("key", "website", "office_hours", "name"):
-        assert f"<code>{field}</code>" in page
+    for label in ("编号", "门户网站", "办公时间", "名称"):  # Chinese names, never the internal ones (issue 18)
+        assert f"<strong>{label}</strong>" in page
+    assert "<code>" not in page
     assert _count(app, Target) == 0
 
 
@@ -57,7 +58,7 @@ def test_duplicate_campaign_name_and_unknown_rubric(app, login):
     _create_campaign(admin)
     response = admin.post("/campaigns/new", dict(CAMPAIGN, rubric_code="nope", year="1999"))
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "已有同名考评" in page and "nope" in page and "<code>year</code>" in page
+    assert response.status_code == 400 and "已有同名考评" in page and "nope" in page and "<strong>年度</strong>" in page
     assert _count(app, Campaign) == 1
 
 
@@ -105,7 +106,7 @@ def test_admin_manages_users(app, login):
     assert "初始密码" in admin.get("/admin/users").get_data(as_text=True)
     bad = admin.post("/admin/users/new", {"username": "zhao", "role": "boss", "email": "x"})
     page = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "已存在" in page and "<code>role</code>" in page
+    assert bad.status_code == 400 and "已存在" in page and "<strong>角色</strong>" in page
 
 
 def test_a_new_campaign_copies_the_counties_of_an_earlier_one(app, login):

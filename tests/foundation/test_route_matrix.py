@@ -101,6 +101,8 @@ def ids(app):
             "target": "gl", "channel": "mail", "purpose": "20", "submitted_at": "2020-09-01T10:00:00+08:00",
             "letter": {"marked": "重要部署申请", "posted_on": "2020-09-01", "delivered_on": "2020-09-03"}})
         event = requests.add_event(None, letter, {"type": "extended", "on": "2020-09-20", "working_days": 5})
+        requests.save_reply(None, letter, {"dispatched_on": "2020-09-25", "outcome": "already_public",
+                                           "told_route": True})  # so that deleting it is a real route
         phone = requests.create_request(None, campaign, {"target": "gl", "channel": "phone", "purpose": "18",
                                                          "submitted_at": "2020-09-02T09:00:00+08:00"})
         attempt = requests.add_attempt(None, phone, {"at": "2020-09-02T09:00:00+08:00", "connected": False})
@@ -132,9 +134,13 @@ def _call(client, method, url):
     return client.post(url, data=data, buffered=True)
 
 
+MADE_UP_IDS = ("attachment_id", "evidence_id", "document_id", "message_id", "token_id")  # 999999 in `ids`
+
+
 def _campaign_scoped(rule: str) -> bool:
-    """Routes of one campaign's objects (a made-up id, such as the attachment's, is a 404 for everyone)."""
-    return any(f"<int:{name}>" in rule for name in ("campaign_id", "target_id", "request_id"))
+    """Routes of one campaign's real objects (a made-up id, such as the attachment's, is a 404 for everyone)."""
+    return (any(f"<int:{name}>" in rule for name in ("campaign_id", "target_id", "request_id"))
+            and not any(f"<int:{name}>" in rule for name in MADE_UP_IDS))
 
 
 def _problem(policy, role, response, endpoint, outsider: bool = False, scoped: bool = False) -> str | None:

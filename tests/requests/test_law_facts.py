@@ -13,12 +13,12 @@ TODAY = datetime(2020, 12, 31, 4, tzinfo=timezone.utc)  # 2020-12-31 noon in Bei
 
 
 @pytest.fixture
-def world(app, users):
+def world(app, users, monkeypatch):
     """A campaign, one county with a legal representative; `today` frozen at the end of 2020."""
     from tracker.campaigns import operations as campaigns
     from tracker.extensions import db
 
-    app.config["FROZEN_NOW"] = TODAY
+    monkeypatch.setitem(app.config, "FROZEN_NOW", TODAY)
     with app.app_context():
         campaign = campaigns.create_campaign(None, {"name": "法律细节测试", "year": 2020,
                                                     "rubric_code": "wuwei-2020-county"})

@@ -68,12 +68,12 @@ def test_due_date_is_stored_for_lists_and_reminders(app, letter_request):
         assert (row.receipt_date, row.due_date) == (date(2020, 9, 25), date(2020, 10, 29))
 
 
-def test_a_receipt_at_the_end_of_the_input_range_still_gets_a_deadline(app, letter_request):
+def test_a_receipt_at_the_end_of_the_input_range_still_gets_a_deadline(app, letter_request, monkeypatch):
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
     from tracker.requests import operations as requests
 
-    app.config["FROZEN_NOW"] = datetime(2045, 12, 31, 12, tzinfo=timezone.utc)  # not in the future then
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2045, 12, 31, 12, tzinfo=timezone.utc))  # not future
     with app.app_context():
         campaign = db.session.get(Campaign, 1)
         row = requests.create_request(None, campaign, {

@@ -251,7 +251,8 @@ def test_the_verification_page_takes_any_typing(app, login):
     browser = login("evaluator")
     for typed in ("\x00" * 12, "zzzz-zzzz-zzzz", "%ff", "1" * 5000, "３Ｆ２Ａ"):
         response = browser.get("/verify", query_string={"code": typed})
-        assert response.status_code == 404 and "不存在" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "不存在" in page and 'name="code"' in page  # the form, again
 
 
 def test_evidence_is_deleted_in_draft_and_refused_while_submitted(app, login):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..core import audit, policy
 from ..core import parsing as p
 from ..core.errors import ValidationError
-from ..core.versions import check_version
+from ..core.versions import check_version, require_version
 from ..extensions import db
 from ..scoring.rubric_store import rubric_exists
 from ..users.models import User
@@ -68,9 +68,9 @@ def update_campaign(actor, campaign: Campaign, data: dict) -> Campaign:
     return campaign
 
 
-def close_campaign(actor, campaign: Campaign, today: date, version=None) -> None:
+def close_campaign(actor, campaign: Campaign, today: date, version) -> None:
     """A finished campaign becomes read-only and leaves the dashboards; its reports stay."""
-    _check_version(campaign, version)
+    require_version(campaign.version, version)
     if campaign.closed:
         raise ValidationError({"status": "该考评已归档"})
     campaign.closed_on = today
@@ -80,8 +80,8 @@ def close_campaign(actor, campaign: Campaign, today: date, version=None) -> None
                  summary=f"归档考评 {campaign.name}（只读）")
 
 
-def reopen_campaign(actor, campaign: Campaign, version=None) -> None:
-    _check_version(campaign, version)
+def reopen_campaign(actor, campaign: Campaign, version) -> None:
+    require_version(campaign.version, version)
     if not campaign.closed:
         raise ValidationError({"status": "该考评未归档"})
     before, campaign.closed_on = campaign.closed_on, None

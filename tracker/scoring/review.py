@@ -28,6 +28,7 @@ from ..requests.scores import derive_for, load_requests
 from ..rubric import SheetScore, score_sheet
 from ..users.models import User
 from . import snapshot as snap
+from .lock import ensure_campaign_open
 from .models import Evidence, IndicatorFacts, ReviewEvent, RubricVersion, ScoreSheet
 from .operations import may_sign
 from .rubric_store import get_rubric
@@ -83,6 +84,7 @@ def _record(actor, sheet: ScoreSheet, kind: str, today: date, *, reason: str = "
 
 
 def _ensure_reviewer(actor, sheet: ScoreSheet, doing: str) -> None:
+    ensure_campaign_open(sheet.campaign_id)  # a closed campaign: 409 naming it, not "not a reviewer"
     if actor is None or not may_sign(actor, sheet):
         raise PermissionDenied(f"只有本考评项目组的审核人或管理员可以{doing}评分表")
 

@@ -42,8 +42,10 @@ def campaign_scores(campaign: Campaign, today: date,
     """Every target's sheet (or those of `target_ids`) in a fixed number of queries, whatever the size."""
     rubric = get_rubric(campaign.rubric_code)
     targets = [t for t in campaign.targets if target_ids is None or t.id in target_ids]
-    sheets = {s.target_id: s for s in db.session.scalars(
-        select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id))}
+    sheet_query = select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id)
+    if target_ids is not None:  # one county's sheet, not 3 000 of them (each review of a bundle import asks)
+        sheet_query = sheet_query.where(ScoreSheet.target_id.in_(list(target_ids)))
+    sheets = {s.target_id: s for s in db.session.scalars(sheet_query)}
     facts_rows: dict[int, dict[int, IndicatorFacts]] = defaultdict(dict)
     for row in load_facts(campaign.id, target_ids):  # read-only snapshots: 7 500 rows for 300 targets
         facts_rows[row.sheet_id][row.indicator_id] = row

@@ -26,7 +26,7 @@ from . import forms, pages, records, review, snapshot, workbook
 from . import operations as ops
 from .models import ScoreSheet
 from .rubric_store import get_rubric
-from .service import campaign_scores, target_scores
+from .service import campaign_scores
 from ..core import clock
 from ..core.edge import commit_or_error
 
@@ -177,6 +177,8 @@ def preview(campaign_id: int, target_id: int):
     Input the engine refuses is a normal answer of the preview (200, ok false, the messages).
     """
     campaign, target = load(campaign_id, target_id)
+    if not request.form.get("indicator", "").strip():
+        raise ValidationError({"indicator": "请指明预览的考评指标"})  # bad input (400), not a missing page
     indicator = get_indicator(campaign, request.form.get("indicator"))
     try:
         facts = forms.facts_from_form(indicator, request.form)
