@@ -67,6 +67,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _raw_pragma(connection, statement):
+    """Run a pragma on the DB-API connection itself: SQLAlchemy would begin a transaction first (the
+    app's "begin" hook issues BEGIN IMMEDIATE), and SQLite ignores foreign_keys inside one."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        return cursor.execute(statement).fetchall()
+    finally:
+        cursor.close()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -92,6 +102,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, drop the old, rename): with foreign keys enforced, the
+            # DROP would run every ON DELETE of the tables pointing at it (SET NULL, CASCADE) and lose
+            # their references. SQLite ignores this pragma inside a transaction: set it before one.
+            _raw_pragma(connection, "PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +116,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = _raw_pragma(connection, "PRAGMA foreign_key_check")
+            _raw_pragma(connection, "PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"migration left rows whose references are broken: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -103,3 +103,44 @@ def test_init_is_idempotent(scratch_app):
     with scratch_app.app_context():
         assert initialise_database() == ["wuwei-2020-county"]
         assert initialise_database() == []
+
+
+def _insert(connection, table: str, values: dict) -> None:
+    """A row of `table` as the schema of the current revision has it: every other NOT NULL column
+    without a default gets a neutral value of its type."""
+    from sqlalchemy import Boolean, DateTime, Integer, Numeric
+
+    for column in inspect(connection).get_columns(table):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None \
+                or column.get("autoincrement") is True or column["name"] == "id":
+            continue
+        kind = column["type"]
+        values[column["name"]] = (False if isinstance(kind, Boolean) else 0 if isinstance(kind, (Integer, Numeric))
+                                  else "2020-09-01 00:00:00" if isinstance(kind, DateTime) else "")
+    names = ", ".join(values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
+
+
+def test_rebuilding_a_table_on_sqlite_loses_no_reference(scratch_app):
+    """SQLite rebuilds a table to drop a column (batch mode); with foreign keys enforced, dropping the
+    old table ran every ON DELETE of the tables pointing at it: 0006 emptied requests.owner_id and
+    would have cascaded away their rows. Every reference survives every migration."""
+    from flask_migrate import upgrade
+
+    from tracker.extensions import db
+
+    revisions = _revisions()
+    with scratch_app.app_context():
+        upgrade(revision=revisions[0])
+        with db.engine.begin() as connection:
+            _seed_rows(connection)
+            _insert(connection, "requests", {"campaign_id": 1, "target_id": 1, "key": "GL-16", "owner_id": 1,
+                                             "channel": "online", "purpose": "16", "voided": False, "version": 1})
+            _insert(connection, "replies", {"request_id": 1, "outcome": "already_public", "version": 1})
+            _insert(connection, "campaign_members", {"campaign_id": 1, "user_id": 1})
+        for revision in revisions[1:]:
+            upgrade(revision=revision)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT owner_id FROM requests")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM replies")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM campaign_members")).scalar() == 1

@@ -24,7 +24,7 @@ def _cells(book) -> list:
             for c in row:
                 if c.value is not None or c.has_style:
                     out.append((c.coordinate, c.value, c.number_format, c.font.b, c.font.sz, c.fill.fill_type,
-                                c.alignment.horizontal, c.alignment.wrap_text, c.border.left.style))
+                                c.alignment.horizontal, c.alignment.wrap_text, c.border.left and c.border.left.style))
     return out
 
 
