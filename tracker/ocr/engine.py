@@ -156,19 +156,41 @@ def read_page(image) -> PageText:
     sealed, evidence = seal.find_seal(rgb, colour=image.mode not in GREY_MODES)
     cleaned = seal.without_red(rgb) if sealed is not None else rgb
     result = engine()(cleaned)
-    boxes = [] if result.boxes is None else [[float(v) for v in box[:, 1]] + [float(box[:, 0].min())]
-                                              for box in result.boxes]
-    return PageText(order_lines(boxes, list(result.txts or ())), sealed, evidence)
+    quads = [] if result.boxes is None else [[[float(v) for v in point] for point in box] for box in result.boxes]
+    return PageText(order_lines(quads, list(result.txts or ())), sealed, evidence)
 
 
-def order_lines(boxes: list[list[float]], texts: list[str]) -> str:
-    """Join recognised pieces into printed lines: by vertical centre, then left to right."""
-    items = sorted(((min(b[:4]), max(b[:4]), b[4], t) for b, t in zip(boxes, texts)), key=lambda i: (i[0] + i[1]) / 2)
-    rows: list[list[tuple]] = []
-    for item in items:
-        centre = (item[0] + item[1]) / 2
-        if rows and abs(centre - rows[-1][-1][4]) < 0.5 * (item[1] - item[0]):
-            rows[-1].append((*item, centre))
+@dataclass(frozen=True)
+class _Piece:
+    x: float       # centre of the left edge
+    y: float
+    height: float
+    slope: float   # dy/dx of the text line: a skewed scan tilts every line alike
+    text: str
+
+
+def _piece(quad: list[list[float]], text: str) -> _Piece:
+    (tlx, tly), (trx, try_), (brx, bry), (blx, bly) = quad[:4]
+    x, y = (tlx + blx) / 2, (tly + bly) / 2
+    slope = ((try_ + bry) / 2 - y) / max(1.0, (trx + brx) / 2 - x)
+    return _Piece(x, y, max(1.0, ((bly - tly) + (bry - try_)) / 2), slope, text)
+
+
+def order_lines(quads: list[list[list[float]]], texts: list[str]) -> str:
+    """Join recognised pieces (4-point boxes: tl, tr, br, bl) into printed lines, top to bottom.
+
+    A piece joins the row whose line, followed along its slope, passes through the piece's left edge:
+    on a skewed scan a short line and the long one below it overlap in plain y ranges."""
+    rows: list[list[_Piece]] = []
+    for piece in sorted((_piece(q, t) for q, t in zip(quads, texts)), key=lambda p: p.y):
+        best, distance = None, None
+        for row in rows[-3:]:
+            anchor = row[0]
+            gap = abs(piece.y - (anchor.y + anchor.slope * (piece.x - anchor.x)))
+            if gap < 0.5 * min(piece.height, anchor.height) and (distance is None or gap < distance):
+                best, distance = row, gap
+        if best is None:
+            rows.append([piece])
         else:
-            rows.append([(*item, centre)])
-    return "\n".join(" ".join(piece[3] for piece in sorted(row, key=lambda p: p[2])) for row in rows)
+            best.append(piece)
+    return "\n".join(" ".join(p.text for p in sorted(row, key=lambda p: p.x)) for row in rows)

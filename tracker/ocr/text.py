@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 SENTENCE_END = frozenset("。;!?:")
 SHORT_LINE = 0.8
+FULL_LINE_QUANTILE = 0.75
 QUOTED = re.compile(r"“[^”]{0,120}”|「[^」]{0,120}」|\"[^\"]{0,120}\"")
 
 
@@ -62,11 +63,13 @@ def sentences(norm: Normalised) -> list[Sentence]:
 
 
 def paragraph_ends(norm: Normalised) -> set[int]:
-    """Indexes in norm.text of the last character of every line shorter than 80 % of the longest."""
+    """Indexes in norm.text of the last character of every line shorter than 80 % of a full line."""
     found = lines(norm.source)
     if not found:
         return set()
-    full = max(len(line) for line, _offset in found)
+    # The length of a full line: a high quantile, not the maximum, which a merged or stray line inflates.
+    lengths = sorted(len(line) for line, _offset in found)
+    full = lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
     ends, position = set(), 0
     for line, _offset in found:
         position += len(line)
