@@ -116,3 +116,13 @@ def test_transparent_and_grey_pngs_are_read_as_paper(tmp_path):
     (tmp_path / "cut.png").write_bytes((tmp_path / "grey.png").read_bytes()[:40])
     with pytest.raises(OcrInputError, match="损坏"):
         _image(tmp_path / "cut.png")
+
+
+def test_lines_of_a_skewed_scan_are_not_merged():
+    from tracker.ocr.engine import order_lines
+
+    # Tilted by ~1.2°: the long second line's box overlaps the short first line's y range.
+    salutation = [[100, 100], [300, 104], [300, 154], [100, 150]]
+    same_row = [[400, 108], [700, 114], [700, 164], [400, 158]]
+    long_line = [[100, 190], [2000, 228], [2000, 278], [100, 240]]
+    assert order_lines([salutation, long_line, same_row], ["张先生：", "您于……", "（续）"]) == "张先生： （续）\n您于……"

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+import unicodedata
 from datetime import date
+from urllib.parse import quote
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
@@ -106,15 +109,45 @@ def target_xlsx(campaign_id: int, target_id: int):
 
 
 def _workbook_download(reports, rubric, name: str, *, summary: bool):
-    """The workbook written to an anonymous temporary file and sent from it in blocks: a national
-    workbook (tens of MB) is never held in memory as bytes; the file goes when the response closes."""
-    with collector_paused():
-        workbook, _layout = build_workbook(reports, rubric, summary=summary)
-        file = tempfile.TemporaryFile()
-        workbook.save(file)
-    file.seek(0)
-    return send_file(file, mimetype=XLSX_TYPE, as_attachment=True, download_name=safe_filename(name, ".xlsx"),
-                     max_age=0)
+    """The workbook written to a temporary file and sent from it in blocks: a national workbook (tens of
+    MB) is never held in memory as bytes. The file is removed once sent, or when the response closes."""
+    handle, path = tempfile.mkstemp(prefix="tracker-report-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        with collector_paused():
+            workbook, _layout = build_workbook(reports, rubric, summary=summary)
+            workbook.save(path)
+        size = os.path.getsize(path)
+    except BaseException:
+        _remove(path)
+        raise
+    response = Response(_blocks(path), mimetype=XLSX_TYPE, headers={
+        "Content-Length": str(size), "Content-Disposition": _attachment(safe_filename(name, ".xlsx"))})
+    response.call_on_close(lambda: _remove(path))
+    return response
+
+
+def _blocks(path: str, size: int = 1 << 16):
+    # The file is opened only when the body is sent: an unsent response leaves no open file behind.
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(size):
+                yield block
+    finally:
+        _remove(path)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def _attachment(name: str) -> str:
+    """As send_file writes it: an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").strip() or "report.xlsx"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 @bp.get("/campaigns/<int:campaign_id>/report.json")
