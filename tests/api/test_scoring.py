@@ -79,3 +79,9 @@ def test_report_matches_the_design_contract(app, api, world):
     with app.app_context():
         assert data == report_json(db.session.get(Campaign, world.campaign), date(2020, 12, 31))
     assert api("evaluator").get(f"/campaigns/{world.campaign}/report?today=31.12.2020").status_code == 400
+
+
+def test_the_sheet_carries_its_review(api, world):
+    sheet = api("reviewer").get(f"/campaigns/{world.campaign}/targets/{world.target}/sheet").get_json()
+    assert sheet["review"] == {"status": "draft", "filled_by": None, "reviewed_by": None, "reviewed_on": None,
+                               "code": None}

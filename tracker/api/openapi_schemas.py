@@ -188,6 +188,14 @@ FACTS_INPUT = {"type": "object", "required": ["facts", "version"], "properties":
     "facts": ref("Facts"),
     "version": _nullable("integer", minimum=0, maximum=MAX_ID,
                          description="该指标评分依据的版本号（见评分表的 indicators[].version）；尚未填写时为 0")}}
+REVIEW = {
+    "type": "object", "required": ["status", "filled_by", "reviewed_by", "reviewed_on", "code"],
+    "properties": {"status": {"enum": ["draft", "submitted", "signed"]},
+                   "filled_by": {"type": ["string", "null"]}, "reviewed_by": {"type": ["string", "null"]},
+                   "reviewed_on": {"anyOf": [DATE, {"type": "null"}]},
+                   "code": {"type": ["string", "null"], "pattern": "^[0-9a-f]{12}$"}},
+}
+
 SHEET = {
     "type": "object", "required": ["target_id", "status", "total", "complete", "pending", "indicators"],
     "properties": {
@@ -197,6 +205,7 @@ SHEET = {
         "pending": {"type": "array", "items": {"type": "integer"}},
         "level1": {"type": "object", "additionalProperties": {"type": "number"}},
         "level2": {"type": "object", "additionalProperties": {"type": "number"}},
+        "review": REVIEW,
         "indicators": {"type": "array", "items": {"type": "object", "required": ["id", "points", "explanation"],
                                                   "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                                                  "max": {"type": "number"}, "kind": {"type": "string"},
@@ -208,13 +217,6 @@ SHEET = {
     },
 }
 # DESIGN.md §10.1: a signed county's scores are its signed snapshot; `code` (核验码) only when signed.
-REVIEW = {
-    "type": "object", "required": ["status", "filled_by", "reviewed_by", "reviewed_on", "code"],
-    "properties": {"status": {"enum": ["draft", "submitted", "signed"]},
-                   "filled_by": {"type": ["string", "null"]}, "reviewed_by": {"type": ["string", "null"]},
-                   "reviewed_on": {"anyOf": [DATE, {"type": "null"}]},
-                   "code": {"type": ["string", "null"], "pattern": "^[0-9a-f]{12}$"}},
-}
 REPORT = {
     "type": "object", "required": ["campaign", "rubric", "today", "targets"],
     "description": "与 `tracker report --format json` 相同（DESIGN.md §6）",

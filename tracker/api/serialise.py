@@ -10,6 +10,7 @@ from ..core.db import from_db_time
 from ..core.parsing import BEIJING
 from ..deadlines import STATUS_LABELS, Deadline
 from ..requests.clock import deadline_of, effective_status, phone_protocol_of
+from ..reports.json_report import review_json, usernames_of
 from ..requests.models import MockRequest
 from ..scoring.models import SHEET_STATUSES
 from ..workdays import WorkCalendar
@@ -113,4 +114,5 @@ def sheet_json(campaign: Campaign, rubric, scores) -> dict:
     return {"campaign_id": campaign.id, "target_id": scores.target.id, "target": scores.target.name,
             "status": status, "status_label": SHEET_STATUSES.get(status, status), "total": score.total,
             "complete": score.complete, "pending": list(score.pending), "level1": dict(score.level1),
-            "level2": dict(score.level2), "indicators": indicators}
+            "level2": dict(score.level2), "review": review_json(scores, usernames_of([scores])),
+            "indicators": indicators}

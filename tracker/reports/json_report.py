@@ -18,7 +18,7 @@ def report_json(campaign: Campaign, today: date, target: Target | None = None) -
     rubric = get_rubric(campaign.rubric_code)
     with collector_paused():  # a national campaign: 320 000 rows scored (core/heap.py)
         rows = campaign_scores(campaign, today, target_ids={target.id} if target else None)
-    usernames = _usernames(rows)
+    usernames = usernames_of(rows)
     return {
         "campaign": campaign.name,
         "rubric": campaign.rubric_code,
@@ -48,7 +48,7 @@ def review_json(row: TargetScores, usernames: dict[int, str]) -> dict:
             "reviewed_on": sheet.reviewed_on.isoformat() if sheet.reviewed_on else None, "code": None}
 
 
-def _usernames(rows: list[TargetScores]) -> dict[int, str]:
+def usernames_of(rows: list[TargetScores]) -> dict[int, str]:
     ids = {i for row in rows if row.sheet for i in (row.sheet.filled_by_id, row.sheet.reviewed_by_id) if i}
     if not ids:
         return {}
