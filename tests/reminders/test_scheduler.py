@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.core import scheduler as sched
 from tracker.extensions import db
+from tracker.workdays import BEIJING
 
 from .conftest import load_requests, online_request
 
@@ -101,7 +102,7 @@ def test_no_embedded_scheduler_in_a_debug_reloader_parent(app, monkeypatch):
 
 def test_the_daily_job_sends_todays_reminders(app, smtp, monkeypatch):
     load_requests(app, [online_request("A", date(2020, 10, 10))])
-    monkeypatch.setattr("tracker.reminders.job.beijing_today", lambda: date(2020, 10, 10))
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 10, 10, 9, 0, tzinfo=BEIJING))  # the one clock
     sched.daily_reminders(app)
     sched.retry_delivery(app)
     assert [r.subject for r in smtp.received] == ["【政务公开考评】1 项模拟申请需要处理（2020年10月10日）"]

@@ -81,9 +81,5 @@ def record(actor, action: str, entity: str, entity_id: int | None, *, before=Non
     return entry
 
 
-def changed_fields(before: dict, after: dict) -> dict:
-    return {k: after[k] for k in after if before.get(k) != after[k]}
-
-
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

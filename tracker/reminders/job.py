@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Target
+from ..core import clock
 from ..core.mail import DeliveryReport, deliver_pending, queue_email
 from ..core.web import cn_date
 from ..extensions import db
 from ..requests.clock import effective_status
 from ..requests.models import CHANNELS, MockRequest, RequestEvent
 from ..users.models import User
-from ..workdays import WorkCalendar, beijing_today
+from ..workdays import WorkCalendar
 from .models import ReminderSent
 from .select import (
     KIND_LABELS,
@@ -128,7 +129,7 @@ def run_and_deliver(app: Flask, today: date | None = None, *, dry_run: bool = Fa
                     ) -> tuple[RunReport, DeliveryReport | None]:
     """The edge: run the job, commit once, then (not in a dry run) deliver the outbox."""
     with app.app_context():
-        today = today or beijing_today()
+        today = today or clock.today()
         try:
             report = run_reminders(today, dry_run=dry_run)
             if dry_run:

@@ -13,11 +13,11 @@ from datetime import date
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
+from ..core import clock
 from ..core.errors import TrackerError
 from ..requests.clock import deadline_of
 from ..requests.derived import OUTCOME_LABELS
 from ..requests.scores import load_requests
-from ..workdays import beijing_today
 
 COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 NEW, CARRIED, NEXT, TOTAL = "一", "二", "四", "七"
@@ -142,7 +142,7 @@ def build_rows(counts: Counter) -> tuple[AnnualRow, ...]:
 
 
 def annual_table(campaign: Campaign, target: Target, today: date | None = None) -> AnnualTable:
-    as_of = today or beijing_today()
+    as_of = today or clock.today()
     calendar = current_calendar()
     entries = []
     try:

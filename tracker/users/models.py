@@ -44,9 +44,6 @@ class User(db.Model):
     def role_short(self) -> str:
         return ROLE_SHORT.get(self.role, self.role)
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
 
 class UserSession(db.Model):
     """A server-side login session: a fresh id at every login, revoked at logout."""
