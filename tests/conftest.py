@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import smtplib
 import shutil
 import tempfile
 import threading
@@ -34,7 +35,9 @@ os.environ["TRACKER_INSTANCE"] = str(_tmp / "instance")
 os.environ["TRACKER_DATABASE_URL"] = os.environ.get("TRACKER_TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.sqlite3'}"
 os.environ["TRACKER_SCHEDULER"] = "off"
 os.environ["TRACKER_MAIL_SERVER"] = "127.0.0.1"
-os.environ["TRACKER_MAIL_PORT"] = "9"  # discard: a test that mails without its own server fails loudly
+# The discard port: nothing listens there. A delivery run that cannot reach a server leaves the outbox as
+# it was (DESIGN.md §10.4) — quietly; what makes a stray connection loud is `smtp_guard` below.
+os.environ["TRACKER_MAIL_PORT"] = "9"
 os.environ.setdefault("TRACKER_SECRET_KEY", "test-secret-key")
 
 
@@ -42,6 +45,21 @@ def _drop_everything(db) -> None:
     db.drop_all()
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@pytest.fixture(autouse=True)
+def smtp_guard(monkeypatch):
+    """Fail any test that opens an SMTP connection to a server it did not start (ports it registered): tests/reminders's `smtp` fixture registers its server's port."""
+    allowed: set[int] = set()
+    original = smtplib.SMTP.connect
+
+    def guarded(self, host="localhost", port=0, source_address=None):
+        if int(port) not in allowed:
+            pytest.fail(f"SMTP connection to {host}:{port}, a server this test did not start")
+        return original(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
+    return allowed
 
 
 @pytest.fixture(scope="session")

