@@ -83,7 +83,9 @@ def message_of(page: str) -> str:
 
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
-SKIPPED_GET = ("static", "bootstrap.static", "users.login", "reminders.calendar_feed", "main.healthz")
+# ocr.scan_preview: a scan's page image, asked for with ?scan=ID&page=N (tests/ocr/test_views.py).
+SKIPPED_GET = ("static", "bootstrap.static", "users.login", "reminders.calendar_feed", "main.healthz",
+               "ocr.scan_preview")
 
 
 def rich_world(app, world) -> dict:
@@ -96,6 +98,7 @@ def rich_world(app, world) -> dict:
     from tracker.core import files, mail
     from tracker.extensions import db
     from tracker.requests import operations as request_ops
+    from tracker.requests.documents import add_document
     from tracker.requests.models import MockRequest
     from tracker.scoring import operations as scoring_ops
     from tracker.users.models import User
@@ -111,6 +114,7 @@ def rich_world(app, world) -> dict:
         request_ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": "5"})
         request_ops.add_attempt(None, phone, {"at": "2020-09-02T09:10", "connected": "false"})
         attachment = files.save_upload(None, online, FileStorage(stream=io.BytesIO(PNG_BYTES), filename="a.png"))
+        add_document(None, online, {"kind": "reply", "dated_on": "2020-09-21", "number": "凉政公开〔2020〕1号"})
         scoring_ops.add_evidence(None, campaign, target, 1, {"note": "截图说明"})
         other = db.session.get(Target, world["other"])
         scoring_ops.save_facts(None, campaign, other, 2, {"items": [True, True]})

@@ -107,7 +107,8 @@ def build_demo(name: str, today: date, calendar: WorkCalendar, rubric: Rubric, o
     return {"format": "tracker-bundle/1",
             "campaign": {"name": name, "rubric": rubric.code,
                          "year": today.year},
-            "team": TEAM, "targets": [_target(i, key, name) for i, (key, name) in enumerate(TARGETS)],
+            "team": [dict(member) for member in TEAM],  # a copy: callers extend it
+            "targets": [_target(i, key, name) for i, (key, name) in enumerate(TARGETS)],
             "requests": b.requests, "facts": facts,
             "reviews": {"liangzhou": {"status": "signed", "submitted_by": owners[0], "reviewed_by": "wang",
                                       "submitted_on": b.day(3).isoformat(), "reviewed_on": b.day(1).isoformat()}}}
