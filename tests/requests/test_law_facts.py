@@ -368,3 +368,26 @@ def test_a_document_links_only_an_attachment_of_its_own_request(app, world):
                                 {"kind": "reply", "dated_on": "2020-09-20", "attachment_id": own})
         db.session.commit()
         assert document.attachment_id == own
+
+
+def test_the_daily_run_ends_a_clarification_whose_period_ran_out(app, world, monkeypatch):
+    """Stored lists (dashboard, request list) read the stored status: the daily job refreshes the waiting
+    requests, so a 补正 period that ran out reads 视为放弃申请 the next day, without any edit."""
+    from datetime import date
+
+    from tracker.extensions import db
+    from tracker.reminders.job import run_reminders
+    from tracker.requests import operations as ops
+    from tracker.requests.models import MockRequest
+
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 12, 1, 4, tzinfo=timezone.utc))
+    request_id = create(app, world, ONLINE | {"submitted_at": "2020-11-20T10:00:00+08:00",
+                                              "online": {"confirmed_on": "2020-11-20"}})
+    with app.app_context():
+        row = db.session.get(MockRequest, request_id)
+        ops.add_event(None, row, {"type": "clarification_requested", "on": "2020-11-25", "working_days": 5})
+        db.session.commit()
+        assert row.status == "awaiting_clarification"
+        report = run_reminders(date(2020, 12, 21))
+        db.session.commit()
+        assert db.session.get(MockRequest, request_id).status == "abandoned" and report.refreshed == 1

@@ -23,7 +23,7 @@ from ..core import clock
 from ..core.mail import DeliveryReport, deliver_pending, queue_email
 from ..core.web import cn_date
 from ..extensions import db
-from ..requests.clock import effective_status
+from ..requests.clock import effective_status, refresh_waiting_requests
 from ..requests.models import CHANNELS, MockRequest, RequestEvent
 from ..users.models import User
 from ..workdays import WorkCalendar
@@ -80,6 +80,7 @@ class RunReport:
     working_day: bool = True
     open_requests: int = 0
     unowned: int = 0  # reminders of requests without an owner: not recorded, caught up once assigned
+    refreshed: int = 0  # waiting requests whose stored status time moved (a 补正 period ran out…)
     recipients: list[RecipientSummary] = field(default_factory=list)
     waiting: list[RecipientSummary] = field(default_factory=list)  # no usable address: not recorded
     note: str = ""
@@ -95,6 +96,7 @@ class RunReport:
         head = (f"{cn_date(self.today)}：检查 {self.open_requests} 项未结申请，{verb} {self.reminder_count} 条提醒，"
                 f"收件人 {len(self.recipients)} 位。")
         tail = [f"另有 {self.unowned} 条提醒所属申请没有负责人，未记录。"] if self.unowned else []
+        tail += [f"{self.refreshed} 项等待中的申请状态已随日期更新（如补正期限届满视为放弃申请）。"] if self.refreshed else []
         lines = [head] + [r.line() for r in self.recipients] + [r.line() for r in self.waiting]
         return lines + tail + ([self.note] if self.note else [])
 
@@ -103,6 +105,7 @@ def run_reminders(today: date, *, dry_run: bool = False) -> RunReport:
     """Select what is due on `today` and not yet sent; queue one email per recipient (flush only)."""
     report = RunReport(today=today, dry_run=dry_run)
     calendar = current_calendar()
+    report.refreshed = refresh_waiting_requests(calendar, today)  # every day, working or not
     if not calendar.is_working_day(today):
         report.working_day = False
         return report

@@ -94,6 +94,24 @@ def effective_status(stored_status: str, due_date: date | None, today: date) -> 
     return stored_status
 
 
+# Statuses that time alone ends: a 补正 period or an unpaid fee notice runs out → abandoned (§10.3).
+WAITING_STATUSES = ("awaiting_clarification", "awaiting_payment", "paused")
+
+
+def refresh_waiting_requests(calendar: WorkCalendar, today: date) -> int:
+    """Recompute the stored clock of the requests whose status may have run out since they last changed,
+    so that lists and the dashboard (which read the stored status) say "视为放弃申请" on time."""
+    query = (select(MockRequest).where(MockRequest.status.in_(WAITING_STATUSES), MockRequest.voided.is_(False))
+             .options(selectinload(MockRequest.events), selectinload(MockRequest.reply)))
+    changed = 0
+    for request in db.session.scalars(query):
+        before = (request.status, request.due_date)
+        store_clock(request, calendar, today)
+        changed += (request.status, request.due_date) != before
+    db.session.flush()
+    return changed
+
+
 def recompute_open_requests(calendar: WorkCalendar | None = None, today: date | None = None) -> int:
     """After a calendar change every stored due date may move: recompute each request that has one."""
     from ..calendar.service import build_calendar
