@@ -9,7 +9,8 @@ Goals, each printed as met or not met (exit status 1 when one is missed):
   change (the campaign renamed) ≤ 2 s at 3 000;
 - commands that need no database (`tracker workdays count`, `tracker --help`, `tracker rubric
   validate`) start in ≤ 0.35 s (best of 5 fresh processes).
-TRACKER_BENCH_SIZES=300 runs the 300-target half only (a few minutes); the default is "300,3000".
+TRACKER_BENCH_SIZES=300 runs the 300-target half only (a few minutes); the default is "300,3000";
+TRACKER_BENCH_KINDS=sqlite (or postgresql) runs one database only.
 Run: scripts/bench national_bench
 """
 from __future__ import annotations
@@ -184,7 +185,7 @@ def main() -> int:
     for name, seconds in start_up().items():
         ok &= seconds <= START_S
         print(f"start-up   tracker {name:35} {verdict(seconds, START_S)}")
-    for kind in ("sqlite", "postgresql"):
+    for kind in os.environ.get("TRACKER_BENCH_KINDS", "sqlite,postgresql").split(","):
         rows, _ = measure_kind(kind, anchor)
         if rows:
             ok &= goals(kind, rows)
