@@ -116,6 +116,7 @@ def test_overview_ranks_by_the_signed_totals(app, login, signed):
     page = login("reviewer").get(f"/campaigns/{campaign_id}/report?today=2020-11-30").get_data(as_text=True)
     row = page.split("凉州区", 1)[1].split("</tr>", 1)[0]
     assert f">{before:g}<" in row and "李审核" in row
+    assert printed(_code) in row  # the overview prints the 核验码 of the record it ranks
 
 
 def test_cli_report_json_has_the_review_object(app, signed):
