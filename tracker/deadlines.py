@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.workdays import DayInfo, WorkCalendar, format_cn_date, summarize_days_off
+from tracker.workdays import DayInfo, WorkCalendar
 
 REPLY_PERIOD = 20  # Art. 33
 MAX_EXTENSION = 20  # Art. 33

@@ -23,7 +23,7 @@ import re
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import accumulate
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -72,10 +72,6 @@ def _official_last_year() -> int:
 
 OFFICIAL_LAST_YEAR: int = _official_last_year()
 
-
-def beijing_today() -> date:
-    """Today's date in Beijing — for callers; the computations take `today` as an argument."""
-    return datetime.now(BEIJING).date()
 
 
 @dataclass(frozen=True)

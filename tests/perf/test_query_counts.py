@@ -119,7 +119,7 @@ def _measure(app, client, token, ids: dict, campaign_name: str, engine) -> dict:
     from tracker.bundles.exporter import export_bundle
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
-    from tracker.workdays import beijing_today
+    from tracker.core.clock import today as beijing_today
 
     counts = {}
     for label, endpoint, template in PAGES:
@@ -149,7 +149,7 @@ def counts(app):
     from tracker.bundles.importer import import_bundle
     from tracker.extensions import db
     from tracker.users.models import User
-    from tracker.workdays import beijing_today
+    from tracker.core.clock import today as beijing_today
 
     anchor = beijing_today()
     small, large = (generate(n, PER_TARGET, anchor=anchor, name=f"查询次数测试 {n}") for n in (SMALL, LARGE))

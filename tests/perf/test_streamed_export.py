@@ -13,7 +13,7 @@ def test_streamed_export_is_the_document_dumped_at_once(app, ctx, tmp_path, monk
     from tracker.bundles.importer import import_bundle
     from tracker.extensions import db
     from tracker.campaigns.models import Campaign
-    from tracker.workdays import beijing_today
+    from tracker.core.clock import today as beijing_today
     from benchmarks.generate import generate
 
     today = beijing_today()

@@ -1,7 +1,6 @@
 """`tracker import`, `tracker export`, `tracker report`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -17,9 +16,9 @@ def today_option(func):
 
 
 def resolve_today(value: str | None):
-    from ..workdays import beijing_today
+    from ..core import clock
 
-    return parse_cli_date(value, "--today") if value else beijing_today()
+    return parse_cli_date(value, "--today") if value else clock.today()
 
 
 def find_campaign(name: str):

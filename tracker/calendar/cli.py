@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from ..core.cli_support import database_url, fail, parse_cli_date, with_app, without_app
+from ..core.cli_support import database_url, fail, parse_cli_date, without_app
 
 
 def _calendar():
