@@ -11,9 +11,8 @@ from tracker.deadlines import (
     Event,
     RequestClock,
     compute_deadline,
-    format_cn_date,
 )
-from tracker.workdays import WorkCalendar
+from tracker.workdays import WorkCalendar, format_cn_date
 
 from .calendars import d, plain_calendar
 
