@@ -50,7 +50,9 @@ def test_template_is_laid_out_like_table_2(app, login):
     assert sheet[f"F{rows[1]}"].alignment.wrap_text
     assert sheet[f"C{rows[31]}"].value == "制度建设"
     lists = [v.formula1 for v in sheet.data_validations.dataValidation]
-    assert '"是,否"' in lists and '"standard,nonstandard,none"' in lists
+    assert '"是,否"' in lists  # tiers are offered by their Chinese names, never the codes (issue 18)
+    assert '"明确公开渠道，且有规范、明确的专门说明,专门说明不规范、不明确，最多得2分,没有公布、没有公开渠道，不得分"' in lists
+    assert not any("standard" in text for text in lists)
 
 
 def test_filled_template_round_trips_the_facts(app, login):
@@ -65,7 +67,7 @@ def test_filled_template_round_trips_the_facts(app, login):
     sheet[f"I{rows[8]}"] = 2
     sheet[f"K{rows[9]}"] = "否"
     sheet[f"J{rows[10]}"], sheet[f"I{rows[10]}"] = 7, 4
-    sheet[f"H{rows[25]}"], sheet[f"I{rows[25]}"] = "channel_only", 1.5
+    sheet[f"H{rows[25]}"], sheet[f"I{rows[25]}"] = "只有渠道未办理相关业务，最多得2分", 1.5  # as the drop-down offers it
     sheet[f"M{rows[18]}"], sheet[f"N{rows[18]}"] = 1, "三次拨打记录经复核"
     sheet[f"L{rows[9]}"] = "+86 电话核实：未公开"
     other = book["民勤县"]
@@ -222,3 +224,12 @@ def test_import_refuses_a_submitted_sheet_naming_it(app, login):
     body = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "凉州区的评分表已提交待审核" in body and "退回" in body
     assert stored_facts(app, campaign_id, target_id) == before
+
+
+def test_a_saved_tier_is_prefilled_by_its_chinese_name(app, login):
+    campaign_id, (first,) = make_campaign(app, 1)
+    evaluator = login("evaluator")
+    save(evaluator, campaign_id, first, 25, {"tier": "channel_only", "points": "1.5"})
+    book = download(evaluator, campaign_id)
+    sheet = book["凉州区"]
+    assert sheet[f"H{rows_by_id(sheet)[25]}"].value == "只有渠道未办理相关业务，最多得2分"

@@ -125,14 +125,21 @@ def _write_row(sheet, row: int, indicator: Indicator, facts: dict, version: int)
     sheet.row_dimensions[row].height = min(409, max(30, 15 * lines))
 
 
+def tier_label(indicator: Indicator, name: str) -> str:
+    """A tier as the sheet shows it: its Chinese label (the import reads the label or the code)."""
+    return next((t.get("label") or t["name"] for t in indicator.params["tiers"] if t["name"] == name), name)
+
+
 def _fact_cells(indicator: Indicator, facts: dict) -> dict:
     cells = {}
     items = facts.get("items")
     if isinstance(items, list):
         cells["G"] = ",".join(_item_word(v) for v in items)
-    for key, letter in (("tier", "H"), ("points", "I"), ("count", "J"), ("note", "L")):
+    for key, letter in (("points", "I"), ("count", "J"), ("note", "L")):
         if facts.get(key) is not None:
             cells[letter] = facts[key]
+    if facts.get("tier") is not None:
+        cells["H"] = tier_label(indicator, facts["tier"])
     if facts.get("passed") is not None:
         cells["K"] = "是" if facts["passed"] else "否"
     override = facts.get("override") or {}
@@ -156,7 +163,7 @@ def _hint(indicator: Indicator) -> str:
         points = ",".join(format_points(item.points) for item in indicator.items)
         parts.append(f"各子项得分：{len(indicator.items)}项，满分依次为 {points}；填 是/否 或分数，逗号分隔")
     if indicator.kind == "tiered":
-        parts.append("档次：" + "；".join(f"{t['name']} = {t.get('label') or t['name']}" for t in indicator.params["tiers"]))
+        parts.append("档次：" + "；".join(t.get("label") or t["name"] for t in indicator.params["tiers"]))
     if indicator.kind == "scale":
         parts.append(f"分值：0–{format_points(indicator.params['max'])}分，0.5分为单位")
     if indicator.kind == "all_or_nothing":
@@ -188,7 +195,7 @@ class _Validations:
     def add(self, row: int, indicator: Indicator) -> None:
         allowed = input_columns(indicator)
         if "H" in allowed:
-            names = ",".join(t["name"] for t in indicator.params["tiers"])
+            names = ",".join(tier_label(indicator, t["name"]) for t in indicator.params["tiers"])
             self._rule(("tier", names), type="list", formula1=f'"{names}"', error="请从下拉列表选择档次").add(f"H{row}")
         if "I" in allowed:
             self._points(_points_cap(indicator)).add(f"I{row}")

@@ -264,7 +264,7 @@ def _tier(value, indicator: Indicator, *, field: str):
     for tier in indicator.params["tiers"]:
         if text in (tier["name"], tier.get("label")):
             return tier["name"]
-    names = "、".join(t["name"] for t in indicator.params["tiers"])
+    names = "、".join(t.get("label") or t["name"] for t in indicator.params["tiers"])
     raise ValidationError({field: f"档次应为以下之一：{names}（收到“{text[:30]}”）"})
 
 
