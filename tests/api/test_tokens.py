@@ -28,6 +28,10 @@ def test_lifecycle_create_use_revoke(app, login):
     html = page.get_data(as_text=True)
     plaintext = TOKEN_RE.search(html).group(0)
     assert "只显示这一次" in html and "同步脚本" in html
+    # Inside the token section the page scrolls to, not in the flash area at the top (issue 18).
+    section = html.split('id="api-tokens"', 1)[1]
+    assert f'id="new-token" readonly value="{plaintext}"' in section
+    assert plaintext not in html.split('id="api-tokens"', 1)[0]
     assert plaintext not in browser.get("/settings").get_data(as_text=True)  # shown once only
 
     (row,) = _rows(app)

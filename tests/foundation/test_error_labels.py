@@ -41,3 +41,16 @@ def test_a_failed_login_is_not_headed_unsaved(client, users):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     response = client.post("/login", data={"username": "admin", "password": "wrong-password", "csrf_token": token})
     assert "未保存" not in response.get_data(as_text=True)
+
+
+def test_the_user_list_warns_of_a_user_without_email(app, login):
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    with app.app_context():
+        db.session.add(User(username="noemail", name="无邮箱", role="evaluator", password_hash="x"))
+        db.session.commit()
+    page = login("admin").get("/admin/users").get_data(as_text=True)
+    row = page.split("noemail", 1)[1].split("</tr>", 1)[0]
+    assert "未填写邮箱，收不到提醒" in row
+    assert "未填写邮箱" not in page.split("evaluator@example.org", 1)[1].split("</tr>", 1)[0]

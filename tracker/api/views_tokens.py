@@ -29,8 +29,8 @@ def token_create():
         db.session.rollback()
         flash(f"API 令牌未创建：{error.message}", "error")
         return _back()
-    flash(f"API 令牌“{token.name}”已创建：{plaintext}（只显示这一次，请立即复制保存；"
-          f"使用方法：请求头 Authorization: Bearer <令牌>）", "warning")
+    # Shown inside the token section the page scrolls to (not at the top, off-screen): api/tokens.html.
+    flash(f"{token.name}\n{plaintext}", "new_token")
     return _back()
 
 
