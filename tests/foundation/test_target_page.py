@@ -27,3 +27,22 @@ def test_favicon_ico_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     response.close()
+
+
+def test_a_county_not_yet_started_has_one_status_name_everywhere(app, two_teams):  # noqa: F811
+    """A county with no sheet yet read 尚未填报 on the sheet list and 填报中 in the reports (issue 18)."""
+    from tracker.campaigns import operations as campaigns
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+
+    a = two_teams["A"]
+    with app.app_context():
+        fresh = campaigns.create_target(None, db.session.get(Campaign, a["campaign"]), {"key": "new", "name": "新县"})
+        db.session.commit()
+        fresh_id = fresh.id
+    member = _login(app, "evalA")
+    rows = [page.split("新县", 1)[1].split("</tr>", 1)[0] for page in (
+        member.get(f"/campaigns/{a['campaign']}/sheets").get_data(as_text=True),
+        member.get(f"/campaigns/{a['campaign']}/report").get_data(as_text=True))]
+    sheet = member.get(f"/campaigns/{a['campaign']}/targets/{fresh_id}/sheet").get_data(as_text=True)
+    assert all("填报中" in text and "尚未填报" not in text for text in [*rows, sheet])

@@ -299,7 +299,7 @@ def header(target: Target, rubric: Rubric, sheet: ScoreSheet | None, score: Shee
            signature: Signature | None = None) -> Header:
     status = sheet.status if sheet else "draft"
     head = Header(target, format_points(score.total), format_points(rubric.total), status,
-                  SHEET_STATUSES.get(status, status) if sheet else "尚未填报", bool(sheet and sheet.locked),
+                  SHEET_STATUSES.get(status, status), bool(sheet and sheet.locked),
                   score.complete, score.pending,
                   sheet.filled_by.display_name if sheet and sheet.filled_by else "",
                   sheet.filled_on if sheet else None,
@@ -341,7 +341,7 @@ def sheet_list(results, user_names: Mapping[int, str]) -> list[SheetListRow]:
         sheet, score = item.sheet, item.score
         rows.append(SheetListRow(
             item.target, format_points(score.total), score.complete, len(score.indicators) - len(score.pending),
-            len(score.pending), sheet.status_label if sheet else "尚未填报",
+            len(score.pending), sheet.status_label if sheet else SHEET_STATUSES["draft"],
             user_names.get(sheet.filled_by_id, "") if sheet else "",
             user_names.get(sheet.reviewed_by_id, "") if sheet else ""))
     return rows
