@@ -124,3 +124,21 @@ def test_a_request_is_found_by_its_number_and_the_list_remembers_its_filters(app
     page = evaluator.get(f"/requests/{other}").get_data(as_text=True)
     back = re.search(r'href="([^"]*)">返回列表', page).group(1)
     assert "channel=online" in back and "status=overdue" in back
+
+
+def test_the_request_page_says_whether_the_reply_is_normative_and_why(app, login, setup):
+    from tracker.extensions import db
+    from tracker.requests import operations as ops
+    from tracker.requests.models import MockRequest
+
+    request_id = make_request(app, setup, **(OVERDUE | {"submitted_at": "2020-09-01T10:00:00+08:00",
+                                                       "online": {"confirmed_on": "2020-09-01"}}))
+    with app.app_context():
+        ops.save_reply(None, db.session.get(MockRequest, request_id), {
+            "outcome": "withheld", "dispatched_on": "2020-09-10", "fee_charged": "10", "remedy_notice": True})
+        db.session.commit()
+    page = login("evaluator").get(f"/requests/{request_id}").get_data(as_text=True)
+    verdict = re.search(r'<div class="alert alert-danger reply-verdict".*?</div>', page, re.S).group(0)
+    assert "答复不规范" in verdict and "10 元" in verdict and "理由" in verdict
+    assert "按期答复" not in verdict.split("：", 1)[1]  # the shortcomings, not the clock's good news
+    assert "（模拟申请不应收费）" in page

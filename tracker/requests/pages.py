@@ -15,8 +15,9 @@ from ..core import parsing as p
 from ..deadlines import STATUS_LABELS
 from ..workdays import WorkCalendar
 from .clock import OPEN_STATUSES, effective_status
-from .derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
+from .derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME, reply_is_normative
 from .models import CHANNELS, PURPOSES, Attachment, MockRequest
+from .scores import reply_facts
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("key", "target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to",
@@ -180,6 +181,22 @@ class CheckRow:
     label: str
     value: bool
     required: bool
+
+
+@dataclass(frozen=True)
+class ReplyVerdict:
+    normative: bool
+    reasons: tuple[str, ...]  # what made it so, or every shortcoming
+
+
+def reply_verdict(row: MockRequest, on_time: bool | None) -> ReplyVerdict | None:
+    """Is the reply 规范 for the law (written, on time, free, the content its outcome requires), and why —
+    the rule the derived scores use (derived.reply_is_normative), shown where the reply is read (issue 18)."""
+    facts = reply_facts(row.reply)
+    if facts is None:
+        return None
+    normative, reasons = reply_is_normative(facts, on_time)
+    return ReplyVerdict(normative, tuple(reasons))
 
 
 def reply_checks(reply) -> list[CheckRow]:

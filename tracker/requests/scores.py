@@ -56,14 +56,15 @@ def scored_request(request: MockRequest, calendar: WorkCalendar, today: date, no
         if request.channel == "online" else None,
         oral=OralFacts(request.oral_filled_in_for_applicant, request.oral_procedure_explained,
                        request.oral_declined_with_reason) if request.channel == "oral" else None,
-        phone=phone, letter_returned=bool(request.letter_returned), reply=_reply_facts(request.reply),
+        phone=phone, letter_returned=bool(request.letter_returned), reply=reply_facts(request.reply),
         fee_notices=tuple(None if e.amount is None else float(e.amount)
                           for e in request.events if e.type == "fee_notified"),
         misfit_zh=_misfit(request),
     )
 
 
-def _reply_facts(reply) -> ReplyFacts | None:
+def reply_facts(reply) -> ReplyFacts | None:
+    """A stored reply as the law's rules read it (requests/derived.py)."""
     if reply is None:
         return None
     return ReplyFacts(outcome=reply.outcome, dispatched_on=reply.dispatched_on, received_on=reply.received_on,
