@@ -73,6 +73,7 @@ class _Importer:
         self.keys: dict[str, int | None] = {}  # the campaign's request keys → ids (None: not written yet)
         self.batch: list[tuple[MockRequest, Callable[[], None]]] = []  # new requests and their audit records
         self.new_facts: list[tuple[IndicatorFacts, Callable[[], None]]] = []  # new facts rows, the same
+        self.export_names: tuple[dict, dict] | None = None  # usernames and target keys by id, for unchanged()
 
     def defer(self, record: Callable[[], None]) -> None:
         self.deferred.append(record)
@@ -286,9 +287,10 @@ class _Importer:
             self.flush()
 
     def unchanged(self, row: MockRequest, item: dict) -> bool:
-        usernames = {u.id: u.username for u in self.users.values()}
-        return unchanged(row, item, usernames, {t.id: t.key for t in self.targets.values()}, self.calendar,
-                         clock.today())
+        if self.export_names is None:  # once per import: a locked county may have thousands of rows
+            self.export_names = ({u.id: u.username for u in self.users.values()},
+                                 {t.id: t.key for t in self.targets.values()})
+        return unchanged(row, item, *self.export_names, self.calendar, clock.today())
 
     def add_history(self, row: MockRequest, item: dict) -> None:
         """The deadline events and phone attempts of the bundle, replacing the row's."""
