@@ -33,7 +33,7 @@ _loaded: dict[tuple, Loaded] = {}  # (kind, anchor) → the database of this run
 
 
 def today() -> date:
-    from tracker.workdays import beijing_today
+    from tracker.law.workdays import beijing_today
 
     return beijing_today()
 

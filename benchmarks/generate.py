@@ -23,9 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from tracker.demo.facts import sheet_facts
-from tracker.requests.letters import s10_number
+from tracker.law.letters import s10_number
 from tracker.rubric import Rubric, load_rubric
-from tracker.workdays import WorkCalendar
+from tracker.law.workdays import WorkCalendar
 
 RUBRIC = "wuwei-2020-county"
 DEFAULT_ANCHOR = date(2020, 11, 30)

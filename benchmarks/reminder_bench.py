@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 
-from tracker.workdays import WorkCalendar
+from tracker.law.workdays import WorkCalendar
 
 from . import _support as s
 
@@ -47,7 +47,7 @@ def populate(app, today: date) -> dict[str, int]:
     from tracker.extensions import db
     from tracker.requests.models import MockRequest, RequestEvent
     from tracker.users.models import User
-    from tracker.workdays import WorkCalendar
+    from tracker.law.workdays import WorkCalendar
 
     cal, rng = WorkCalendar(), random.Random(100_000)
     targets = REQUESTS // PER_TARGET

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import holidays
 
-from tracker.workdays import HOLIDAY_LANGUAGE, WorkCalendar
+from tracker.law.workdays import HOLIDAY_LANGUAGE, WorkCalendar
 
 SAMPLES = 100_000
 SEED = 20200901

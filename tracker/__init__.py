@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    # Flask is imported here, not with the package: `import tracker.workdays` (and the commands that
+    # Flask is imported here, not with the package: `import tracker.law.workdays` (and the commands that
     # need no app) must not pay ~90 ms for it (DESIGN.md §10.6).
     from flask import Flask
 

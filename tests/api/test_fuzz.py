@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tracker.api.openapi import OPERATIONS
-from tracker.requests.derived import CHANNELS_BY_PURPOSE
+from tracker.law.derived import CHANNELS_BY_PURPOSE
 from tracker.requests.models import CHANNELS
 
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]

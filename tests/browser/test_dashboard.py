@@ -11,7 +11,7 @@ TODAY = date(2024, 11, 1)  # a Friday, a working day
 def test_demo_dashboard_has_work_on_it(page, app, monkeypatch):
     from tracker.demo.loader import load_demo
     from tracker.extensions import db
-    from tracker.workdays import BEIJING
+    from tracker.law.workdays import BEIJING
 
     monkeypatch.setitem(app.config, "FROZEN_NOW", datetime.combine(TODAY, time(10, 0), tzinfo=BEIJING))
     with app.app_context():

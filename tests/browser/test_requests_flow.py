@@ -40,7 +40,7 @@ def _log_attempt(page, at, connected):
 def test_phone_test_with_three_attempts(page, campaign_id, app, monkeypatch):
     from datetime import datetime
 
-    from tracker.workdays import BEIJING
+    from tracker.law.workdays import BEIJING
 
     monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 9, 2, 9, 0, tzinfo=BEIJING))
     log_in(page, "evaluator")

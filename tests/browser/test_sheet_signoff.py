@@ -19,7 +19,7 @@ def finished_county(app, monkeypatch):
     from tracker.demo.data import build_demo
     from tracker.extensions import db
     from tracker.scoring.rubric_store import get_rubric
-    from tracker.workdays import BEIJING
+    from tracker.law.workdays import BEIJING
 
     monkeypatch.setitem(app.config, "FROZEN_NOW", datetime.combine(TODAY, time(10, 0), tzinfo=BEIJING))
     with app.app_context():

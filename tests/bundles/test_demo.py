@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from tracker.demo.data import build_demo
-from tracker.workdays import BEIJING
+from tracker.law.workdays import BEIJING
 
 
 @pytest.mark.parametrize("today", [date(2026, 12, 4), date(2026, 12, 5), date(2026, 12, 6), date(2026, 10, 3)])

@@ -155,7 +155,7 @@ def test_confirm_refuses_a_partial_notice(app, users, run):
 
 
 def test_import_notice_recomputes_open_deadlines_once(app, run, open_request, monkeypatch):
-    from tracker.requests import clock
+    from tracker.requests import law_bridge as clock
 
     calls = []
     original = clock.recompute_open_requests

@@ -9,7 +9,7 @@ import holidays
 import pytest
 
 from tracker.calendar.notice import NoticeError, parse_notice, plan_changes
-from tracker.workdays import HOLIDAY_LANGUAGE, WorkCalendar
+from tracker.law.workdays import HOLIDAY_LANGUAGE, WorkCalendar
 
 NOTICES = Path(__file__).parent / "notices"
 YEARS = range(2019, 2027)

@@ -24,7 +24,7 @@ def test_a_form_error_names_the_field_in_chinese(login):
 def test_a_bad_choice_is_named_in_chinese(app, login):
     from tracker.core import parsing as p
     from tracker.core.errors import ValidationError
-    from tracker.requests.derived import OUTCOME_LABELS
+    from tracker.law.derived import OUTCOME_LABELS
 
     try:
         p.choice("maybe", field="outcome", choices=OUTCOME_LABELS)

@@ -78,7 +78,7 @@ class _Recorder:
 
 
 def _outage_bundle(evaluators: int, per_evaluator: int) -> dict:
-    from tracker.workdays import WorkCalendar
+    from tracker.law.workdays import WorkCalendar
 
     calendar = WorkCalendar()
     team = [{"username": f"eval{n:02d}", "name": f"评估员{n:02d}", "email": f"eval{n:02d}@example.org",

@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from benchmarks.generate import generate
 from tracker.bundles import validate as bundle_validate
-from tracker.deadlines import Event, RequestClock, compute_deadline
-from tracker.phone import Attempt, evaluate_phone, may_be_in_progress, may_be_in_progress_by_first_call
-from tracker.workdays import BEIJING, WorkCalendar
+from tracker.law.deadlines import Event, RequestClock, compute_deadline
+from tracker.law.phone import Attempt, evaluate_phone, may_be_in_progress, may_be_in_progress_by_first_call
+from tracker.law.workdays import BEIJING, WorkCalendar
 
 ANCHOR = date(2020, 11, 30)
 CAL = WorkCalendar()

@@ -149,7 +149,7 @@ def online_request(key: str, due: date, owner: str = "zhang", **extra) -> dict:
 @functools.cache
 def plain_calendar():
     """The calendar without admin overrides (the tests add none)."""
-    from tracker.workdays import WorkCalendar
+    from tracker.law.workdays import WorkCalendar
 
     return WorkCalendar()
 

@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.core import scheduler as sched
 from tracker.extensions import db
-from tracker.workdays import BEIJING
+from tracker.law.workdays import BEIJING
 
 from .conftest import load_requests, online_request
 

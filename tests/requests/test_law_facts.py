@@ -93,7 +93,7 @@ def test_a_courier_number_is_accepted_when_marked_as_such(app, world):
 ])
 def test_letter_kinds_decide_the_stored_receipt(app, world, kind, confirmed, receipt, status):
     from tracker.extensions import db
-    from tracker.requests.clock import deadline_of
+    from tracker.requests.law_bridge import deadline_of
     from tracker.calendar.service import current_calendar
     from tracker.requests.models import MockRequest
 
@@ -105,7 +105,7 @@ def test_letter_kinds_decide_the_stored_receipt(app, world, kind, confirmed, rec
         row = db.session.get(MockRequest, request_id)
         assert (row.receipt_date.isoformat(), row.status, row.letter_kind) == (receipt, status, kind)
         deadline = deadline_of(row, current_calendar())
-        assert deadline.has_flag("not_confirmed_by_phone") is (kind == "to_other" and confirmed is None)
+        assert ("not_confirmed_by_phone" in {f.code for f in deadline.flags}) is (kind == "to_other" and confirmed is None)
         assert "未电话确认" in " ".join(s.detail_zh for s in deadline.steps) or confirmed
 
 
@@ -178,7 +178,7 @@ def test_a_late_extension_notice_and_second_clarification_are_recorded_and_flagg
     from tracker.calendar.service import current_calendar
     from tracker.extensions import db
     from tracker.requests import operations as ops
-    from tracker.requests.clock import deadline_of
+    from tracker.requests.law_bridge import deadline_of
     from tracker.requests.models import MockRequest
 
     request_id = create(app, world, ONLINE)

@@ -203,7 +203,7 @@ def frozen_now(app, monkeypatch):
     """The pages' "now" (the phone guidance, the one-click attempt) fixed at 2020-09-02 09:30 Beijing."""
     from datetime import datetime
 
-    from tracker.workdays import BEIJING
+    from tracker.law.workdays import BEIJING
 
     monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 9, 2, 9, 30, tzinfo=BEIJING))
 

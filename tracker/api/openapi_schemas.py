@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 from ..bundles.validate import schema as bundle_schema
-from ..deadlines import STATUS_LABELS
-from ..requests.derived import OUTCOME_LABELS
+from ..law.deadlines import STATUS_LABELS
+from ..law.derived import OUTCOME_LABELS
 from ..requests.models import CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, PURPOSES, REPLY_FORMS
 
 MAX_ID = 2**31 - 1

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..calendar.service import current_calendar
 from ..core import parsing as p
 from ..core.errors import ConflictError
-from ..deadlines import STATUS_LABELS
+from ..law.deadlines import STATUS_LABELS
 from ..extensions import db
 from ..requests import documents
 from ..requests import operations as ops

@@ -13,7 +13,7 @@ from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign
 from ..core.db import from_db_time
 from ..extensions import db
-from ..requests.clock import deadline_of
+from ..requests.law_bridge import deadline_of
 from ..requests.fields import REPLY_FLAGS, SUB_OBJECTS
 from ..requests.models import MockRequest
 from ..requests.snapshots import load_snapshots

@@ -27,7 +27,7 @@ from ..core.db import insert_values, numbered_inserts, reserve_ids, to_db_time
 from ..core.errors import TrackerError, ValidationError
 from ..extensions import db
 from ..requests import operations as request_ops
-from ..requests.clock import store_clock
+from ..requests.law_bridge import store_clock
 from ..requests.fields import document_values, event_values
 from ..requests.models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
 from ..scoring import operations as scoring_ops

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from tracker.deadline_checks import date_problems
-from tracker.deadlines import Event, RequestClock
-from tracker.requests.derived import CHANNELS_BY_PURPOSE
-from tracker.requests.letters import legal_representative_problem, purpose_20_problems, tracking_number_problem
-from tracker.workdays import BEIJING
+from ..law.deadline_checks import date_problems
+from ..law.deadlines import Event, RequestClock
+from ..law.derived import CHANNELS_BY_PURPOSE
+from ..law.letters import legal_representative_problem, purpose_20_problems, tracking_number_problem
+from ..law.workdays import BEIJING
 
 from .problems import CHANNEL_LABELS, DERIVED_INDICATOR_IDS, BundleProblem, PathPart, json_path
 from .problems import describe_field as _field

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from ..workdays import Override, WorkCalendar
+from ..law.workdays import Override, WorkCalendar
 
 OVERRIDES_SQL = "SELECT day, working, note FROM calendar_overrides"
 CONFIRMED_SQL = "SELECT year FROM calendar_confirmed_years"

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..workdays import WorkCalendar
+from ..law.workdays import WorkCalendar
 
 _WEEKDAYS = "一二三四五六日"
 _NUMERALS = "一二三四五六七八九十"

@@ -20,7 +20,7 @@ NOTICE_MAX_CHARS = 20_000
 
 def _after_change(actor) -> None:
     bump_revision()
-    from ..requests.clock import recompute_open_requests
+    from ..requests.law_bridge import recompute_open_requests
 
     recompute_open_requests()
 

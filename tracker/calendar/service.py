@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy import select
 
 from ..extensions import db
-from ..workdays import Override, WorkCalendar
+from ..law.workdays import Override, WorkCalendar
 from .models import CalendarOverride, CalendarRevision, ConfirmedYear
 
 _lock = threading.Lock()

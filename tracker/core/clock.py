@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 
-from ..workdays import BEIJING
+from ..law.workdays import BEIJING
 
 
 def now() -> datetime:

@@ -5,8 +5,8 @@ from datetime import date, datetime, time
 
 from ..core.parsing import BEIJING
 from ..rubric import Rubric
-from ..requests.letters import s10_number
-from ..workdays import WorkCalendar
+from ..law.letters import s10_number
+from ..law.workdays import WorkCalendar
 from .facts import sheet_facts
 
 TARGETS = [

@@ -20,8 +20,8 @@ from ..campaigns.models import Target
 from ..core import policy
 from ..core.db import from_db_time
 from ..extensions import db
-from ..phone import Attempt, evaluate_phone
-from ..requests.clock import OPEN_STATUSES
+from ..law.phone import Attempt, evaluate_phone
+from ..requests.law_bridge import OPEN_STATUSES
 from ..requests.models import MockRequest, PhoneAttempt
 from ..scoring.models import ScoreSheet
 from ..scoring.records import returned_to

@@ -19,10 +19,10 @@ from ..campaigns.models import Campaign, Target
 from ..core.db import from_db_time
 from ..core.kept import Kept
 from ..extensions import db
-from ..phone import may_be_in_progress_by_first_call
-from ..requests.clock import parse_office_hours
+from ..law.phone import may_be_in_progress_by_first_call
+from ..requests.law_bridge import parse_office_hours
 from ..requests.models import MockRequest, PhoneAttempt
-from ..workdays import BEIJING
+from ..law.workdays import BEIJING
 
 KINDS = ("due_soon", "overdue", "letters", "clarifications", "paused", "not_received")
 

@@ -16,7 +16,7 @@ from ..core.edge import commit_or_error
 from ..core.errors import ValidationError, form_errors
 from ..core.files import max_bytes, upload_dir
 from ..extensions import db
-from ..requests.derived import CHECK_LABELS, OUTCOME_LABELS
+from ..law.derived import CHECK_LABELS, OUTCOME_LABELS
 from ..requests.models import MockRequest
 from . import engine, jobs
 from . import operations as ops

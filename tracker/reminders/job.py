@@ -23,12 +23,12 @@ from ..core import clock
 from ..core.mail import DeliveryReport, deliver_pending, queue_email
 from ..core.web import cn_date
 from ..extensions import db
-from ..requests.clock import effective_status, refresh_waiting_requests
+from ..requests.law_bridge import effective_status, refresh_waiting_requests
 from ..requests.models import CHANNELS, MockRequest, RequestEvent
 from ..users.models import User
-from ..workdays import WorkCalendar
+from ..law.workdays import WorkCalendar
 from .models import ReminderSent
-from .select import (
+from ..law.reminder_selection import (
     KIND_LABELS,
     DueReminder,
     OpenRequest,

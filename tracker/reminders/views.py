@@ -24,16 +24,16 @@ from ..core.auth import admin_required
 from ..core.errors import TrackerError, form_errors
 from ..core.mail import STATUS_LABELS, deliver_pending, resend_message
 from ..core.web import cn_date
-from ..deadlines import STATUS_LABELS as REQUEST_STATUS_LABELS
+from ..law.deadlines import STATUS_LABELS as REQUEST_STATUS_LABELS
 from ..extensions import db
-from ..requests.clock import effective_status
+from ..requests.law_bridge import effective_status
 from ..requests.models import MockRequest
 from ..users import operations as user_ops
 from ..users.models import User
 from ..core import policy
 from . import ics
 from .models import OutboxMessage, ReminderSent
-from .select import KIND_LABELS
+from ..law.reminder_selection import KIND_LABELS
 
 bp = Blueprint("reminders", __name__)
 PAGE_SIZE = 200

@@ -15,8 +15,8 @@ from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core import clock
 from ..core.errors import TrackerError
-from ..requests.clock import deadline_of
-from ..requests.derived import OUTCOME_LABELS
+from ..requests.law_bridge import deadline_of
+from ..law.derived import OUTCOME_LABELS
 from ..requests.scores import load_requests
 
 COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")

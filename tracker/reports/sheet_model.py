@@ -142,10 +142,6 @@ def build_sheet_reports(campaign: Campaign, today: date, target: Target | None =
     return [_report(campaign, rubric, today, row, names) for row in rows]
 
 
-def build_sheet_report(campaign: Campaign, today: date, target: Target) -> SheetReport:
-    return build_sheet_reports(campaign, today, target)[0]
-
-
 def _user_names(sheets) -> dict[int, str]:
     ids = {ident for sheet in sheets if sheet is not None
            for ident in (sheet.filled_by_id, sheet.reviewed_by_id) if ident is not None}

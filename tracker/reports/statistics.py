@@ -21,8 +21,8 @@ from datetime import date
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign
 from ..core.errors import TrackerError
-from ..requests.clock import deadline_of, phone_protocol_of
-from ..requests.derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
+from ..requests.law_bridge import deadline_of, phone_protocol_of
+from ..law.derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from ..requests.models import CHANNELS
 from ..requests.scores import load_requests
 from ..scoring.service import moment_of

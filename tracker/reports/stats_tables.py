@@ -9,7 +9,7 @@ from datetime import date
 from markupsafe import Markup
 
 from ..core.web import cn_date
-from ..requests.derived import OUTCOME_LABELS
+from ..law.derived import OUTCOME_LABELS
 from .charts import stacked_bars
 from .safe_cells import safe_text
 from .statistics import BUCKET_LABELS, CampaignStatistics, RateTally, ReplyTally

@@ -7,7 +7,7 @@ from ..core import audit, labels
 from ..core import clock as web_clock
 from ..core.errors import NotFound, ValidationError
 from ..extensions import db
-from ..workdays import format_cn_date
+from ..law.workdays import format_cn_date
 from .fields import document_values
 from .models import Attachment, MockRequest, RequestDocument
 from .operations import ensure_active, ensure_unlocked

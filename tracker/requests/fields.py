@@ -6,10 +6,10 @@ of rules and messages.
 from __future__ import annotations
 
 from ..core import parsing as p
-from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS
+from ..law.derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS
 from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, LETTER_KINDS, PARTIES, PURPOSE_LABELS, PURPOSES,
                      REPLY_FORMS)
-from .letters import (LETTER_MARK, legal_representative_problem, purpose_20_problems,  # noqa: F401 (re-exported)
+from ..law.letters import (LETTER_MARK, legal_representative_problem, purpose_20_problems,  # noqa: F401 (re-exported)
                       tracking_number_problem)
 
 # A reply recorded without its form (bundles and API clients from before issue 15) was a written

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from ..core.db import from_db_time
 from ..core.versions import expected_version
-from ..workdays import format_cn_date
+from ..law.workdays import format_cn_date
 from .fields import DEFAULT_REPLY_FORM, LETTER_MARK, SUB_OBJECTS
 from .models import LETTER_KINDS
 from ..core import clock, labels

@@ -19,13 +19,13 @@ from ..core import versions
 from ..core.db import from_db_time, to_db_time
 from ..core.errors import ConflictError, LockedError, NotFound, ValidationError
 from ..core import clock as web_clock
-from ..deadline_checks import date_problems
-from ..deadlines import RequestClock, receipt_date_of
+from ..law.deadline_checks import date_problems
+from ..law.deadlines import RequestClock, receipt_date_of
 from ..extensions import db
-from ..phone import check_new_attempt
+from ..law.phone import check_new_attempt
 from ..users.models import User
 from ..scoring.lock import ensure_target_open
-from .clock import clock_of, phone_protocol_of, store_clock
+from .law_bridge import clock_of, phone_protocol_of, store_clock
 from .fields import (DEFAULT_REPLY_FORM, SUB_OBJECTS, event_values, legal_representative_problem, reply_values,
                      request_values)
 from .models import MockRequest, PhoneAttempt, Reply, RequestEvent

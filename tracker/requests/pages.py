@@ -12,10 +12,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core import parsing as p
-from ..deadlines import STATUS_LABELS
-from ..workdays import WorkCalendar
-from .clock import OPEN_STATUSES, effective_status
-from .derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME, reply_is_normative
+from ..law.deadlines import STATUS_LABELS
+from ..law.workdays import WorkCalendar
+from .law_bridge import OPEN_STATUSES, effective_status
+from ..law.derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME, reply_is_normative
 from .models import CHANNELS, PURPOSES, Attachment, MockRequest
 from .scores import reply_facts
 

@@ -6,9 +6,9 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 from ..core.db import from_db_time
-from ..workdays import WorkCalendar
-from .clock import deadline_of, phone_protocol_of
-from .derived import (
+from ..law.workdays import WorkCalendar
+from .law_bridge import deadline_of, phone_protocol_of
+from ..law.derived import (
     DERIVED_INDICATORS,
     DerivedScore,
     OnlineFacts,

@@ -17,15 +17,15 @@ from ..core import policy
 from ..core.auth import editor_required, staff_required
 from ..core.db import from_db_time
 from ..core.errors import LockedError, TrackerError, ValidationError, form_errors
-from ..deadlines import STATUS_LABELS
+from ..law.deadlines import STATUS_LABELS
 from ..extensions import db
 from ..users.models import User
-from ..workdays import BEIJING
+from ..law.workdays import BEIJING
 from . import documents, forms
 from . import operations as ops
 from . import pages
-from .clock import deadline_of, phone_protocol_of
-from .derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
+from .law_bridge import deadline_of, phone_protocol_of
+from ..law.derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .fields import purpose_channel_problem
 from ..scoring.models import Evidence, IndicatorFacts, ScoreSheet
 from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, PARTIES, PURPOSE_LABELS, REPLY_FORMS, Attachment,

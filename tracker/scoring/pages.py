@@ -17,7 +17,7 @@ from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..core.db import from_db_time
 from ..extensions import db
-from ..requests.derived import DerivedScore
+from ..law.derived import DerivedScore
 from ..requests.models import Attachment
 from ..requests.scores import derive_for, load_requests
 from ..rubric import Indicator, IndicatorScore, Rubric, SheetScore, score_sheet

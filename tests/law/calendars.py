@@ -7,7 +7,7 @@ from functools import cache
 
 import holidays
 
-from tracker.workdays import HOLIDAY_LANGUAGE, WorkCalendar
+from tracker.law.workdays import HOLIDAY_LANGUAGE, WorkCalendar
 
 
 @cache

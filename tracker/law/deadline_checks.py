@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from tracker.deadlines import RequestClock, receipt_date_of
-from tracker.workdays import format_cn_date
+from .deadlines import RequestClock, receipt_date_of
+from .workdays import format_cn_date
 
 Problem = tuple[str, str]  # (field, Chinese message naming it)
 

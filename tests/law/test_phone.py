@@ -4,8 +4,8 @@ from datetime import datetime, time, timezone
 
 import pytest
 
-from tracker.phone import Attempt, check_new_attempt, evaluate_phone
-from tracker.workdays import BEIJING
+from tracker.law.phone import Attempt, check_new_attempt, evaluate_phone
+from tracker.law.workdays import BEIJING
 
 from .calendars import d, plain_calendar
 

@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from tracker.workdays import BEIJING, WorkCalendar, format_cn_date
+from .workdays import BEIJING, WorkCalendar, format_cn_date
 
 DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
     (time(8, 30), time(12, 0)),

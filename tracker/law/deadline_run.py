@@ -1,4 +1,4 @@
-"""One request's clock while its events are applied in date order (pure; the rules: tracker/deadlines.py).
+"""One request's clock while its events are applied in date order (pure; the rules: tracker/law/deadlines.py).
 
 Pauses (consultations, fee notices) are kept as periods and the due date is worked out from their
 union each time it is needed: a day on which two consultations are open is one day not counted.
@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.deadlines import (CLARIFICATION_WINDOW, CONSULTATION_CAP, EVENT_ORDER, FEE_PAYMENT_LIMIT,
+from .deadline_terms import (CLARIFICATION_WINDOW, CONSULTATION_CAP, EVENT_ORDER, FEE_PAYMENT_LIMIT,
                                MAX_EXTENSION, PARTIES, REPLY_PERIOD, Deadline, Event, Flag, Step)
-from tracker.workdays import DayInfo, WorkCalendar, format_cn_date, summarize_days_off
+from .workdays import DayInfo, WorkCalendar, format_cn_date, summarize_days_off
 
 CAP_RULE = f"每项征求意见最多中止{CONSULTATION_CAP}个工作日（条例第三十二、三十四条）"
 UNION_RULE = "各暂停期间合并计算：只要有一项征求意见或收费通知未结束，期限即停止，重叠的日子只计一次"
@@ -34,7 +34,7 @@ class Pause:
         return f"征求{PARTIES[self.party]}意见" if self.party in PARTIES else "征求意见"
 
 
-class Run:
+class DeadlineRun:
     """The clock of one request while its events are applied in order."""
 
     def __init__(self, cal: WorkCalendar, receipt: date, explain: bool = True) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tracker.bundles import schema
-from tracker.requests.derived import (
+from tracker.law.derived import (
     CHECK_LABELS,
     NOT_TESTED,
     OUTCOME_LABELS,

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.db import from_db_time
-from ..deadlines import Deadline, Event, RequestClock, compute_deadline
+from ..law.deadlines import Deadline, Event, RequestClock, compute_deadline
 from ..extensions import db
-from ..phone import Attempt, PhoneProtocol, evaluate_phone
-from ..workdays import WorkCalendar
+from ..law.phone import Attempt, PhoneProtocol, evaluate_phone
+from ..law.workdays import WorkCalendar
 from .models import MockRequest
 from ..core import clock
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.reminders.select import (
+from tracker.law.reminder_selection import (
     DueReminder,
     OpenRequest,
     group_by_recipient,

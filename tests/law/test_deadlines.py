@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.deadlines import (
+from tracker.law.deadlines import (
     STATUS_LABELS,
     Event,
     RequestClock,
     compute_deadline,
 )
-from tracker.workdays import WorkCalendar, format_cn_date
+from tracker.law.workdays import WorkCalendar, format_cn_date
 
 from .calendars import d, plain_calendar
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.deadline_checks import date_problems
-from tracker.deadlines import Event, RequestClock, compute_deadline
+from tracker.law.deadline_checks import date_problems
+from tracker.law.deadlines import Event, RequestClock, compute_deadline
 
 from .calendars import d, plain_calendar
 

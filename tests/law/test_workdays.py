@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import ast
 from datetime import date, timedelta
-from pathlib import Path
 
 import holidays
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker import deadlines, phone, workdays
-from tracker.workdays import (
+from tracker.law.workdays import (
     OFFICIAL_LAST_YEAR,
     Counted,
     Dated,
@@ -24,18 +21,6 @@ from .calendars import d, package_holidays, plain_calendar
 
 DATES_2019_2026 = st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31))
 STEPS = st.integers(min_value=1, max_value=40)
-
-
-@pytest.mark.parametrize("module", [workdays, deadlines, phone])
-def test_pure_core_imports_neither_flask_nor_sqlalchemy(module) -> None:
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
-    assert not imported & {"flask", "sqlalchemy", "flask_sqlalchemy"}
 
 
 def test_official_last_year_is_2026_with_holidays_0_109() -> None:
