@@ -33,9 +33,11 @@ _loaded: dict[tuple, Loaded] = {}  # (kind, anchor) → the database of this run
 
 
 def today() -> date:
-    from tracker.law.workdays import beijing_today
+    from datetime import datetime
 
-    return beijing_today()
+    from tracker.law.workdays import BEIJING
+
+    return datetime.now(BEIJING).date()
 
 
 # ---------------------------------------------------------------------------- databases

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import join_everyone  # noqa: F401 — imported from here by many test files
+
 TEST_PASSWORD = "correct-horse-battery"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -19,16 +21,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 ROLES = ("admin", "reviewer", "evaluator")
 
 
-def join_everyone(campaign) -> None:
-    """Put every user of the database in `campaign`'s team: tests about other things than the team
-    boundary (DESIGN.md §10.2) act as members. Call inside the app context, before the commit."""
-    from sqlalchemy import select
-
-    from tracker.campaigns.operations import set_team
-    from tracker.extensions import db
-    from tracker.users.models import User
-
-    set_team(None, campaign, list(db.session.scalars(select(User.id))))
 
 _tmp = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
 os.environ["TRACKER_INSTANCE"] = str(_tmp / "instance")
@@ -93,8 +85,7 @@ def _clean_database(request):
 
 
 def reset_database(db) -> None:
-    from tracker.calendar.service import forget_calendar
-    from tracker.core.kept import forget_kept_values
+    from tracker.core.kept import reset_all
     from tracker.scoring.models import RubricVersion
     from tracker.scoring.rubric_store import _parse_cached
 
@@ -108,8 +99,7 @@ def reset_database(db) -> None:
             for table in tables:
                 connection.execute(table.delete())
             connection.exec_driver_sql("DELETE FROM rubric_versions WHERE builtin = 0")
-    forget_calendar()
-    forget_kept_values()
+    reset_all()
     _parse_cached.cache_clear()
 
 
@@ -133,16 +123,11 @@ def users(app, password_hash):
 
     No app context stays pushed: requests of several test clients must not share `g`.
     """
+    from tests import factories
     from tracker.extensions import db
-    from tracker.users.models import User
 
-    created = {}
     with app.app_context():
-        for role in ROLES:
-            user = User(username=role, name={"admin": "管理员", "reviewer": "李审核", "evaluator": "张填报"}[role],
-                        role=role, email=f"{role}@example.org", password_hash=password_hash)
-            db.session.add(user)
-            created[role] = user
+        created = {role: factories.user(role, role, password_hash=password_hash) for role in ROLES}
         db.session.commit()
         for user in created.values():
             db.session.refresh(user)
@@ -153,6 +138,14 @@ def users(app, password_hash):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """The Flask CLI runner of the session's app: `runner.invoke(main, ["init"])` runs a `tracker`
+    command in-process, on the test database, with stdout and stderr apart (result.stdout, result.stderr).
+    The command is passed each time: the runner's default would be Flask's own `app.cli`."""
+    return app.test_cli_runner()
 
 
 def csrf_from(html: str) -> str:

@@ -73,7 +73,7 @@ def main() -> None:
 @with_app
 def init() -> None:
     """Create or upgrade the database and load the built-in rubrics (idempotent)."""
-    from .core.setup import initialise_database
+    from .core.setup import initialise_database  # lazy: Alembic and the models, only for `init`
 
     added = initialise_database()
     click.echo("数据库已是最新版本。" + (f" 已加载考评指标：{', '.join(added)}" if added else ""))
@@ -85,6 +85,6 @@ def init() -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (and the embedded scheduler unless TRACKER_SCHEDULER=off)."""
-    from .core.serve import serve_app
+    from .core.serve import serve_app  # lazy: waitress, the app and the scheduler, only for `serve`
 
     serve_app(host, port, threads)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .core.cli_support import fail, with_app
+from .rubric import parse_rubric, read_rubric_mapping, rubric_to_contract, validate_rubric
 
 
 @click.group()
@@ -20,15 +21,13 @@ def rubric() -> None:
 @with_app
 def export(code: str, fmt: str) -> None:
     """Print a rubric as the JSON contract of DESIGN.md §6."""
-    from .rubric import rubric_to_contract
+    # Lazy: the store and the session load Flask and SQLAlchemy, which `rubric validate` must not (≤ 0.35 s).
+    from .extensions import db
     from .scoring.rubric_store import builtin_documents, get_rubric
 
     try:
         parsed = get_rubric(code)
     except Exception:  # noqa: BLE001 — no database yet, or not stored: fall back to the built-ins
-        from .extensions import db
-        from .rubric import parse_rubric
-
         db.session.rollback()
         document = builtin_documents().get(code)
         if document is None:
@@ -41,8 +40,6 @@ def export(code: str, fmt: str) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def validate(path: str) -> None:
     """Check a rubric file (.toml or .json); print every problem with its location."""
-    from .rubric import read_rubric_mapping, validate_rubric
-
     file = Path(path)
     if not file.exists():
         fail(f"文件不存在: {path}")
@@ -54,7 +51,7 @@ def validate(path: str) -> None:
     for note in report.notes:
         click.echo(f"说明：{note}")
     for problem in report.problems:
-        click.echo(f"{path}: {problem.location}: {problem.message}", err=True)
+        click.echo(f"{path}: {problem.where}: {problem.message}", err=True)
     if report.problems:
         fail(f"{len(report.problems)} 个问题")
     click.echo("有效（valid）")

@@ -1,13 +1,12 @@
-"""issue 18 — the first week (accounts, evidence)
+"""issue 18 — the first week (accounts, evidence): a password someone else set must be changed
 
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-05 07:40:00
 
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
-
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
@@ -17,8 +16,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Existing accounts are not asked to change anything: their users have been logging in already.
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('must_change_password')

@@ -85,23 +85,20 @@ def api(app, tokens):
 def world(app, users):
     """A campaign, two targets, an online request (with an extension and a reply), a phone request
     with one attempt and a mail request: ids only, no app context left pushed."""
-    from tracker.campaigns.operations import create_campaign, create_target
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests import operations as ops
-    from tracker.requests.documents import add_document
 
     with app.app_context():
-        campaign = create_campaign(None, {"name": CAMPAIGN_NAME, "year": 2020, "rubric_code": RUBRIC,
-                                          "member_ids": [u.id for u in users.values()]})
-        liangzhou = create_target(None, campaign, LIANGZHOU)
-        minqin = create_target(None, campaign, {"key": "minqin", "name": "民勤县"})
-        online = ops.create_request(None, campaign, ONLINE)
-        event = ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": 5})
-        ops.save_reply(None, online, REPLY)
-        document = add_document(None, online, {"kind": "acknowledgement", "dated_on": "2020-09-02"})
-        phone = ops.create_request(None, campaign, PHONE)
-        attempt = ops.add_attempt(None, phone, {"at": "2020-09-02T09:10:00+08:00", "connected": False})
-        mail = ops.create_request(None, campaign, MAIL)
+        campaign = make.campaign(CAMPAIGN_NAME, rubric_code=RUBRIC, team=[u.id for u in users.values()])
+        liangzhou = make.target(campaign, **LIANGZHOU)
+        minqin = make.target(campaign, "minqin", "民勤县")
+        online = make.request(campaign, ONLINE)
+        event = make.extension(online, "2020-09-10", working_days=5)
+        make.reply(online, **REPLY)
+        document = make.document(online, "acknowledgement", "2020-09-02")
+        phone = make.request(campaign, PHONE)
+        attempt = make.attempt(phone, "2020-09-02T09:10:00+08:00", connected=False)
+        mail = make.request(campaign, MAIL)
         db.session.commit()
         return SimpleNamespace(campaign=campaign.id, target=liangzhou.id, other=minqin.id, online=online.id,
                                event=event.id, phone=phone.id, attempt=attempt.id, mail=mail.id,

@@ -7,24 +7,19 @@ from datetime import date
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
-from tests.conftest import join_everyone
 
 
 @pytest.fixture
 def request_id(app, users):
-    from tracker.campaigns import operations as campaigns
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests.operations import create_request
 
     with app.app_context():
-        campaign = campaigns.create_campaign(None, {"name": "答复书识别", "year": 2020, "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        campaigns.create_target(None, campaign, {"key": "gl", "name": "古浪县"})
-        row = create_request(None, campaign, {
-            "target": "gl", "channel": "mail", "purpose": "20", "owner": "evaluator",
-            "submitted_at": "2020-09-01T10:00:00+08:00",
-            "letter": {"kind": "to_other", "addressee": "王县长", "marked": "重要部署申请", "posted_on": "2020-09-01",
-                       "delivered_on": "2020-09-03", "confirmed_on": "2020-09-03"}})
+        campaign = make.campaign("答复书识别")
+        make.target(campaign, "gl", "古浪县")
+        row = make.request(campaign, "mail", target="gl", owner="evaluator", submitted_at="2020-09-01T10:00:00+08:00",
+                           letter={"kind": "to_other", "addressee": "王县长", "marked": "重要部署申请",
+                                   "posted_on": "2020-09-01", "delivered_on": "2020-09-03", "confirmed_on": "2020-09-03"})
         db.session.commit()
         return row.id
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
-from tests.conftest import join_everyone
 
 
 @pytest.fixture
 def campaign_id(app, users):
-    from tracker.campaigns import operations as campaigns
+    from tests import factories as make
     from tracker.extensions import db
 
     with app.app_context():
-        campaign = campaigns.create_campaign(None, {"name": "浏览器流程", "year": 2020, "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        campaigns.create_target(None, campaign, {"key": "gulang", "name": "古浪县", "guide_phone": "0935-0000002",
-                                                 "legal_representative": "演示某（虚构）"})
+        campaign = make.campaign("浏览器流程")
+        make.target(campaign, "gulang", "古浪县", guide_phone="0935-0000002", legal_representative="演示某（虚构）")
         db.session.commit()
         return campaign.id
 
@@ -31,10 +28,12 @@ def _new_request(page, campaign_id, channel, purpose):
 
 
 def _log_attempt(page, at, connected):
-    page.click("text=登记指定时间的拨打")
-    page.fill("#f-at", at)
+    """Through "补录已拨打的电话": the day and the time of a call made earlier."""
+    day, clock = at.split("T")
+    page.fill("#f-at-date", day)
+    page.fill("#f-at-time", clock)
     page.select_option("#f-connected", "true" if connected else "false")
-    page.click("#phone details button[type=submit]")
+    page.click("#past-call button[type=submit]")
 
 
 def test_phone_test_with_three_attempts(page, campaign_id, app, monkeypatch):

@@ -32,7 +32,7 @@ def refusal(app, data) -> dict[str, str]:
             import_bundle(None, data)
         db.session.rollback()
         assert db.session.scalar(select(MockRequest.id)) is None  # nothing imported
-    return {p.path: p.message_zh for p in caught.value.problems}
+    return {p.where: p.message for p in caught.value.problems}
 
 
 def exported(app, campaign_id, today=date(2020, 12, 31)) -> dict:

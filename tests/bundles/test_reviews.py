@@ -44,7 +44,7 @@ def _refused(app, data) -> dict[str, str]:
 
     with pytest.raises(BundleError) as refused:
         _import(app, data)
-    return {problem.path: problem.message_zh for problem in refused.value.problems}
+    return {problem.where: problem.message for problem in refused.value.problems}
 
 
 def _sheets(app) -> dict[str, tuple]:
@@ -114,6 +114,7 @@ def test_unlocking_by_bundle_needs_a_reason_and_is_audited(app, demo_bundle):
     assert _audit_actions(app)[-1] == "unlock"
 
 
+@pytest.mark.slow  # several imports of a whole bundle (1.1 s)
 def test_a_bundle_cannot_change_a_locked_countys_requests(app, demo_bundle):
     _import(app, demo_bundle)
     data = copy.deepcopy(demo_bundle)

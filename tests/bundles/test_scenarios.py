@@ -152,7 +152,7 @@ def test_bad_bundle_imports_nothing_and_names_every_path(app):
         with pytest.raises(BundleError) as caught:
             import_bundle(None, data)
         db.session.rollback()
-        paths = {p.path for p in caught.value.problems}
+        paths = {p.where for p in caught.value.problems}
         assert "$.requests[0].channel" in paths
         assert any(p.startswith("$.requests[1].letter.posted_on") for p in paths)
         assert db.session.scalar(select(Campaign)) is None
@@ -171,7 +171,7 @@ def test_operation_errors_roll_back_the_whole_import(app):
         with pytest.raises(BundleError) as caught:
             import_bundle(None, data)
         db.session.rollback()
-        assert any(p.path.startswith("$.requests[1]") for p in caught.value.problems)
+        assert any(p.where.startswith("$.requests[1]") for p in caught.value.problems)
         assert db.session.scalar(select(MockRequest)) is None
 
 

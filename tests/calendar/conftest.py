@@ -22,17 +22,14 @@ NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知�
 @pytest.fixture
 def open_request(app, users):
     """An online request received 2020-09-01 (due 20 working days later), no reply."""
-    from tracker.campaigns import operations as campaign_ops
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests import operations as request_ops
 
     with app.app_context():
-        campaign = campaign_ops.create_campaign(None, {"name": "日历测试考评", "year": 2020, "rubric_code": "wuwei-2020-county"})
-        target = campaign_ops.create_target(None, campaign, {"key": "liangzhou", "name": "凉州区"})
-        request = request_ops.create_request(None, campaign, {
-            "channel": "online", "purpose": "21", "subject": "申请公开行政执法结果", "target": target,
-            "key": "LZ-21", "owner": "admin", "submitted_at": "2020-09-01T10:00:00+08:00",
-            "online": {"window_active": True, "accepted": True, "confirmed_on": "2020-09-01"}})
+        campaign = make.campaign("日历测试考评", team=None)
+        target = make.target(campaign, "liangzhou", "凉州区")
+        request = make.request(campaign, "online", purpose="21", subject="申请公开行政执法结果", target=target,
+                               key="LZ-21", owner="admin")
         db.session.commit()
         return request.id
 

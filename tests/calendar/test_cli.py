@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
 from tracker.cli import main
 
@@ -13,9 +12,9 @@ from .conftest import NOTICE_2027, NOTICES, counts, due_date, overrides
 
 
 @pytest.fixture
-def run(app):
+def run(runner):
     def _run(*args, input=None):
-        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
         return result.exit_code, result.stdout, result.stderr
 
     return _run

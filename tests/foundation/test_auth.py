@@ -207,6 +207,7 @@ def test_login_attempts_are_purged(app, users):
     assert rows == [("admin", False)]
 
 
+@pytest.mark.slow  # times many logins (1 s)
 def test_missing_and_existing_usernames_take_the_same_time(app, users):
     """A missing name answered in 3 ms and an existing one in 121 ms (issue 17): both hash once."""
     import time
@@ -353,7 +354,7 @@ def _access(app, plaintext: str, feed: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("how", ["own change", "admin reset", "cli reset"])
-def test_a_password_change_or_reset_revokes_tokens_and_the_calendar_link(app, users, login, how, monkeypatch):
+def test_a_password_change_or_reset_revokes_tokens_and_the_calendar_link(app, users, login, runner, how, monkeypatch):
     plaintext, feed = _token_and_feed(app, "evaluator")
     assert _access(app, plaintext, feed) == (200, 200)
     if how == "own change":
@@ -371,11 +372,9 @@ def test_a_password_change_or_reset_revokes_tokens_and_the_calendar_link(app, us
         form = form_posting_to(page, r"^$|/admin/users/\d+$").defaults() | {"password": "a-brand-new-password"}
         assert admin.post(f"/admin/users/{users['evaluator'].id}", form).status_code == 302
     else:
-        from click.testing import CliRunner
-
         from tracker.cli import main
 
-        result = CliRunner().invoke(main, ["users", "reset-password", "evaluator"], catch_exceptions=False)
+        result = runner.invoke(main, ["users", "reset-password", "evaluator"], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     assert _access(app, plaintext, feed) == (401, 404)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from tracker.cli import main
@@ -21,7 +20,7 @@ def _all_rows(db) -> dict:
     return rows
 
 
-def test_backup_then_restore_into_an_empty_database(app, tmp_path):
+def test_backup_then_restore_into_an_empty_database(app, runner, tmp_path):
     from tests.conftest import reset_database
     from tracker.bundles.importer import import_bundle
     from tracker.extensions import db
@@ -32,7 +31,7 @@ def test_backup_then_restore_into_an_empty_database(app, tmp_path):
         before = _all_rows(db)
     assert sum(len(rows) for rows in before.values()) > 50
     file = tmp_path / "tracker.backup"
-    result = CliRunner().invoke(main, ["backup", str(file)], catch_exceptions=False)
+    result = runner.invoke(main, ["backup", str(file)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with app.app_context():
         db.session.remove()
@@ -40,17 +39,17 @@ def test_backup_then_restore_into_an_empty_database(app, tmp_path):
         assert not _all_rows(db)["requests"]
         db.session.remove()
         db.engine.dispose()
-    result = CliRunner().invoke(main, ["restore", "--yes", str(file)], catch_exceptions=False)
+    result = runner.invoke(main, ["restore", "--yes", str(file)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with app.app_context():
         db.engine.dispose()
         assert _all_rows(db) == before
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup(app, tmp_path):
+def test_restore_refuses_a_file_that_is_not_a_backup(runner, tmp_path):
     bogus = tmp_path / "bogus.backup"
     bogus.write_text("hello", encoding="utf-8")
-    result = CliRunner().invoke(main, ["restore", "--yes", str(bogus)], catch_exceptions=False)
+    result = runner.invoke(main, ["restore", "--yes", str(bogus)], catch_exceptions=False)
     assert result.exit_code == 1
     assert "备份文件" in result.output
-    assert CliRunner().invoke(main, ["restore", "--yes", str(tmp_path / "missing")]).exit_code == 1
+    assert runner.invoke(main, ["restore", "--yes", str(tmp_path / "missing")]).exit_code == 1

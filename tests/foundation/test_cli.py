@@ -4,15 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from tracker.cli import main
 
 
 @pytest.fixture
-def run(app):
+def run(runner):
     def _run(*args, input=None):
-        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
         return result.exit_code, result.output, result.stderr if hasattr(result, "stderr") else ""
 
     return _run

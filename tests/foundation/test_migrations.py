@@ -117,7 +117,7 @@ def _insert(connection, table: str, values: dict) -> None:
         kind = column["type"]
         values[column["name"]] = (False if isinstance(kind, Boolean) else 0 if isinstance(kind, (Integer, Numeric))
                                   else "2020-09-01 00:00:00" if isinstance(kind, DateTime) else "")
-    names = ", ".join(values)
+    names = ", ".join(connection.dialect.identifier_preparer.quote(n) for n in values)  # request_events.on
     connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
 
 

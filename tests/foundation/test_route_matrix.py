@@ -21,7 +21,7 @@ POLICY: dict[str, dict[str, object]] = {
     "bundles.bundle_import": {"GET": ADMIN, "POST": ADMIN},
     "main.index": {"GET": ALL}, "main.calendar_year": {"GET": ALL}, "main.healthz": {"GET": PUBLIC}, "main.favicon": {"GET": PUBLIC}, "main.audit_log": {"GET": ADMIN},
     "users.login": {"GET": PUBLIC, "POST": PUBLIC}, "users.logout": {"POST": ALL},
-    "users.settings": {"GET": ALL, "POST": ALL},
+    "users.settings": {"GET": ALL, "POST": ALL}, "users.change_password": {"GET": ALL, "POST": ALL},
     "users.user_list": {"GET": ADMIN}, "users.user_new": {"GET": ADMIN, "POST": ADMIN},
     "users.user_edit": {"GET": ADMIN, "POST": ADMIN},
     "api_tokens.token_create": {"POST": ALL}, "api_tokens.token_revoke": {"POST": ALL},
@@ -47,7 +47,7 @@ POLICY: dict[str, dict[str, object]] = {
     "requests.reply_form": {"GET": EDIT, "POST": EDIT},
     **{f"requests.{name}": {"POST": EDIT} for name in (
         "request_void", "event_add", "event_delete", "attempt_add", "attempt_delete", "reply_delete",
-        "attachment_upload", "document_add", "document_delete")},
+        "attachment_upload", "attachment_delete", "document_add", "document_delete", "phone_answer")},
     "scoring.sheet": {"GET": ALL}, "scoring.sheet_list": {"GET": ALL}, "scoring.workbook_download": {"GET": ALL},
     "scoring.history": {"GET": ALL}, "scoring.verify": {"GET": ALL},
     "scoring.workbook_import": {"GET": EDIT, "POST": EDIT},
@@ -174,6 +174,7 @@ def _join_team(app, campaign_id: int) -> None:
 
 @pytest.mark.parametrize("role,membership", [("anonymous", "outsider")] + [
     (role, membership) for role in ROLES[1:] for membership in ("member", "outsider")])
+@pytest.mark.slow  # every route for one role (0.9 s per role, 8 roles)
 def test_route_role_matrix(app, users, login, ids, role, membership):
     """One walk per role and membership over every route and method (POSTs carry a valid CSRF token
     and no data)."""

@@ -23,28 +23,22 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
 def two_teams(app, password_hash):
     """Campaign A (team: evalA, revA) and campaign B (team: evalB, revB), each with a county, an online
     request with a reply, and a sheet fact; admin is in neither team."""
-    from tracker.campaigns import operations as campaigns
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests import operations as requests
-    from tracker.scoring import operations as scoring
-    from tracker.users.models import User
 
     with app.app_context():
-        users = {name: User(username=name, name=name, role=role, email=f"{name}@example.org",
-                            password_hash=password_hash)
+        users = {name: make.user(name, role, name=name, password_hash=password_hash)
                  for name, role in (("evalA", "evaluator"), ("revA", "reviewer"), ("evalB", "evaluator"),
                                     ("revB", "reviewer"), ("admin", "admin"))}
-        db.session.add_all(users.values())
         db.session.flush()
         ids = {}
         for side in "AB":
-            team = [users[f"eval{side}"].id, users[f"rev{side}"].id]
-            campaign = campaigns.create_campaign(None, {"name": f"考评{side}", "year": 2020, "rubric_code": RUBRIC,
-                                                        "member_ids": team})
-            target = campaigns.create_target(None, campaign, {"key": f"t{side}", "name": f"县{side}"})
-            row = requests.create_request(None, campaign, ONLINE | {"target": target, "owner": f"eval{side}"})
-            requests.save_reply(None, row, REPLY)
-            scoring.save_facts(None, campaign, target, 1, {"items": [True] * 8})
+            campaign = make.campaign(f"考评{side}", rubric_code=RUBRIC,
+                                     team=[users[f"eval{side}"].id, users[f"rev{side}"].id])
+            target = make.target(campaign, f"t{side}", f"县{side}")
+            row = make.request(campaign, ONLINE, target=target, owner=f"eval{side}")
+            make.reply(row, **REPLY)
+            make.facts(campaign, target, 1, {"items": [True] * 8})
             ids[side] = {"campaign": campaign.id, "target": target.id, "request": row.id}
         db.session.commit()
         return ids
@@ -110,7 +104,7 @@ def test_an_outsider_cannot_download_another_campaigns_attachment(app, two_teams
                            data={"file": (io.BytesIO(PNG), "答复书.png")})
     assert response.status_code == 302, response.get_data(as_text=True)
     from tracker.extensions import db
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
 
     with app.app_context():
         attachment_id = db.session.scalar(select(Attachment.id))

@@ -4,7 +4,7 @@ from datetime import datetime, time, timezone
 
 import pytest
 
-from tracker.law.phone import Attempt, check_new_attempt, evaluate_phone
+from tracker.law.phone import Attempt, call_now_refusal, check_new_attempt, evaluate_phone
 from tracker.law.workdays import BEIJING
 
 from .calendars import d, plain_calendar
@@ -64,7 +64,7 @@ def test_an_attempt_on_another_day_does_not_count_and_breaks_the_test() -> None:
     assert (other_day.valid, other_day.reason_zh) == (False, "不在首次有效拨打的同一工作日")
     assert result.broken and not result.complete and result.outcome is None
     assert "当日未完成三次拨打" in result.broken_reason_zh
-    assert "请新建一次电话测试" in result.guidance_zh
+    assert "再新建一次电话测试" in result.guidance_zh
 
 
 def test_the_test_day_ending_breaks_the_test() -> None:
@@ -120,3 +120,42 @@ def test_custom_office_hours_and_guidance_before_any_call() -> None:
     assert result.guidance_zh.startswith("第1次（共3次）：请在工作日办公时间（09:00–17:00）拨打")
     with pytest.raises(ValueError, match="office hours"):
         evaluate(hours=[(time(12, 0), time(9, 0))])
+
+
+# ---------------------------------------------------------------------------- issue 18: the phone test in the field
+
+def test_entering_a_past_day_call_by_call_does_not_break_the_test() -> None:
+    """Yesterday's first call entered today: the calls decide whether the day was split, not today."""
+    result = evaluate(miss("2020-09-02 09:00"), now="2020-09-03 10:00")
+    assert not result.broken_by_calls
+    assert "本次测试作废" not in result.guidance_zh and "请新建" not in result.guidance_zh
+    assert "如当日还有拨打，请补录" in result.guidance_zh
+    assert "请作废本次测试（作废后新建的测试才计分）" in result.guidance_zh
+    second = evaluate(miss("2020-09-02 09:00"), miss("2020-09-02 10:00"), now="2020-09-03 10:00")
+    assert [v.number for v in second.attempts] == [1, 2] and not second.broken_by_calls
+
+
+def test_calls_on_two_days_break_the_test_and_say_to_void_it() -> None:
+    result = evaluate(miss("2020-09-02 09:00"), miss("2020-09-03 09:00"), now="2020-09-03 09:05")
+    assert result.broken and result.broken_by_calls
+    assert "请作废本次测试（作废后新建的测试才计分）" in result.guidance_zh
+
+
+def test_a_call_now_is_offered_only_on_a_working_day_in_office_hours() -> None:
+    fresh = evaluate()
+    cal = plain_calendar()
+    assert call_now_refusal(fresh, at("2020-09-02 09:00"), cal) is None
+    assert "不是工作日" in call_now_refusal(fresh, at("2020-09-05 10:00"), cal)  # a Saturday
+    assert "不是工作日" in call_now_refusal(fresh, at("2020-10-01 10:00"), cal)  # National Day
+    late = call_now_refusal(fresh, at("2020-09-02 05:05"), cal)
+    assert "不在办公时间" in late and "05:05" in late
+    assert "不在办公时间" in call_now_refusal(fresh, at("2020-09-02 18:00"), cal)  # half-open
+
+
+def test_a_call_now_on_another_day_than_the_test_day_is_not_offered() -> None:
+    begun = evaluate(miss("2020-09-02 09:00"))
+    refusal = call_now_refusal(begun, at("2020-09-03 09:00"), plain_calendar())
+    assert refusal is not None and "2020年9月2日" in refusal
+    assert call_now_refusal(begun, at("2020-09-02 15:00"), plain_calendar()) is None
+    done = evaluate(hit("2020-09-02 09:00"))
+    assert "测试已完成" in call_now_refusal(done, at("2020-09-02 10:00"), plain_calendar())

@@ -210,6 +210,7 @@ settings_ = settings(max_examples=200, deadline=None)
 @settings_
 @given(requests=open_requests(), horizon=st.integers(0, 10),
        horizons=st.dictionaries(st.integers(1, 3), st.integers(0, 10), max_size=3))
+@pytest.mark.slow  # a property over many generated runs (1.6 s)
 def test_second_run_with_first_keys_sent_yields_nothing(requests: list[OpenRequest], horizon: int,
                                                          horizons: dict[int, int]) -> None:
     first = select_reminders(requests, TODAY, horizon=horizon, horizons=horizons)
@@ -218,6 +219,7 @@ def test_second_run_with_first_keys_sent_yields_nothing(requests: list[OpenReque
     assert select_reminders(requests, TODAY, horizon=horizon, horizons=horizons, already_sent=sent) == []
 
 
+@pytest.mark.slow  # a property over many generated runs (1.4 s)
 @settings_
 @given(requests=open_requests())
 def test_at_most_one_deadline_stage_per_request_per_run(requests: list[OpenRequest]) -> None:

@@ -182,7 +182,7 @@ def _outage_state(app, result: OutageResult) -> None:
     from sqlalchemy import func, select
 
     from tracker.extensions import db
-    from tracker.reminders.models import OutboxMessage as M
+    from tracker.core.mail import OutboxMessage as M
 
     with app.app_context():
         attempts, backed_off, pending, total = db.session.execute(select(
@@ -199,7 +199,8 @@ def _check_exactly_once(app, recorder: _Recorder, result: OutageResult) -> None:
 
     from tracker.core.mail import message_id
     from tracker.extensions import db
-    from tracker.reminders.models import OutboxMessage, ReminderSent
+    from tracker.core.mail import OutboxMessage
+    from tracker.reminders.models import ReminderSent
     from tracker.requests.models import MockRequest
 
     with app.app_context():

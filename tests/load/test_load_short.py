@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from sqlalchemy import text
 
 from tests.load import loadtest
@@ -44,6 +45,7 @@ def _damage_and_recheck(database, plan, expected):
     _damage_and_recheck.checked = bool(replies or facts)
 
 
+@pytest.mark.slow  # a load run of its own server (4.6 s)
 def test_short_load_run_loses_no_acknowledged_write(tmp_path):
     backend = "postgres" if os.environ.get("TRACKER_TEST_DATABASE_URL") else "sqlite"
     result = loadtest.run(backend, duration=8, workers=10, seed=7, workdir=tmp_path / "load",

@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import join_everyone
-
 from .corpus import fonts_available, render
 from .letters import Letter
 
@@ -43,18 +41,14 @@ def letter_png(tmp_path):
 @pytest.fixture
 def ocr_setup(app, users):
     """A campaign (everyone in its team) with one letter request; returns the ids."""
-    from tracker.campaigns.operations import create_campaign, create_target
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests.operations import create_request
 
     with app.app_context():
-        campaign = create_campaign(None, {"name": "识别测试", "year": 2020, "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        create_target(None, campaign, {"key": "gl", "name": "古浪县"})
-        row = create_request(None, campaign, {
-            "target": "gl", "channel": "mail", "purpose": "20", "owner": "evaluator",
-            "submitted_at": "2020-09-01T10:00:00+08:00",
-            "letter": {"kind": "to_other", "addressee": "王县长", "marked": "重要部署申请", "posted_on": "2020-09-01",
-                       "delivered_on": "2020-09-03", "confirmed_on": "2020-09-03"}})
+        campaign = make.campaign("识别测试")
+        make.target(campaign, "gl", "古浪县")
+        row = make.request(campaign, "mail", target="gl", owner="evaluator", submitted_at="2020-09-01T10:00:00+08:00",
+                           letter={"kind": "to_other", "addressee": "王县长", "marked": "重要部署申请",
+                                   "posted_on": "2020-09-01", "delivered_on": "2020-09-03", "confirmed_on": "2020-09-03"})
         db.session.commit()
         return {"campaign": campaign.id, "request": row.id}

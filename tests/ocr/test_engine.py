@@ -36,6 +36,7 @@ def _network_namespace() -> list[str]:
     return []
 
 
+@pytest.mark.slow  # loads the OCR models (6.3 s)
 def test_suggest_runs_offline_and_prints_the_contract(letter_png, tmp_path):
     pytest.importorskip("rapidocr")
     path = letter_png(trap_letter(sealed=True), "trap.png")
@@ -77,6 +78,7 @@ def test_help_does_not_load_the_engine():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+@pytest.mark.slow  # starts a Python process (3.3 s)
 def test_without_the_packages_the_app_starts_and_says_why():
     code = ("import sys; sys.modules['rapidocr'] = None; "
             "from tracker import create_app; app = create_app({'TESTING': True}); "

@@ -77,7 +77,7 @@ def test_accept_one_then_all_goes_through_the_reply_and_is_audited(app, login, o
 
 
 def test_corrupt_pdf_and_wrong_types_are_refused_without_a_trace(app, login, ocr_setup):
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
 
     client = login("evaluator")
     corrupt = _upload(client, ocr_setup["request"], b"%PDF-1.4\n1 0 obj <<>> garbage", "reply.pdf")
@@ -122,7 +122,7 @@ def test_roles_and_team(app, login, ocr_setup, users):
 
 def test_the_page_says_when_ocr_is_unavailable(app, login, ocr_setup, monkeypatch):
     from tracker.ocr import engine
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
 
     monkeypatch.setattr(engine, "installed", lambda: (False, "本机未安装文字识别组件 rapidocr"))
     client = login("evaluator")
@@ -135,7 +135,7 @@ def test_the_page_says_when_ocr_is_unavailable(app, login, ocr_setup, monkeypatc
 
 
 def test_a_scan_over_the_size_limit_is_refused_with_a_clear_message(app, login, ocr_setup, monkeypatch):
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
 
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
     response = _upload(login("evaluator"), ocr_setup["request"], b"\x89PNG\r\n\x1a\n" + bytes(8192), "big.png")

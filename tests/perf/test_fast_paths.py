@@ -72,6 +72,7 @@ def small_bundle():
     return generate(1, 40, anchor=ANCHOR)
 
 
+@pytest.mark.slow  # validates against the whole published schema (5.3 s)
 def test_fast_validator_reports_the_problems_of_the_published_schema(small_bundle, monkeypatch):
     assert bundle_validate.validate_bundle(small_bundle) == [] == _reference_problems(small_bundle, monkeypatch)
     rng = random.Random(8)
@@ -130,6 +131,7 @@ _moments = st.datetimes(min_value=datetime(2020, 9, 25), max_value=datetime(2020
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_moments, st.booleans()), max_size=5), _moments,
        st.sampled_from([None, [(time(9), time(12)), (time(13, 30), time(17, 30))]]))
+@pytest.mark.slow  # a property over generated requests (2.2 s)
 def test_phone_precheck_never_drops_an_open_test(calls, now, hours):
     attempts = [Attempt(at, connected) for at, connected in calls]
     protocol = evaluate_phone(attempts, hours, CAL, now=now)
@@ -157,7 +159,8 @@ def _import(app, data):
 def test_snapshots_equal_the_orm_objects(app):
     from tracker.extensions import db
     from tracker.requests.models import MockRequest
-    from tracker.requests.snapshots import load_facts, load_snapshots
+    from tracker.requests.snapshots import load_snapshots
+    from tracker.scoring.stored_facts import load_facts
     from tracker.scoring.models import IndicatorFacts, ScoreSheet
 
     campaign_id = _import(app, generate(3, 40, anchor=ANCHOR))
@@ -221,7 +224,8 @@ def _written(app, campaign_id):
     from tracker.core.audit import AuditEntry
     from tracker.extensions import db
     from tracker.requests.models import MockRequest
-    from tracker.requests.snapshots import load_facts, load_snapshots
+    from tracker.requests.snapshots import load_snapshots
+    from tracker.scoring.stored_facts import load_facts
 
     # version: one INSERT leaves a new row at 1; the operations insert, then update it (2 or 3).
     skip = {"id", "campaign_id", "target_id", "created_at", "owner_id", "version"}
@@ -243,6 +247,7 @@ def vars_of(snapshot):
     return {name: getattr(snapshot, name) for name in type(snapshot).__slots__}
 
 
+@pytest.mark.slow  # imports a large bundle twice (7 s under load)
 def test_bulk_import_writes_what_the_operations_write(app):
     from tests.conftest import reset_database
     from tracker.extensions import db

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from tracker.core.mail import deliver_pending
 from tracker.extensions import db
 from tracker.reminders.job import run_and_deliver, run_reminders
-from tracker.reminders.models import OutboxMessage, ReminderSent
+from tracker.core.mail import OutboxMessage
+from tracker.reminders.models import ReminderSent
 from tracker.users.models import User
 
 from .conftest import (
@@ -88,6 +89,7 @@ def test_catch_up_inside_the_window_sends_one_due_soon(app, smtp):
     assert len(smtp.received) == 2
 
 
+@pytest.mark.slow  # a month of daily runs (1.1 s)
 def test_national_day_holiday_and_make_up_working_days(app, smtp):
     load_requests(app, [online_request("C", date(2020, 10, 9)), online_request("B", date(2020, 10, 10)),
                         online_request("A", date(2020, 10, 12))])

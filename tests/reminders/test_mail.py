@@ -13,7 +13,7 @@ from tracker.core.audit import AuditEntry
 from tracker.core.db import utcnow
 from tracker.core.errors import ValidationError
 from tracker.extensions import db
-from tracker.reminders.models import OutboxMessage
+from tracker.core.mail import OutboxMessage
 
 
 def queue(app, count: int = 1, recipient: str = "zhang@example.org") -> list[int]:
@@ -99,6 +99,7 @@ def test_permanent_data_error_fails_the_message(app, smtp):
     assert row.status == "failed" and "554" in row.last_error
 
 
+@pytest.mark.slow  # waits for a timeout (2.1 s)
 def test_stalled_server_times_out_and_no_message_is_touched(app, stalled_smtp):
     first, second = queue(app, 2)
     started = time.monotonic()
@@ -113,6 +114,7 @@ def test_stalled_server_times_out_and_no_message_is_touched(app, stalled_smtp):
         assert (row.status, row.attempts, row.next_attempt_at, row.last_error) == ("pending", 0, None, "")
 
 
+@pytest.mark.slow  # waits on a real SMTP server (2.3 s)
 def test_an_outage_burns_no_attempt_and_delivers_as_soon_as_the_server_answers(app, smtp):
     """25 runs against a closed port used to fail the head of the queue for good (issue 17)."""
     smtp.stop()
@@ -128,6 +130,7 @@ def test_an_outage_burns_no_attempt_and_delivers_as_soon_as_the_server_answers(a
     assert sorted(r.subject for r in smtp.received) == [f"【政务公开考评】测试邮件 {n}" for n in range(3)]
 
 
+@pytest.mark.slow  # waits on a real SMTP server (3.6 s)
 def test_temporary_failures_stay_pending_for_seven_days_then_fail(app, smtp):
     smtp.handler.temporary = 100
     (message_id,) = queue(app)

@@ -114,6 +114,7 @@ def _scheduler_process() -> subprocess.Popen:
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # starts two processes (3.1 s)
 def test_two_scheduler_processes_one_keeps_running_the_other_exits(app):
     with app.app_context():
         db.session.remove()  # the processes use the same database: no transaction of ours stays open

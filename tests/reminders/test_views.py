@@ -10,7 +10,7 @@ from tracker.core.audit import AuditEntry
 from tracker.core.mail import queue_email
 from tracker.extensions import db
 from tracker.reminders.job import run_and_deliver
-from tracker.reminders.models import OutboxMessage
+from tracker.core.mail import OutboxMessage
 from tracker.users.models import User
 
 from .conftest import load_requests, online_request

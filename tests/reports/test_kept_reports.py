@@ -1,6 +1,6 @@
 """Each target's kept report (reports/kept_reports.py) follows its own data: after every kind of
 change the kept reports equal reports computed afresh, and only the targets the change reached
-are computed again (reports/target_revisions.py attributes each row to its target)."""
+are computed again (core/revisions.py attributes each row to its target by the path its model declares)."""
 from __future__ import annotations
 
 from datetime import date
@@ -107,6 +107,20 @@ def _rename_users(_campaign, _requests, _targets):
         user.name = user.name + "·"
 
 
+def _save_reminder_horizon(_campaign, _requests, _targets):
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    for user in db.session.scalars(select(User)):
+        user.remind_working_days = 7  # read by the reminder job, printed on no report
+
+
+def _add_evidence(campaign, _requests, targets):
+    from tracker.scoring.operations import add_evidence
+
+    add_evidence(None, campaign, targets["minqin"], 9, {"url": "https://example.org/9", "note": "截图"})
+
+
 def _calendar_override(_campaign, _requests, _targets):
     from tracker.calendar.operations import set_override
 
@@ -123,6 +137,8 @@ CHANGES = [
     (_rename_campaign, set()),  # the name is printed, not scored: kept reports take the new one
     (_rename_users, {"凉州区", "民勤县"}),
     (_calendar_override, {"凉州区", "民勤县"}),
+    (_save_reminder_horizon, set()),
+    (_add_evidence, {"民勤县"}),  # read by no report today: its path to the county is declared all the same
 ]
 
 
@@ -137,36 +153,43 @@ def test_a_change_recomputes_the_targets_it_reached_and_only_them(app, campaign_
     assert recomputed[1:] == ([reached] if reached else [])
 
 
+def report_tokens(target_ids) -> dict:
+    from tracker.core.revisions import CALENDAR, SHARED, TARGET, EVERY, current_tokens
+
+    return current_tokens([(SHARED, EVERY), (CALENDAR, EVERY), (TARGET, EVERY),
+                           *((TARGET, ident) for ident in target_ids)])
+
+
 def test_a_rolled_back_change_and_bookkeeping_change_no_token(app, campaign_id):
     from tracker.extensions import db
-    from tracker.reports.target_revisions import current_target_revisions
     from tracker.users.operations import start_session
     from tracker.users.models import User
 
     with app.app_context():
-        before = current_target_revisions([1, 2])
+        before = report_tokens([1, 2])
         user = db.session.scalars(select(User)).first()
         user.name = "不会保存"
         db.session.flush()
         db.session.rollback()
         start_session(db.session.scalars(select(User)).first())  # a login: no report reads it
         db.session.commit()
-        assert current_target_revisions([1, 2]) == before
+        assert report_tokens([1, 2]) == before
         db.session.remove()
 
 
-def test_bulk_import_renews_the_shared_token(app, campaign_id):
+def test_bulk_import_renews_the_tokens_of_every_target(app, campaign_id):
+    """The importer's bulk statements name no single row the session could attribute."""
+    from tracker.core.revisions import EVERY, TARGET, current_tokens
     from tracker.extensions import db
-    from tracker.reports.target_revisions import current_target_revisions
 
     with app.app_context():
-        shared, _ = current_target_revisions([])
+        before = current_tokens([(TARGET, EVERY)])
         db.session.remove()
     data = bundle_data()
     data["campaign"]["name"] = "另一次考评"
     import_data(app, data)
     with app.app_context():
-        assert current_target_revisions([])[0] != shared
+        assert current_tokens([(TARGET, EVERY)]) != before
         db.session.remove()
 
 

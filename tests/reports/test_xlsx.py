@@ -47,23 +47,23 @@ def test_scores_and_totals_are_in_the_documented_cells(campaign):
 
 def test_documented_layout_of_the_builtin_rubric(campaign):
     layout = sheet_layout(get_rubric(campaign.rubric_code))
-    assert layout.total == "E3" and layout.table1_total == "C19"
-    assert layout.indicators[1] == "E23" and layout.indicators[34] == "E54"
-    assert layout.table2_total == "E55" and layout.pass_mark == "E56"
+    assert layout.total == "E3" and layout.table1_total == "N8"  # Table 1 runs across, as in 附件2
+    assert layout.indicators[1] == "E15" and layout.indicators[34] == "E46"
+    assert layout.table2_total == "E47" and layout.pass_mark == "E48"
 
 
 def test_merged_cells_and_pending_cells(campaign):
     book, layout, rubric = _workbook(campaign)
     sheet = book["凉州区"]
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A7:A11", "B7:B11", "C7:C11", "A23:A37", "B23:B24", "A2:G2"} <= merged
+    assert {"B6:F6", "B7:F7", "B8:F8", "A15:A29", "B15:B16", "A2:G2"} <= merged
     assert sheet[score_cell(rubric, 2)].value is None
-    assert sheet["F24"].value.startswith("未评")
+    assert sheet["F16"].value.startswith("未评")
     assert "人工调整" in sheet[f"F{int(score_cell(rubric, 12)[1:])}"].value
     assert sheet[layout.sheet.pass_mark].value == "—"
     assert sheet[f"B{layout.sheet.filled_row}"].value == "张三"
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.row_dimensions[23].height > 100  # indicator 1's long criteria wrap
+    assert sheet.row_dimensions[15].height > 100  # indicator 1's long criteria wrap
 
 
 def test_summary_sheet_ranks_counties(campaign):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 
 from tracker.reports import files
@@ -28,6 +29,7 @@ def _cells(book) -> list:
     return out
 
 
+@pytest.mark.slow  # builds a large workbook twice (1.6 s)
 def test_workbook_in_parts_equals_the_workbook_at_once(campaign, tmp_path, monkeypatch):
     whole, _layout = build_workbook(build_sheet_reports(campaign, TODAY), get_rubric(campaign.rubric_code))
     expected = _cells(load_workbook(BytesIO(workbook_bytes(whole))))

@@ -26,7 +26,7 @@ def stored_files(app) -> set[str]:
 
 def attachments(app):
     from tracker.extensions import db
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
 
     with app.app_context():
         rows = db.session.scalars(select(Attachment)).all()

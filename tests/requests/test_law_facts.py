@@ -7,23 +7,19 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import join_everyone
-
 TODAY = datetime(2020, 12, 31, 4, tzinfo=timezone.utc)  # 2020-12-31 noon in Beijing
 
 
 @pytest.fixture
 def world(app, users, monkeypatch):
     """A campaign, one county with a legal representative; `today` frozen at the end of 2020."""
-    from tracker.campaigns import operations as campaigns
+    from tests import factories as make
     from tracker.extensions import db
 
     monkeypatch.setitem(app.config, "FROZEN_NOW", TODAY)
     with app.app_context():
-        campaign = campaigns.create_campaign(None, {"name": "法律细节测试", "year": 2020,
-                                                    "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        campaigns.create_target(None, campaign, {"key": "gl", "name": "古浪县", "legal_representative": "孙某某"})
+        campaign = make.campaign("法律细节测试")
+        make.target(campaign, "gl", "古浪县", legal_representative="孙某某")
         db.session.commit()
         return campaign.id
 
@@ -350,7 +346,8 @@ def test_the_forms_offer_the_new_facts(app, world, login):
 def test_a_document_links_only_an_attachment_of_its_own_request(app, world):
     from tracker.extensions import db
     from tracker.requests.documents import add_document
-    from tracker.requests.models import Attachment, MockRequest
+    from tracker.core.files import Attachment
+    from tracker.requests.models import MockRequest
 
     mine, other = create(app, world, ONLINE), create(app, world, ONLINE | {"purpose": "22"})
     with app.app_context():

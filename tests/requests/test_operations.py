@@ -4,22 +4,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from tests.conftest import join_everyone
 
 
 @pytest.fixture
 def letter_request(app, users):
-    from tracker.campaigns import operations as campaigns
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests import operations as requests
 
     with app.app_context():
-        campaign = campaigns.create_campaign(None, {"name": "操作测试", "year": 2020, "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        campaigns.create_target(None, campaign, {"key": "gl", "name": "古浪县"})
-        row = requests.create_request(None, campaign, {
-            "target": "gl", "channel": "mail", "purpose": "20", "submitted_at": "2020-09-23T10:00:00+08:00",
-            "letter": {"marked": "重要部署申请", "posted_on": "2020-09-23", "delivered_on": "2020-09-25"}})
+        campaign = make.campaign("操作测试")
+        make.target(campaign, "gl", "古浪县")
+        row = make.request(campaign, "mail", target="gl", submitted_at="2020-09-23T10:00:00+08:00",
+                           letter={"marked": "重要部署申请", "posted_on": "2020-09-23", "delivered_on": "2020-09-25"})
         db.session.commit()
         return row.id
 

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.api.conftest import ApiClient, issue_token
-from tests.conftest import join_everyone
 
 ONLINE = {"target": "lz", "channel": "online", "purpose": "16", "submitted_at": "2020-09-01T10:00:00+08:00",
           "online": {"window_active": True, "accepted": True, "confirmed_on": "2020-09-01"}}
@@ -19,23 +18,19 @@ REPLY = {"dispatched_on": "2020-09-20", "received_on": "2020-09-22", "outcome": 
 @pytest.fixture(params=["submitted", "signed"])
 def locked(app, users, request):
     """凉州区 (sheet `status`) with an answered online request and a phone test; 民勤县 open."""
-    from tracker.campaigns import operations as campaigns
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests import operations as ops
-    from tracker.scoring import operations as scoring
 
     with app.app_context():
-        campaign = campaigns.create_campaign(None, {"name": "锁定测试", "year": 2020, "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        target = campaigns.create_target(None, campaign, {"key": "lz", "name": "凉州区"})
-        campaigns.create_target(None, campaign, {"key": "mq", "name": "民勤县"})
-        online = ops.create_request(None, campaign, ONLINE)
-        ops.save_reply(None, online, REPLY)
-        event = ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": 5})
-        phone = ops.create_request(None, campaign, PHONE)
-        attempt = ops.add_attempt(None, phone, {"at": "2020-09-02T09:00:00+08:00", "connected": False})
+        campaign = make.campaign("锁定测试")
+        target, _open = make.targets(campaign, ("lz", "凉州区"), ("mq", "民勤县"))
+        online = make.request(campaign, ONLINE)
+        make.reply(online, **REPLY)
+        event = make.extension(online, "2020-09-10", working_days=5)
+        phone = make.request(campaign, PHONE)
+        attempt = make.attempt(phone, "2020-09-02T09:00:00+08:00", connected=False)
         # The lock depends on the status alone: set it directly (tests/scoring covers getting there).
-        scoring.sheet_for(campaign, target).status = request.param
+        make.sheet(campaign, target, status=request.param)
         db.session.commit()
         return {"campaign": campaign.id, "online": online.id, "phone": phone.id, "event": event.id,
                 "attempt": attempt.id, "status": request.param}
@@ -67,7 +62,14 @@ OPERATIONS = {
                                                                                  "version": 1}),
     "reply_delete": lambda ops, r, ids: ops.delete_reply(None, r["online"], version=1),
     "new_request": lambda ops, r, ids: ops.create_request(None, r["online"].campaign, ONLINE | {"key": "LZ-X"}),
+    "phone_answer": lambda ops, r, ids: _record_phone_answer(r["phone"]),
 }
+
+
+def _record_phone_answer(phone) -> None:
+    from tracker.requests.phone_answer import record_phone_answer
+
+    record_phone_answer(None, phone, {"answered_correctly": "true"})
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))

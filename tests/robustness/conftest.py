@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import join_everyone
 
 CAMPAIGN = "稳健性测试考评（2020）"
 TARGET = {"key": "liangzhou", "name": "凉州区", "apply_url": "https://www.lzq.gov.cn/apply",
@@ -24,20 +23,17 @@ REPLY = {"outcome": "already_public", "dispatched_on": "2020-09-10", "received_o
 @pytest.fixture
 def world(app, users):
     """A campaign, two targets, an online request with a reply, a phone request, score facts of indicator 1."""
-    from tracker.campaigns import operations as campaign_ops
+    from tests import factories as make
     from tracker.extensions import db
-    from tracker.requests import operations as request_ops
-    from tracker.scoring import operations as scoring_ops
 
     with app.app_context():
-        campaign = campaign_ops.create_campaign(None, {"name": CAMPAIGN, "year": 2020, "rubric_code": "wuwei-2020-county"})
-        join_everyone(campaign)
-        target = campaign_ops.create_target(None, campaign, TARGET)
-        other = campaign_ops.create_target(None, campaign, {"key": "minqin", "name": "民勤县"})
-        online = request_ops.create_request(None, campaign, ONLINE | {"target": target, "key": "LZ-21", "owner": "evaluator"})
-        request_ops.save_reply(None, online, REPLY)
-        phone = request_ops.create_request(None, campaign, PHONE | {"target": target, "key": "LZ-18", "owner": "evaluator"})
-        scoring_ops.save_facts(None, campaign, target, 1, {"items": [True] * 8, "note": "原始说明"})
+        campaign = make.campaign(CAMPAIGN, team=make.EVERYONE)
+        target = make.target(campaign, **TARGET)
+        other = make.target(campaign, "minqin", "民勤县")
+        online = make.request(campaign, ONLINE, target=target, key="LZ-21", owner="evaluator")
+        make.reply(online, **REPLY)
+        phone = make.request(campaign, PHONE, target=target, key="LZ-18", owner="evaluator")
+        make.facts(campaign, target, 1, {"items": [True] * 8, "note": "原始说明"})
         db.session.commit()
         return {"campaign": campaign.id, "target": target.id, "other": other.id, "online": online.id,
                 "phone": phone.id}
@@ -113,6 +109,10 @@ def rich_world(app, world) -> dict:
             "letter": {"posted_on": "2020-09-01", "delivered_on": "2020-09-03", "marked": "重要部署申请"}})
         request_ops.add_event(None, online, {"type": "extended", "on": "2020-09-10", "working_days": "5"})
         request_ops.add_attempt(None, phone, {"at": "2020-09-02T09:10", "connected": "false"})
+        # A connected call not yet judged: its page asks 是否正确告知 (issue 18).
+        answered = request_ops.create_request(None, campaign, PHONE | {"target": target, "key": "LZ-18b",
+                                                                      "owner": "evaluator"})
+        request_ops.add_attempt(None, answered, {"at": "2020-09-02T09:10", "connected": "true"})
         attachment = files.save_upload(None, online, FileStorage(stream=io.BytesIO(PNG_BYTES), filename="a.png"))
         add_document(None, online, {"kind": "reply", "dated_on": "2020-09-21", "number": "凉政公开〔2020〕1号"})
         scoring_ops.add_evidence(None, campaign, target, 1, {"note": "截图说明"})
@@ -127,6 +127,7 @@ def rich_world(app, world) -> dict:
         message.status = "failed"
         db.session.commit()
         return world | {"mail": mail_request.id, "attachment": attachment.id, "message": message.id,
+                        "phone_connected": answered.id,
                         "signed": signed.id,
                         "user": db.session.scalar(select(User.id).where(User.username == "evaluator"))}
 
@@ -136,7 +137,7 @@ def page_paths(app, ids: dict) -> list[str]:
     plus the new-request form of every channel."""
     adapter = app.url_map.bind("localhost")
     values = {"campaign_id": [ids["campaign"]], "target_id": [ids["target"], ids["other"], ids["signed"]],
-              "request_id": [ids["online"], ids["phone"], ids["mail"]], "user_id": [ids["user"]],
+              "request_id": [ids["online"], ids["phone"], ids["mail"], ids["phone_connected"]], "user_id": [ids["user"]],
               "attachment_id": [ids["attachment"]], "message_id": [ids["message"]], "indicator_id": [1]}
     new = f"/campaigns/{ids['campaign']}/requests/new?target={ids['target']}"
     paths = [f"{new}&channel={c}&purpose={p}" for c, p in (("online", "16"), ("oral", "17"), ("phone", "18"),

@@ -145,6 +145,7 @@ def copy_instance(root: Path, folder: Path) -> tuple[dict, Path]:
     return env, folder / "instance" / "tracker.sqlite3"
 
 
+@pytest.mark.slow  # starts and kills an import process
 def test_import_killed_midway_leaves_none_of_it_and_the_database_intact(pristine, tmp_path):
     root, _ = pristine
     bundle = big_bundle(tmp_path / "big.json")
@@ -218,6 +219,7 @@ def facts_and_audit_agree(path: Path) -> list[str]:
     return problems
 
 
+@pytest.mark.slow  # starts and kills a server process
 def test_server_killed_during_sheet_saves_keeps_every_acknowledged_score(instance):
     workdir, env, plan, database = instance
     path = sqlite_path(database)
@@ -273,7 +275,7 @@ def online_request(app, world):
 
 def attachments_and_files(app) -> tuple[list, set[str]]:
     from tracker.extensions import db
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
 
     with app.app_context():
         rows = [(a.id, a.stored_name) for a in db.session.scalars(select(Attachment))]

@@ -90,6 +90,7 @@ def test_a_password_reset_by_an_admin_ends_the_users_sessions(app, users, login)
 
 # ---------------------------------------------------------------------------- throttling
 
+@pytest.mark.slow  # many logins (4 s under load)
 def test_throttling_neither_locks_out_others_nor_ends_the_victims_session(app, users, login):
     from tracker.extensions import db
     from tracker.users.models import LoginAttempt

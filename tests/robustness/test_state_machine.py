@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -404,6 +405,7 @@ def strip(bundle: dict) -> dict:
     return data
 
 
+@pytest.mark.slow  # a state machine of many page round trips (over 30 s)
 def test_pages_and_round_trips_never_lose_or_alter_a_value(app, password_hash):
     Tracker.app, Tracker.password_hash = app, password_hash
     run_state_machine_as_test(Tracker, settings=settings(

@@ -32,7 +32,7 @@ def test_builtin_codes():
 def test_unknown_builtin():
     with pytest.raises(RubricError) as caught:
         load_rubric("wuwei-2099")
-    assert caught.value.problems[0].location == "code"
+    assert caught.value.problems[0].where == "code"
     assert "wuwei-2020-county" in caught.value.problems[0].message
 
 
@@ -120,8 +120,8 @@ def test_validate_rubric_file_reports_instead_of_raising(tmp_path):
     broken.write_text((DATA / "variant-2021.toml").read_text("utf-8").replace("total = 10", "total = 11"),
                       encoding="utf-8")
     report = validate_rubric_file(broken)
-    assert [(p.location, p.message) for p in report.problems] == [("total", "总分11分，但一级指标合计10分")]
-    assert validate_rubric_file(tmp_path / "absent.json").problems[0].location.endswith("absent.json")
+    assert [(p.where, p.message) for p in report.problems] == [("total", "总分11分，但一级指标合计10分")]
+    assert validate_rubric_file(tmp_path / "absent.json").problems[0].where.endswith("absent.json")
     assert validate_rubric_file(DATA / "variant-2021.toml").ok
 
 

@@ -25,7 +25,7 @@ def indicator(mapping: dict, ident: int) -> dict:
 def problems(mapping) -> dict[str, str]:
     report = validate_rubric(mapping)
     assert not report.ok
-    return {p.location: p.message for p in report.problems}
+    return {p.where: p.message for p in report.problems}
 
 
 def test_seed_is_valid_and_its_quirks_are_notes(mapping):
@@ -135,6 +135,6 @@ def test_parse_refuses_a_broken_rubric_with_every_problem(mapping):
     mapping["indicators"][1]["id"] = 1
     with pytest.raises(RubricError) as caught:
         parse_rubric(mapping)
-    locations = {p.location for p in caught.value.problems}
+    locations = {p.where for p in caught.value.problems}
     assert {"indicators[1].id", "level1[0].level2[0].max"} <= locations
     assert "考评指标无效" in str(caught.value)

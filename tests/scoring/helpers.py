@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from tests.conftest import join_everyone
 
 RUBRIC = "wuwei-2020-county"
 COUNTIES = (("liangzhou", "凉州区"), ("minqin", "民勤县"), ("gulang", "古浪县"), ("tianzhu", "天祝藏族自治县"))
@@ -40,30 +39,24 @@ DERIVED_OVERRIDES = {17: 0, 18: 1, 19: 2, 20: 2, 21: 0, 22: 1}
 
 
 def make_campaign(app, count: int = 1) -> tuple[int, list[int]]:
-    from tracker.campaigns import operations as campaign_ops
+    """The Wuwei campaign with the first `count` COUNTIES, every user in its team: (campaign id, target ids)."""
+    from tests import factories as make
     from tracker.extensions import db
 
     with app.app_context():
-        campaign = campaign_ops.create_campaign(None, {"name": "武威市2020年政务公开工作考评（县区）", "year": 2020,
-                                                       "rubric_code": RUBRIC})
-        join_everyone(campaign)
-        targets = [campaign_ops.create_target(None, campaign, {"key": key, "name": name})
-                   for key, name in COUNTIES[:count]]
+        campaign = make.campaign("武威市2020年政务公开工作考评（县区）", rubric_code=RUBRIC)
+        targets = make.targets(campaign, *COUNTIES[:count])
         db.session.commit()
         return campaign.id, [t.id for t in targets]
 
 
 def add_online_request(app, campaign_id: int, target_key: str, key: str | None = None) -> None:
+    from tests import factories as make
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
-    from tracker.requests import operations as request_ops
 
     with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        data = {"target": target_key, "channel": "online", "purpose": "16", "key": key,
-                "submitted_at": "2020-09-01T10:00:00+08:00",
-                "online": {"window_active": True, "accepted": True, "confirmed_on": "2020-09-01"}}
-        request_ops.create_request(None, campaign, data)
+        make.request(db.session.get(Campaign, campaign_id), "online", target=target_key, key=key)
         db.session.commit()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, select
 
 from tests.scoring.helpers import (COUNTIES, DERIVED_OVERRIDES, MANUAL_FORMS, add_online_request, make_campaign,
@@ -14,6 +15,7 @@ def action(browser, campaign_id, target_id, name, **data):
     return browser.post(f"{sheet_url(campaign_id, target_id)}/{name}", data=data)
 
 
+@pytest.mark.slow  # fills and reviews a whole sheet (2.2 s)
 def test_submit_sign_lock_unlock_cycle(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, reviewer = login("evaluator"), login("reviewer")
@@ -65,6 +67,7 @@ def test_submit_refused_while_incomplete_listing_the_pending(app, login):
     assert sheet_status(app, campaign_id, target_id) == "draft"
 
 
+@pytest.mark.slow  # fills and reviews a whole sheet (2.4 s)
 def test_signing_what_changed_since_the_reviewer_looked_is_refused(app, login):
     """Reviewer A opens the submitted sheet; B returns it, the evaluator changes a score and
     resubmits; A's sign from the page opened before is a conflict, and signs once A reloads."""
@@ -86,6 +89,7 @@ def test_signing_what_changed_since_the_reviewer_looked_is_refused(app, login):
     assert "已审核（锁定）" in first.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
 
 
+@pytest.mark.slow  # fills and reviews a whole sheet (2.5 s)
 def test_return_needs_a_reason_and_reopens_the_sheet(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, reviewer = login("evaluator"), login("reviewer")
@@ -154,6 +158,7 @@ def grow(app, browser, campaign_id, target_ids, requests_per_target, tag):
                          data={"url": "https://example.org/", "note": "佐证"})
 
 
+@pytest.mark.slow  # fills a whole sheet (1.3 s)
 def test_sheet_and_list_pages_issue_a_fixed_number_of_statements(app, login):
     campaign_id, target_ids = make_campaign(app, 4)
     evaluator = login("evaluator")

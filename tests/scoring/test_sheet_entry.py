@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.scoring.helpers import (DERIVED_OVERRIDES, MANUAL_FORMS, add_online_request, make_campaign, row_version,
@@ -21,6 +22,7 @@ def fill_whole_sheet(app, browser, campaign_id: int, target_id: int) -> None:
         assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
 
 
+@pytest.mark.slow  # every indicator through its form (2.2 s)
 def test_whole_sheet_filled_through_the_forms_gives_the_total(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator = login("evaluator")
@@ -62,7 +64,7 @@ def test_bands_count_7_points_4_and_points_5_refused_naming_the_field(app, login
     refused = save(evaluator, campaign_id, target_id, 10, {"count": "7", "points": "5"})
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
-    assert "指标10未保存" in body and "分值（points）" in body and "应在3–4分之间" in body
+    assert "指标10未保存" in body and "<strong>分值</strong>：" in body and "应在3–4分之间" in body
     assert 'name="points">' in body and '<option value="5" selected>' in body  # the user's input is kept
     assert stored_facts(app, campaign_id, target_id)[10] == {"count": 7, "points": 4}
     missing = save(evaluator, campaign_id, target_id, 10, {"count": "7"})
@@ -70,7 +72,7 @@ def test_bands_count_7_points_4_and_points_5_refused_naming_the_field(app, login
     fixed = save(evaluator, campaign_id, target_id, 10, {"count": "12"})
     assert fixed.status_code == 302
     negative = save(evaluator, campaign_id, target_id, 10, {"count": "-1"})
-    assert negative.status_code == 400 and "次数（count）" in negative.get_data(as_text=True)
+    assert negative.status_code == 400 and "<strong>次数</strong>：" in negative.get_data(as_text=True)
     words = save(evaluator, campaign_id, target_id, 10, {"count": "七"})
     assert words.status_code == 400 and "应为整数" in words.get_data(as_text=True)
 
@@ -80,7 +82,7 @@ def test_channel_only_points_above_cap_refused(app, login):
     evaluator = login("evaluator")
     refused = save(evaluator, campaign_id, target_id, 25, {"tier": "channel_only", "points": "2.5"})
     assert refused.status_code == 400
-    assert "分值（points）" in refused.get_data(as_text=True) and "0–2分" in refused.get_data(as_text=True)
+    assert "<strong>分值</strong>：" in refused.get_data(as_text=True) and "0–2分" in refused.get_data(as_text=True)
     assert 25 not in stored_facts(app, campaign_id, target_id)
     # A value left in the points select does not belong to the "smooth" tier's facts.
     assert save(evaluator, campaign_id, target_id, 25, {"tier": "smooth", "points": "1"}).status_code == 302
@@ -157,18 +159,18 @@ def test_preview_returns_the_recomputed_total_without_saving(app, login):
     evaluator = login("evaluator")
     save(evaluator, campaign_id, target_id, 8, {"points": "2"})
     url = f"{sheet_url(campaign_id, target_id)}/preview"
-    response = evaluator.client.post(url, data={"indicator": "10", "count": "12"},
+    response = evaluator.client.post(url, data={"indicator": "10", "f10-count": "12"},
                                      headers={"X-CSRFToken": evaluator.token, "Accept": "application/json"})
     assert response.status_code == 200
     data = response.get_json()
-    assert data["ok"] and data["total"] == 7 and data["indicator"]["points"] == 5
-    assert data["level1"]["主动公开"] == 7 and data["level2"]["重点领域信息"] == 5
+    assert data["ok"] and data["total"] == "7" and data["indicators"]["10"]["text"] == "5"
+    assert data["level1"]["主动公开"] == "7" and data["level2"]["重点领域信息"] == "5"
     assert 10 not in stored_facts(app, campaign_id, target_id)
-    refused = evaluator.client.post(url, data={"indicator": "10", "count": "7", "points": "5"},
+    refused = evaluator.client.post(url, data={"indicator": "10", "f10-count": "7", "f10-points": "5"},
                                     headers={"X-CSRFToken": evaluator.token})
-    assert refused.status_code == 200 and refused.get_json()["ok"] is False
-    assert "应在3–4分之间" in refused.get_json()["errors"][0][1]
-    no_token = evaluator.client.post(url, data={"indicator": "10", "count": "12"})
+    assert refused.status_code == 200 and refused.get_json()["excluded"] == [10]
+    assert "应在3–4分之间" in refused.get_json()["errors"]["10"][0][1]
+    no_token = evaluator.client.post(url, data={"indicator": "10", "f10-count": "12"})
     assert no_token.status_code == 400
 
 
@@ -204,12 +206,13 @@ def test_unknown_indicator_and_target_are_404(app, login):
 
 
 def make_campaign_named(app):
-    from tracker.campaigns import operations as campaign_ops
+    """Another campaign (no team) with one county: (campaign id, [target id])."""
+    from tests import factories as make
     from tracker.extensions import db
 
     with app.app_context():
-        campaign = campaign_ops.create_campaign(None, {"name": "另一考评", "year": 2021, "rubric_code": "wuwei-2020-county"})
-        target = campaign_ops.create_target(None, campaign, {"key": "x", "name": "某县"})
+        campaign = make.campaign("另一考评", year=2021, team=None)
+        target = make.target(campaign, "x", "某县")
         db.session.commit()
         return campaign.id, [target.id]
 

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.scoring.helpers import (make_campaign, review_events, save, seen_on, set_team, sheet_status, sheet_url,
@@ -42,6 +43,7 @@ def stored_signature(app, campaign_id, target_id):
             .order_by(ReviewEvent.id.desc())).first()
 
 
+@pytest.mark.slow  # fills a whole sheet (1.7 s)
 def test_while_submitted_the_evaluator_cannot_change_scores(app, login):
     campaign_id, target_id, evaluator = submitted(app, login)
     before = stored_facts(app, campaign_id, target_id)
@@ -56,6 +58,7 @@ def test_while_submitted_the_evaluator_cannot_change_scores(app, login):
     assert "<fieldset disabled>" in evaluator.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
 
 
+@pytest.mark.slow  # fills a whole sheet (1.4 s)
 def test_nobody_signs_a_sheet_they_submitted_admins_included(app, login):
     """Issue 14: an admin unlocked, submitted and signed a sheet they filled in."""
     campaign_id, (target_id,) = make_campaign(app)
@@ -72,6 +75,7 @@ def test_nobody_signs_a_sheet_they_submitted_admins_included(app, login):
     assert [kind for kind, _who, _why in review_events(app, campaign_id, target_id)] == ["submit"]
 
 
+@pytest.mark.slow  # fills a whole sheet (1.5 s)
 def test_nobody_signs_a_sheet_whose_scores_they_entered(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator, admin = login("evaluator"), login("admin")
@@ -83,6 +87,7 @@ def test_nobody_signs_a_sheet_whose_scores_they_entered(app, login):
     assert sign(login("reviewer"), campaign_id, target_id)[0].status_code == 302  # another person may
 
 
+@pytest.mark.slow  # fills a whole sheet (1.5 s)
 def test_only_a_reviewer_of_the_team_signs_returns_or_unlocks(app, login):
     campaign_id, target_id, _evaluator = submitted(app, login)
     set_team(app, campaign_id, "evaluator")  # the reviewer is not in this campaign's team
@@ -94,6 +99,7 @@ def test_only_a_reviewer_of_the_team_signs_returns_or_unlocks(app, login):
     assert [kind for kind, _who, _why in review_events(app, campaign_id, target_id)] == ["submit"]
 
 
+@pytest.mark.slow  # fills a whole sheet (1.7 s)
 def test_signing_without_the_fingerprint_is_refused(app, login):
     campaign_id, target_id, _evaluator = submitted(app, login)
     reviewer = login("reviewer")
@@ -103,6 +109,7 @@ def test_signing_without_the_fingerprint_is_refused(app, login):
     assert sheet_status(app, campaign_id, target_id) == "submitted"
 
 
+@pytest.mark.slow  # fills a whole sheet (2.1 s)
 def test_signing_asks_for_confirmation_showing_what_will_be_signed(app, login):
     campaign_id, target_id, _evaluator = submitted(app, login)
     reviewer = login("reviewer")
@@ -121,6 +128,7 @@ def test_signing_asks_for_confirmation_showing_what_will_be_signed(app, login):
     assert code == hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+@pytest.mark.slow  # fills and signs whole sheets (4.9 s)
 def test_a_code_that_no_longer_matches_the_sheet_is_not_signed(app, login):
     campaign_id, target_id, _evaluator = submitted(app, login)
     reviewer = login("reviewer")
@@ -130,6 +138,7 @@ def test_a_code_that_no_longer_matches_the_sheet_is_not_signed(app, login):
     assert sheet_status(app, campaign_id, target_id) == "submitted"
 
 
+@pytest.mark.slow  # fills and signs a whole sheet (3.5 s)
 def test_the_snapshot_records_everything_the_sheet_rests_on(app, login):
     campaign_id, (target_id,) = make_campaign(app)
     evaluator = login("evaluator")
@@ -157,10 +166,11 @@ def test_the_snapshot_records_everything_the_sheet_rests_on(app, login):
     assert data["reviewed_by"] == {"username": "reviewer", "name": "李审核"} and data["reviewed_on"] and data["filled_on"]
 
 
+@pytest.mark.slow  # fills and reviews a whole sheet (3.5 s)
 def test_the_return_reason_reaches_the_filler(app, login):
     """Issue 14: a returned sheet told its 填报人 nothing; the reason lived only in the audit log."""
     from tracker.extensions import db
-    from tracker.reminders.models import OutboxMessage
+    from tracker.core.mail import OutboxMessage
 
     campaign_id, target_id, evaluator = submitted(app, login)
     assert post(login("reviewer"), campaign_id, target_id, "return", reason="指标10缺少佐证截图").status_code == 302
@@ -178,6 +188,7 @@ def test_the_return_reason_reaches_the_filler(app, login):
     assert "评分表已被退回" not in evaluator.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
 
 
+@pytest.mark.slow  # fills and signs a whole sheet (3.4 s)
 def test_a_signed_sheet_shows_its_snapshot_and_the_changes_since(app, login):
     """If recomputing would give another result (here a fact changed behind the lock, as a data fix
     would), the sheet and every report keep the signed figures; reviewers see the differences."""
@@ -204,6 +215,7 @@ def test_a_signed_sheet_shows_its_snapshot_and_the_changes_since(app, login):
     assert 'class="fs-4 js-total">89.5<' in reviewer.get(sheet_url(campaign_id, target_id)).get_data(as_text=True)
 
 
+@pytest.mark.slow  # fills and signs a whole sheet (1.8 s)
 def test_history_page_and_the_verification_page(app, login):
     campaign_id, target_id, evaluator = submitted(app, login)
     reviewer = login("reviewer")
@@ -227,6 +239,7 @@ def test_history_page_and_the_verification_page(app, login):
                                                               ("unlock", "reviewer", "县区补充材料")]
 
 
+@pytest.mark.slow  # fills and signs a whole sheet (1.5 s)
 def test_review_records_cannot_be_changed(app, login):
     import pytest
 
@@ -255,9 +268,10 @@ def test_the_verification_page_takes_any_typing(app, login):
         assert response.status_code == 404 and "不存在" in page and 'name="code"' in page  # the form, again
 
 
+@pytest.mark.slow  # fills a whole sheet (1.7 s)
 def test_evidence_is_deleted_in_draft_and_refused_while_submitted(app, login):
     from tracker.extensions import db
-    from tracker.requests.models import Attachment
+    from tracker.core.files import Attachment
     from tracker.scoring.models import Evidence
 
     campaign_id, (target_id,) = make_campaign(app)

@@ -208,6 +208,7 @@ def test_missing_file_is_named(app, login):
     assert response.status_code == 400 and "请选择要导入的 Excel 文件" in response.get_data(as_text=True)
 
 
+@pytest.mark.slow  # fills a whole sheet and its workbook (1.6 s)
 def test_import_refuses_a_submitted_sheet_naming_it(app, login):
     """Issue 14: while 待审核 the evaluator could keep changing scores — the Excel import included."""
     from tests.scoring.test_sheet_entry import fill_whole_sheet

@@ -1,4 +1,5 @@
-"""The API's request edge: token authentication, role check, JSON body, commit once, JSON errors.
+"""The API's request edge: token authentication, role check, JSON body, one unit of work
+(core/unit_of_work: commit once, a lost race is a 409), JSON errors.
 
 Every API view is registered through `endpoint()`, so no view can forget the token, the role
 rule of the UI, the rollback on error or the error format
@@ -7,17 +8,14 @@ rule of the UI, the rollback on error or the error format
 from __future__ import annotations
 
 import json
-import logging
 from functools import wraps
 
 from flask import Blueprint, current_app, g, request
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..core import clock, policy
+from ..core import clock, policy, unit_of_work
 from ..core import parsing as p
-from ..core.errors import ERROR_TITLES, ConflictError, NotFound, PermissionDenied, TrackerError, ValidationError
+from ..core.errors import ERROR_TITLES, NotFound, PermissionDenied, TrackerError, ValidationError
 from ..extensions import csrf, db
 from . import schema_check
 from .openapi import ADMIN, EDIT, READ  # noqa: F401  (re-exported for the views)
@@ -28,9 +26,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # cookie, which a foreign page can make the browser send, is never accepted here.
 csrf.exempt(bp)
 
-MAX_ID = 2**31 - 1
 TITLES = ERROR_TITLES | {401: "未认证"}
-log = logging.getLogger(__name__)
 
 
 class Unauthorized(TrackerError):
@@ -68,16 +64,16 @@ def endpoint(rule: str, method: str, roles: tuple[str, ...] | None = READ):
 
 
 def _run(view, roles, kwargs):
+    def call():
+        return view(**kwargs) if roles is None else view(_require_user(roles), **kwargs)
+
     try:
-        if roles is None:
-            result = view(**kwargs)
-        else:
-            result = view(_require_user(roles), **kwargs)
-        db.session.commit()
-    except Exception as error:  # noqa: BLE001 — every failure must leave nothing half-saved
-        db.session.rollback()
-        return _failure(error)
-    payload, status = result if isinstance(result, tuple) else (result, 200)
+        outcome = unit_of_work.run(call)  # commits once; a refusal or a lost race comes back as the error
+    except HTTPException as error:  # e.g. a body Werkzeug refused: rolled back already, answered in JSON
+        return error_response(error.code or 400, TITLES.get(error.code or 400, "请求有误"))
+    if outcome.error is not None:
+        return _failure(outcome.error)
+    payload, status = outcome.value if isinstance(outcome.value, tuple) else (outcome.value, 200)
     return json_response(payload, status)
 
 
@@ -103,24 +99,9 @@ def visible_or_404(row, message: str):
     return row
 
 
-def _failure(error: Exception):
-    if isinstance(error, ValidationError):
-        fields = {k: v for k, v in error.errors.items() if k != "_"}
-        return error_response(error.status, error.message, fields)
-    if isinstance(error, TrackerError):
-        return error_response(error.status, error.message)
-    if isinstance(error, StaleDataError):
-        return error_response(409, ConflictError().message)
-    if isinstance(error, IntegrityError):
-        return error_response(409, "保存时与他人同时提交的数据冲突（如编号重复），未保存，请重试。")
-    if isinstance(error, HTTPException):
-        return error_response(error.code or 400, TITLES.get(error.code or 400, "请求有误"))
-    if isinstance(error, ValueError):
-        # The pure core raises ValueError for what it cannot compute (e.g. a deadline past the
-        # end of the working-day calendar): the input is at fault, the server keeps running.
-        log.exception("API input the domain could not handle")
-        return error_response(400, f"无法处理该输入：{error}")
-    raise error
+def _failure(error: TrackerError):
+    fields = {k: v for k, v in error.errors.items() if k != "_"} if isinstance(error, ValidationError) else None
+    return error_response(error.status, error.message, fields)
 
 
 # ---------------------------------------------------------------------------- input
@@ -151,7 +132,7 @@ def query_date(name: str = "today"):
 
 
 def get_or_404(model, ident: int, message: str):
-    row = db.session.get(model, ident) if 1 <= ident <= MAX_ID else None
+    row = db.session.get(model, ident) if 1 <= ident <= p.MAX_ID else None
     if row is None:
         raise NotFound(message)
     return row
@@ -160,5 +141,5 @@ def get_or_404(model, ident: int, message: str):
 def bounded_reference(value, field: str) -> None:
     """A digit string or number used as a database id must fit the column, or the driver raises."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if text.isascii() and text.isdigit() and int(text) > MAX_ID:
+    if text.isascii() and text.isdigit() and int(text) > p.MAX_ID:
         raise ValidationError({field: f"编号 {text[:20]} 过大，不存在"})

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
 from ..extensions import db
+from ..core.revisions import Bookkeeping
 from ..users.models import User
 
 
@@ -14,6 +15,7 @@ class ApiToken(db.Model):
     """A per-user API token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
+    __revision_scope__ = Bookkeeping()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -11,12 +11,16 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .openapi_schemas import ID, ref, schemas
+from ..core.parsing import MAX_ID
+from ..law.deadline_terms import Channel, RequestStatus
+from ..requests.models import PURPOSES
+from ..users.models import ROLES, Role
+from .openapi_schemas import ID, enum_of, ref, schemas
 
 PREFIX = "/api/v1"
-READ = ("admin", "reviewer", "evaluator")
-EDIT = ("admin", "evaluator")
-ADMIN = ("admin",)
+READ = ROLES
+EDIT = (Role.ADMIN.value, Role.EVALUATOR.value)
+ADMIN = (Role.ADMIN.value,)
 FILTERS = ("target", "channel", "purpose", "status", "owner", "show_voided", "due_from", "due_to")
 
 
@@ -76,17 +80,15 @@ QUERY = {
     "version": ({"type": "integer", "minimum": 0}, "所依据的版本号（必填：没有版本号的删除会被拒绝）"),
     "today": ({"type": "string", "format": "date"}, "按此日期计算状态与剩余工作日（YYYY-MM-DD，缺省为北京时间今天）"),
     "target": (ID, "被考评对象 id"),
-    "channel": ({"enum": ["online", "oral", "phone", "mail"]}, "渠道"),
-    "purpose": ({"enum": ["16", "17", "18", "19.1", "19.2", "19.3", "19.4", "20", "21", "22", "other"]}, "申请目的"),
-    "status": ({"enum": ["not_received", "awaiting_reply", "awaiting_clarification", "paused", "awaiting_payment",
-                         "replied_on_time", "replied_late", "overdue", "abandoned", "withdrawn", "no_deadline"]},
-               "期限状态"),
+    "channel": (enum_of(Channel), "渠道"),
+    "purpose": (enum_of(PURPOSES), "申请目的"),
+    "status": (enum_of(RequestStatus), "期限状态"),
     "owner": (ID, "负责人的用户 id"),
     "show_voided": ({"type": "boolean"}, "包含已作废的申请"),
     "due_from": ({"type": "string", "format": "date"}, "答复期限不早于"),
     "due_to": ({"type": "string", "format": "date"}, "答复期限不晚于"),
     "limit": ({"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "每页条数（最多 500）"),
-    "offset": ({"type": "integer", "minimum": 0, "maximum": 2**31 - 1, "default": 0}, "跳过的条数"),
+    "offset": ({"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}, "跳过的条数"),
 }
 ERRORS = {"400": "输入有误（fields 指明出错的字段）", "401": "缺少或无效的 API 令牌", "403": "当前角色不能执行此操作",
           "404": "资源不存在", "409": "冲突：version 已过期、记录已锁定或已作废"}

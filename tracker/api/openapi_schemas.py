@@ -9,16 +9,22 @@ from __future__ import annotations
 import json
 
 from ..bundles.validate import schema as bundle_schema
-from ..law.deadlines import STATUS_LABELS
+from ..core.parsing import MAX_DATE, MAX_ID, MIN_DATE
+from ..law.deadline_terms import Channel, RequestStatus
 from ..law.derived import OUTCOME_LABELS
-from ..requests.models import CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, PURPOSES, REPLY_FORMS
+from ..requests.models import DOCUMENT_KINDS, EVENT_TYPES, PURPOSES, REPLY_FORMS
+from ..scoring.models import SHEET_STATUSES
 
-MAX_ID = 2**31 - 1
 REF = "#/components/schemas/"
 
 
 def ref(name: str) -> dict:
     return {"$ref": REF + name}
+
+
+def enum_of(codes) -> dict:
+    """The schema of one of `codes` (an enum, or a mapping's keys), as the plain strings JSON carries."""
+    return {"enum": [str(code) for code in codes]}
 
 
 def _nullable(kind: str, **extra) -> dict:
@@ -57,7 +63,7 @@ CAMPAIGN_DETAIL = {"allOf": [ref("Campaign")], "type": "object", "required": ["m
                                   "target_count": {"type": "integer"}}}
 CAMPAIGN_FIELDS = {
     "name": {"type": "string", "pattern": r"\S", "maxLength": 200, "description": "考评名称"},
-    "year": {"type": "integer", "minimum": 2000, "maximum": 2045, "description": "考评年度"},
+    "year": {"type": "integer", "minimum": MIN_DATE.year, "maximum": MAX_DATE.year, "description": "考评年度"},
     "rubric_code": {"type": "string", "pattern": r"\S", "maxLength": 64, "description": "考评指标版本，如 wuwei-2020-county"},
     "member_ids": {"type": "array", "items": ID, "maxItems": 500, "description": "项目组成员的用户 id"},
 }
@@ -88,7 +94,7 @@ SUB_OBJECT_REFS = {"online": ref("bundle.online"), "oral": ref("bundle.oral"), "
 REQUEST_FIELDS = {
     "key": ref("bundle.key") | {"description": "编号；省略时自动生成（如 liangzhou-16-1）"},
     "owner": _nullable("string", maxLength=64, description="负责人用户名；省略时为当前用户"),
-    "channel": {"enum": list(CHANNELS)}, "purpose": {"enum": list(PURPOSES)},
+    "channel": enum_of(Channel), "purpose": enum_of(PURPOSES),
     "subject": _nullable("string", maxLength=500), "submitted_at": ref("bundle.nullableDateTime"),
     "notes": _nullable("string", maxLength=10000),
 } | SUB_OBJECT_REFS
@@ -121,7 +127,7 @@ REPLY_INPUT = {"allOf": [ref("bundle.reply")], "type": "object", "required": ["v
 DEADLINE = {
     "type": "object", "required": ["receipt_date", "due_date", "status", "on_time", "provisional", "steps"],
     "properties": {
-        "receipt_date": NULLABLE_DATE, "due_date": NULLABLE_DATE, "status": {"enum": list(STATUS_LABELS)},
+        "receipt_date": NULLABLE_DATE, "due_date": NULLABLE_DATE, "status": enum_of(RequestStatus),
         "status_label": {"type": "string"}, "on_time": _nullable("boolean"), "provisional": {"type": "boolean"},
         "working_days_left": _nullable("integer"), "clarification_due": NULLABLE_DATE,
         "paused_working_days": {"type": "integer"}, "extension_working_days": {"type": "integer"},
@@ -139,8 +145,8 @@ REQUEST = {
     "required": ["id", "campaign_id", "target_id", "version", "key", "target", "channel", "purpose", "voided",
                  "events", "computed"],
     "properties": {"id": ID, "campaign_id": ID, "target_id": ID, "version": ID, "key": {"type": "string"},
-                   "target": {"type": "string"}, "owner": _nullable("string"), "channel": {"enum": list(CHANNELS)},
-                   "purpose": {"enum": list(PURPOSES)}, "subject": {"type": "string"},
+                   "target": {"type": "string"}, "owner": _nullable("string"), "channel": enum_of(Channel),
+                   "purpose": enum_of(PURPOSES), "subject": {"type": "string"},
                    "submitted_at": _nullable("string"), "notes": {"type": "string"}, "voided": {"type": "boolean"},
                    "void_reason": {"type": "string"},
                    "online": {"type": "object"}, "oral": {"type": "object"}, "letter": {"type": "object"},
@@ -150,7 +156,7 @@ REQUEST = {
                                                          "properties": {"id": ID,
                                                                         "type": {"enum": list(EVENT_TYPES)},
                                                                         "on": DATE}}},
-                   "reply": {"type": "object", "properties": {"outcome": {"enum": list(OUTCOME_LABELS)},
+                   "reply": {"type": "object", "properties": {"outcome": enum_of(OUTCOME_LABELS),
                                                               "form": {"enum": [*REPLY_FORMS, None]},
                                                               "version": ID}},
                    "documents": {"type": "array", "items": {"type": "object", "required": ["id", "kind", "on"],
@@ -164,9 +170,9 @@ REQUEST_SUMMARY = {
     "type": "object", "required": ["id", "key", "target_id", "channel", "purpose", "status", "version"],
     "properties": {"id": ID, "key": {"type": "string"}, "target_id": ID, "target": {"type": "string"},
                    "target_name": {"type": "string"}, "owner": _nullable("string"),
-                   "channel": {"enum": list(CHANNELS)}, "purpose": {"enum": list(PURPOSES)},
+                   "channel": enum_of(Channel), "purpose": enum_of(PURPOSES),
                    "subject": {"type": "string"}, "submitted_at": _nullable("string"), "voided": {"type": "boolean"},
-                   "receipt_date": NULLABLE_DATE, "due_date": NULLABLE_DATE, "status": {"enum": list(STATUS_LABELS)},
+                   "receipt_date": NULLABLE_DATE, "due_date": NULLABLE_DATE, "status": enum_of(RequestStatus),
                    "status_label": {"type": "string"}, "on_time": _nullable("boolean"),
                    "provisional": {"type": "boolean"}, "version": ID},
 }
@@ -190,7 +196,7 @@ FACTS_INPUT = {"type": "object", "required": ["facts", "version"], "properties":
                          description="该指标评分依据的版本号（见评分表的 indicators[].version）；尚未填写时为 0")}}
 REVIEW = {
     "type": "object", "required": ["status", "filled_by", "reviewed_by", "reviewed_on", "code"],
-    "properties": {"status": {"enum": ["draft", "submitted", "signed"]},
+    "properties": {"status": enum_of(SHEET_STATUSES),
                    "filled_by": {"type": ["string", "null"]}, "reviewed_by": {"type": ["string", "null"]},
                    "reviewed_on": {"anyOf": [DATE, {"type": "null"}]},
                    "code": {"type": ["string", "null"], "pattern": "^[0-9a-f]{12}$"}},
@@ -200,7 +206,7 @@ SHEET = {
     "type": "object", "required": ["target_id", "status", "total", "complete", "pending", "indicators"],
     "properties": {
         "campaign_id": ID, "target_id": ID, "target": {"type": "string"},
-        "status": {"enum": ["draft", "submitted", "signed"]}, "status_label": {"type": "string"},
+        "status": enum_of(SHEET_STATUSES), "status_label": {"type": "string"},
         "total": {"type": "number"}, "complete": {"type": "boolean"},
         "pending": {"type": "array", "items": {"type": "integer"}},
         "level1": {"type": "object", "additionalProperties": {"type": "number"}},

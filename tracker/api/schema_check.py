@@ -7,7 +7,6 @@ expected). Messages are Chinese and name the field by its dotted path (`online.c
 from __future__ import annotations
 
 import functools
-import json
 import re
 from datetime import date, datetime
 
@@ -15,16 +14,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from ..core.errors import ValidationError
-from ..core.parsing import missing_day
+from ..core.schema_messages import schema_message
+from .openapi import body_schema_name, document
 
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
-_TYPES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "布尔值（true/false）",
-          "object": "对象", "array": "数组", "null": "null"}
 
 
 def check_body(data, rule: str, method: str) -> None:
-    from .openapi import body_schema_name
-
     _check_text(data, "body")
     name = body_schema_name(rule, method)
     if name is None:
@@ -57,8 +53,6 @@ def _check_text(value, path: str) -> None:
 
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
-    from .openapi import document
-
     root = {"$ref": f"#/components/schemas/{name}", "components": document()["components"]}
     checker = FormatChecker(formats=())
     checker.checks("date", raises=ValueError)(_is_date)
@@ -97,30 +91,4 @@ def _describe(error: SchemaError):
         best = max(error.context, key=lambda e: len(e.absolute_path))
         yield from _describe(best)
         return
-    yield _field(parts), _message(kind, expected, actual, error)
-
-
-def _message(kind: str, expected, actual, error: SchemaError) -> str:
-    shown = _show(actual)
-    if kind == "type":
-        wanted = expected if isinstance(expected, list) else [expected]
-        return f"应为{'或'.join(_TYPES.get(t, t) for t in wanted)}，实际为 {shown}"
-    if kind == "enum":
-        return f"取值 {shown} 无效，应为以下之一：{'、'.join(map(str, expected))}"
-    if kind == "const":
-        return f"应为 {_show(expected)}"
-    if kind == "format" and isinstance(actual, str) and missing_day(actual[:10]):
-        return missing_day(actual[:10])  # "2026年2月30日不存在" (issue 15)
-    if kind in ("pattern", "format"):
-        return f"{error.schema.get('x-problem-zh', '格式不正确')}，实际为 {shown}"
-    simple = {"minimum": f"不能小于 {expected}", "maximum": f"不能大于 {expected}",
-              "exclusiveMinimum": f"应大于 {expected}", "multipleOf": f"应为 {expected} 的整数倍",
-              "minItems": f"至少应有 {expected} 项", "maxItems": f"最多 {expected} 项",
-              "minLength": f"至少 {expected} 个字符", "maxLength": f"不能超过 {expected} 个字符",
-              "minProperties": "不能为空对象", "additionalProperties": "含有不支持的字段"}
-    return simple.get(kind, "不符合要求")
-
-
-def _show(value) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "…"
+    yield _field(parts), schema_message(error)

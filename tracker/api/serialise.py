@@ -7,13 +7,12 @@ from datetime import date, datetime, time
 from ..bundles.exporter import request_document
 from ..campaigns.models import Campaign, Target
 from ..core.db import from_db_time
-from ..core.parsing import BEIJING
 from ..law.deadlines import STATUS_LABELS, Deadline
 from ..requests.law_bridge import deadline_of, effective_status, phone_protocol_of
 from ..reports.json_report import review_json, usernames_of
 from ..requests.models import MockRequest
 from ..scoring.models import SHEET_STATUSES
-from ..law.workdays import WorkCalendar
+from ..law.workdays import BEIJING, WorkCalendar
 
 
 def _iso(value):

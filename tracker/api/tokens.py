@@ -68,7 +68,7 @@ def revoke_named(actor: User | None, owner: User, name: str) -> ApiToken:
 
 def revoke_token(actor: User, token_id) -> ApiToken:
     """Revoke one token: one's own, or anybody's for an admin."""
-    token = db.session.get(ApiToken, p.integer(token_id, field="token", minimum=1, maximum=2**31 - 1))
+    token = db.session.get(ApiToken, p.integer(token_id, field="token", minimum=1, maximum=p.MAX_ID))
     if token is None:
         raise NotFound("该 API 令牌不存在")
     if token.user_id != actor.id and not policy.is_admin(actor):
@@ -113,9 +113,8 @@ def _touch(token: ApiToken) -> None:
     # The time of last use is a convenience: when the write lock is busy (a long import) it is
     # skipped at once — the next use a minute later records it — and never fails or delays the GET.
     try:
-        with db.engine.connect() as connection, _no_waiting(connection):
+        with db.engine.begin() as connection, _no_waiting(connection):  # commits when the block ends
             connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-            connection.commit()
     except OperationalError:
         log.info("API token %s: last use not recorded (database busy)", token.id)
         return

@@ -4,16 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..campaigns import operations as ops
+from ..campaigns.access import get_campaign
 from ..campaigns.models import Campaign, Target
 from ..core import policy
 from ..extensions import db
 from .edge import ADMIN, endpoint, get_or_404, json_body, visible_or_404
 from .serialise import campaign_detail_json, campaign_json, target_json
-
-
-def get_campaign(campaign_id: int) -> Campaign:
-    message = f"考评 {campaign_id} 不存在"
-    return visible_or_404(get_or_404(Campaign, campaign_id, message), message)
 
 
 @endpoint("/campaigns", "GET")
@@ -32,12 +28,12 @@ def create_campaign(actor):
 
 @endpoint("/campaigns/<int:campaign_id>", "GET")
 def get_campaign_detail(actor, campaign_id: int):
-    return campaign_detail_json(get_campaign(campaign_id))
+    return campaign_detail_json(get_campaign(actor, campaign_id))
 
 
 @endpoint("/campaigns/<int:campaign_id>", "PATCH", ADMIN)
 def update_campaign(actor, campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(actor, campaign_id)
     data = json_body()
     current = {"name": campaign.name, "year": campaign.year, "rubric_code": campaign.rubric_code}
     ops.update_campaign(actor, campaign, current | data)
@@ -46,12 +42,12 @@ def update_campaign(actor, campaign_id: int):
 
 @endpoint("/campaigns/<int:campaign_id>/targets", "GET")
 def list_targets(actor, campaign_id: int):
-    return {"items": [target_json(t) for t in get_campaign(campaign_id).targets]}
+    return {"items": [target_json(t) for t in get_campaign(actor, campaign_id).targets]}
 
 
 @endpoint("/campaigns/<int:campaign_id>/targets", "POST", ADMIN)
 def create_target(actor, campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(actor, campaign_id)
     return target_json(ops.create_target(actor, campaign, json_body())), 201
 
 

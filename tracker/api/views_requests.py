@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..calendar.service import current_calendar
+from ..campaigns.access import get_campaign
 from ..core import parsing as p
 from ..core.errors import ConflictError
 from ..law.deadlines import STATUS_LABELS
@@ -17,11 +18,11 @@ from ..extensions import db
 from ..requests import documents
 from ..requests import operations as ops
 from ..requests.fields import SUB_OBJECTS
-from ..requests.models import CHANNELS, PURPOSES, MockRequest
+from ..law.deadline_terms import CHANNEL_LABELS
+from ..requests.models import PURPOSES, MockRequest
 from ..requests.pages import ListFilters, filtered_query
-from .edge import EDIT, MAX_ID, bounded_reference, endpoint, get_or_404, json_body, query_date, visible_or_404
+from .edge import EDIT, bounded_reference, endpoint, get_or_404, json_body, query_date, visible_or_404
 from .serialise import request_json, request_summary_json
-from .views_campaigns import get_campaign
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -48,24 +49,24 @@ def detail(row: MockRequest, status: int = 200):
 def _list_filters(args) -> tuple[ListFilters, int, int]:
     c = p.Collector()
     filters = ListFilters(
-        target=c.run("target", p.integer, args.get("target"), minimum=1, maximum=MAX_ID, required=False),
-        channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNELS, required=False),
+        target=c.run("target", p.integer, args.get("target"), minimum=1, maximum=p.MAX_ID, required=False),
+        channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNEL_LABELS, required=False),
         purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
         status=c.run("status", p.choice, args.get("status"), choices=STATUS_LABELS, required=False),
-        owner=c.run("owner", p.integer, args.get("owner"), minimum=1, maximum=MAX_ID, required=False),
+        owner=c.run("owner", p.integer, args.get("owner"), minimum=1, maximum=p.MAX_ID, required=False),
         due_from=c.run("due_from", p.optional_date, args.get("due_from")),
         due_to=c.run("due_to", p.optional_date, args.get("due_to")),
         show_voided=bool(c.run("show_voided", p.optional_bool, args.get("show_voided"))),
     )
     limit = c.run("limit", p.integer, args.get("limit"), minimum=1, maximum=MAX_LIMIT, required=False)
-    offset = c.run("offset", p.integer, args.get("offset"), minimum=0, maximum=MAX_ID, required=False)
+    offset = c.run("offset", p.integer, args.get("offset"), minimum=0, maximum=p.MAX_ID, required=False)
     c.raise_if_any()
     return filters, limit or DEFAULT_LIMIT, offset or 0
 
 
 @endpoint("/campaigns/<int:campaign_id>/requests", "GET")
 def list_requests(actor, campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(actor, campaign_id)
     filters, limit, offset = _list_filters(request.args)
     today = query_date()
     query = filtered_query(campaign.id, filters, current_calendar(), today)
@@ -81,7 +82,7 @@ def list_requests(actor, campaign_id: int):
 
 @endpoint("/campaigns/<int:campaign_id>/requests", "POST", EDIT)
 def create_request(actor, campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(actor, campaign_id)
     data = json_body()
     for field in ("target", "owner"):
         bounded_reference(data.get(field), field)

@@ -1,6 +1,7 @@
 """API: a target's score sheet, saving an indicator's facts, and the campaign's JSON report."""
 from __future__ import annotations
 
+from ..campaigns.access import get_campaign
 from ..campaigns.models import Campaign, Target
 from ..core.errors import NotFound, ValidationError
 from ..core.versions import MISSING_VERSION
@@ -10,11 +11,10 @@ from ..scoring.rubric_store import get_rubric
 from ..scoring.service import target_scores
 from .edge import EDIT, endpoint, get_or_404, json_body, query_date
 from .serialise import sheet_json
-from .views_campaigns import get_campaign
 
 
-def _campaign_target(campaign_id: int, target_id: int) -> tuple[Campaign, Target]:
-    campaign = get_campaign(campaign_id)
+def _campaign_target(actor, campaign_id: int, target_id: int) -> tuple[Campaign, Target]:
+    campaign = get_campaign(actor, campaign_id)
     target = get_or_404(Target, target_id, f"被考评对象 {target_id} 不存在")
     if target.campaign_id != campaign.id:
         raise NotFound(f"被考评对象 {target_id} 不属于考评 {campaign_id}")
@@ -28,12 +28,12 @@ def _sheet(campaign: Campaign, target: Target):
 
 @endpoint("/campaigns/<int:campaign_id>/targets/<int:target_id>/sheet", "GET")
 def get_sheet(actor, campaign_id: int, target_id: int):
-    return _sheet(*_campaign_target(campaign_id, target_id))
+    return _sheet(*_campaign_target(actor, campaign_id, target_id))
 
 
 @endpoint("/campaigns/<int:campaign_id>/targets/<int:target_id>/facts/<int:indicator_id>", "PUT", EDIT)
 def save_facts(actor, campaign_id: int, target_id: int, indicator_id: int):
-    campaign, target = _campaign_target(campaign_id, target_id)
+    campaign, target = _campaign_target(actor, campaign_id, target_id)
     try:
         get_rubric(campaign.rubric_code).indicator(indicator_id)
     except KeyError:
@@ -53,4 +53,4 @@ def save_facts(actor, campaign_id: int, target_id: int, indicator_id: int):
 
 @endpoint("/campaigns/<int:campaign_id>/report", "GET")
 def get_report(actor, campaign_id: int):
-    return report_json(get_campaign(campaign_id), query_date())
+    return report_json(get_campaign(actor, campaign_id), query_date())

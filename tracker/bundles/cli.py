@@ -6,9 +6,14 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from ..campaigns.models import Campaign
+from ..core import clock, unit_of_work
 from ..core.cli_support import fail, parse_cli_date, with_app
 from ..core.heap import collector_paused
 from ..extensions import db
+from .exporter import stream_bundle
+from .importer import BundleError, import_bundle
+from .validate import BundleTextError, load_bundle_text
 
 
 def today_option(func):
@@ -16,14 +21,10 @@ def today_option(func):
 
 
 def resolve_today(value: str | None):
-    from ..core import clock
-
     return parse_cli_date(value, "--today") if value else clock.today()
 
 
 def find_campaign(name: str):
-    from ..campaigns.models import Campaign
-
     campaign = db.session.scalar(select(Campaign).where(Campaign.name == name))
     if campaign is None:
         fail(f"考评 {name!r} 不存在")
@@ -42,9 +43,6 @@ def write_output(text: str, output: str | None) -> None:
 @with_app
 def import_command(file: str) -> None:
     """Import a tracker-bundle/1 file: all or nothing."""
-    from .importer import BundleError, import_bundle
-    from .validate import BundleTextError, load_bundle_text
-
     path = Path(file)
     if not path.exists():
         fail(f"文件不存在: {file}")
@@ -56,9 +54,9 @@ def import_command(file: str) -> None:
     except BundleError as error:
         db.session.rollback()
         for problem in error.problems:
-            click.echo(f"{file}: {problem.path}: {problem.message_zh}", err=True)
+            click.echo(f"{file}: {problem.where}: {problem.message}", err=True)
         fail(f"数据包有 {len(error.problems)} 个问题，未导入任何内容")
-    db.session.commit()
+    unit_of_work.save()
     click.echo(summary.describe())
 
 
@@ -69,8 +67,6 @@ def import_command(file: str) -> None:
 @with_app
 def export_command(campaign_name: str, today: str | None, output: str | None) -> None:
     """Write a campaign as tracker-bundle/1 (standard output without -o)."""
-    from .exporter import stream_bundle
-
     # Streamed piece by piece: a national campaign never sits in memory as one document (≤ 400 MB).
     pieces = stream_bundle(find_campaign(campaign_name), resolve_today(today))
     with collector_paused():

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
+from ..calendar.operations import merge_calendar
 from ..calendar.service import current_calendar
 from ..campaigns import operations as campaign_ops
 from ..campaigns.models import Campaign, Target
@@ -25,6 +26,7 @@ from ..core import parsing as p
 from ..core.audit import AuditEntry
 from ..core.db import insert_values, numbered_inserts, reserve_ids, to_db_time
 from ..core.errors import TrackerError, ValidationError
+from ..core.problems import Problem
 from ..extensions import db
 from ..requests import operations as request_ops
 from ..requests.law_bridge import store_clock
@@ -37,13 +39,13 @@ from ..users import operations as user_ops
 from ..users.models import User
 from .locks import frozen_targets, unchanged
 from .reviews import apply_review, reopen_for_review
-from .validate import BundleProblem, validate_bundle
+from .validate import validate_bundle
 
 CHUNK = 500  # new rows per flush
 
 
 class BundleError(TrackerError):
-    def __init__(self, problems: list[BundleProblem]):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__(f"数据包有 {len(problems)} 个问题，未导入任何内容：" + "；".join(str(x) for x in problems[:5]))
 
@@ -64,7 +66,7 @@ class ImportSummary:
 class _Importer:
     def __init__(self, actor, data: dict):
         self.actor, self.data = actor, data
-        self.problems: list[BundleProblem] = []
+        self.problems: list[Problem] = []
         self.summary = ImportSummary()
         self.targets: dict[str, Target] = {}
         self.deferred: list[Callable[[], None]] = []  # audit records that need the ids of the next flush
@@ -147,16 +149,16 @@ class _Importer:
             yield
         except ValidationError as error:
             for name, message in error.errors.items():
-                self.problems.append(BundleProblem(path if name == "_" else f"{path}.{name}", message))
+                self.problems.append(Problem(path if name == "_" else f"{path}.{name}", message))
         except TrackerError as error:
-            self.problems.append(BundleProblem(path, error.message))
+            self.problems.append(Problem(path, error.message))
 
     def run(self) -> ImportSummary:
         campaign = self.campaign()
         if campaign is None:
             return self.summary
         if campaign.closed:
-            self.problems.append(BundleProblem("$.campaign.name", CLOSED_MESSAGE))
+            self.problems.append(Problem("$.campaign.name", CLOSED_MESSAGE))
             return self.summary
         self.team(campaign)
         self.load_targets(campaign)
@@ -172,6 +174,7 @@ class _Importer:
         self.keys = dict(db.session.execute(select(MockRequest.key, MockRequest.id)
                                             .where(MockRequest.campaign_id == campaign.id)).all())
         self.frozen = frozen_targets(campaign.id)
+        self.team_ids = {m.user_id for m in campaign.members}
         for index, item in enumerate(self.data.get("requests") or []):
             with self.at(f"$.requests[{index}]"):
                 self.request(campaign, item)
@@ -189,7 +192,7 @@ class _Importer:
                 campaign = campaign_ops.create_campaign(self.actor, {"name": spec["name"], "year": spec["year"],
                                                                      "rubric_code": spec["rubric"]})
         elif campaign.rubric_code != spec["rubric"]:
-            self.problems.append(BundleProblem("$.campaign.rubric", f"考评已存在且使用 {campaign.rubric_code}，与数据包不一致"))
+            self.problems.append(Problem("$.campaign.rubric", f"考评已存在且使用 {campaign.rubric_code}，与数据包不一致"))
         self.summary.campaign = campaign
         return campaign
 
@@ -260,7 +263,7 @@ class _Importer:
         actor = self.actor
         row = request_ops.build_request(actor, campaign, data, self.calendar, users=self.users, taken=self.keys,
                                         add=False, clock=False, frozen=self.frozen,
-                                        bundle=True)
+                                        bundle=True, team=self.team_ids)
         self.keys[row.key] = None
         created = request_ops.creation_snapshot(row)
         self.add_history(row, item)
@@ -364,8 +367,6 @@ class _Importer:
             self.defer(record)
 
     def merge_calendar(self) -> None:
-        from ..calendar.operations import merge_calendar
-
         if self.data.get("calendar"):
             with self.at("$.calendar"):
                 self.summary.updated["calendar"] = merge_calendar(self.actor, self.data["calendar"])
@@ -398,7 +399,7 @@ def import_bundle(actor, data: dict) -> ImportSummary:
     problems = validate_bundle(data, known_targets=known_targets, known_users=known_users,
                                **({"known_indicators": indicator_ids} if indicator_ids else {}))
     if isinstance(rubric_code, str) and indicator_ids is None:
-        problems.append(BundleProblem("$.campaign.rubric", f"考评指标版本 {rubric_code} 不存在"))
+        problems.append(Problem("$.campaign.rubric", f"考评指标版本 {rubric_code} 不存在"))
     if problems:
         raise BundleError(problems)
     importer = _Importer(actor, data)

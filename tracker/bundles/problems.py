@@ -1,17 +1,14 @@
-"""What a bundle problem is and how it is told: its JSON path and its Chinese message, and the
+"""How a bundle problem is told: its JSON path (the ``where`` of a core ``Problem``) and the
 names of the bundle's fields. Shared by the schema check (validate.py) and the rules (rules.py)."""
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+
 
 FORMAT = "tracker-bundle/1"
 OFFICIAL_INDICATOR_IDS = frozenset(str(i) for i in [*range(1, 29), 31, 32, 33, 34])
 DERIVED_INDICATOR_IDS = frozenset(str(i) for i in range(16, 23))
-CHANNEL_LABELS: Mapping[str, str] = {"online": "互联网", "oral": "当面口头", "phone": "电话", "mail": "信函"}
 
 FIELD_LABELS = {
     "format": "格式标识", "campaign": "考评", "name": "名称", "rubric": "指标版本", "year": "年度",
@@ -49,17 +46,6 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PathPart = str | int
 
 
-@dataclass(frozen=True)
-class BundleProblem:
-    """One problem of a bundle: where (a JSON path such as ``$.requests[3].reply.outcome``) and what."""
-
-    path: str
-    message_zh: str
-
-    def __str__(self) -> str:
-        return f"{self.path}：{self.message_zh}"
-
-
 def json_path(parts: Iterable[PathPart]) -> str:
     """``("requests", 3, "reply")`` → ``$.requests[3].reply``; other keys as ``['10']`` (RFC 9535)."""
     text = "$"
@@ -78,8 +64,3 @@ def describe_field(name: PathPart) -> str:
         return "数据包"
     label = FIELD_LABELS.get(str(name))
     return f"{label}（{name}）" if label else f"字段 {name} "
-
-
-def show_value(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "…"

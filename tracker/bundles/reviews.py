@@ -66,8 +66,8 @@ def apply_review(campaign: Campaign, target: Target, review: dict) -> None:
         review_ops.submit_sheet(filler, sheet, _day(review, "submitted_on"))
     if wanted == "signed":
         signer, day = _person(review, people, "reviewed_by", "审核人"), _day(review, "reviewed_on")
-        prepared = review_ops.prepare_signature(signer, sheet, day)
-        review_ops.sign_sheet(signer, sheet, day, prepared.score.fingerprint())
+        prepared = review_ops.prepare_signature(signer, sheet, day)  # every check of signing, once
+        review_ops.sign_sheet(signer, sheet, day, prepared.score.fingerprint(), prepared=prepared)
 
 
 def _reopen(sheet: ScoreSheet, review: dict, people: dict[str, User]) -> None:

@@ -10,15 +10,18 @@ from datetime import date, datetime
 from typing import Any
 
 from ..law.deadline_checks import date_problems
+from ..law.deadline_terms import CHANNEL_LABELS
 from ..law.deadlines import Event, RequestClock
 from ..law.derived import CHANNELS_BY_PURPOSE
 from ..law.letters import legal_representative_problem, purpose_20_problems, tracking_number_problem
-from ..law.workdays import BEIJING
+from ..law.workdays import BEIJING, MAX_YEAR, MIN_YEAR
 
-from .problems import CHANNEL_LABELS, DERIVED_INDICATOR_IDS, BundleProblem, PathPart, json_path
+from ..core.problems import Problem
+from ..core.schema_messages import show_value as _show
+from .problems import DERIVED_INDICATOR_IDS, PathPart, json_path
 from .problems import describe_field as _field
-from .problems import show_value as _show
 
+_FIRST_DAY, _LAST_DAY = f"{MIN_YEAR}-01-01", f"{MAX_YEAR}-12-31"  # ISO dates compare as text
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
@@ -81,7 +84,7 @@ class Context:
 
     def __init__(self, data: dict[str, Any], targets: set[str], users: set[str], indicators: set[str]):
         self.data = data
-        self.found: list[BundleProblem] = []
+        self.found: list[Problem] = []
         self.users = users | self._unique_keys("team", "username", "用户名")
         self.targets = targets | self._unique_keys("targets", "key", "被考评对象编号")
         self.legal_representatives = {
@@ -89,7 +92,7 @@ class Context:
             if isinstance(t.get("key"), str) and isinstance(t.get("legal_representative"), str)}
         self.indicators = indicators
 
-    def problems(self) -> list[BundleProblem]:
+    def problems(self) -> list[Problem]:
         self._unique_keys("requests", "key", "申请编号")
         for index, request in self._entries("requests"):
             self._check_request(index, request)
@@ -101,7 +104,7 @@ class Context:
         return self.found
 
     def _add(self, parts: list[PathPart], message_zh: str) -> None:
-        self.found.append(BundleProblem(json_path(parts), message_zh))
+        self.found.append(Problem(json_path(parts), message_zh))
 
     def _entries(self, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
         items = self.data.get(section)
@@ -216,8 +219,8 @@ class Context:
                     self._add(here, f"节假日日历中{label} {_show(value)} 重复（与 $.calendar.{name}[{first[value]}] 相同）")
                     continue
                 first[value] = index
-                if field == "date" and isinstance(value, str) and not "2000-01-01" <= value <= "2045-12-31":
-                    self._add(here, f"日期 {_show(value)} 超出日历支持的范围（2000年至2045年）")
+                if field == "date" and isinstance(value, str) and not _FIRST_DAY <= value <= _LAST_DAY:
+                    self._add(here, f"日期 {_show(value)} 超出日历支持的范围（{MIN_YEAR}年至{MAX_YEAR}年）")
 
     def _check_reviews(self) -> None:
         for target, review in self._mapping("reviews").items():

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.auth import admin_required
-from ..core.edge import commit_or_error
+from ..core import unit_of_work
 from .importer import BundleError, import_bundle
 from .validate import BundleTextError, load_bundle_text
 
@@ -32,7 +32,7 @@ def bundle_import():
     except BundleTextError as error:
         return render_template("bundles/import.html", problems=[], error=f"file：{error.message_zh}"), 400
     summaries = []
-    error = commit_or_error(lambda: summaries.append(import_bundle(current_user, data)))
+    error = unit_of_work.run(lambda: summaries.append(import_bundle(current_user, data))).error
     if isinstance(error, BundleError):
         return render_template("bundles/import.html", problems=error.problems, error=error.message), 400
     if error is not None:

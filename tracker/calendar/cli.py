@@ -6,13 +6,12 @@ import sys
 import click
 
 from ..core.cli_support import database_url, fail, parse_cli_date, without_app
+from .direct import calendar_from_database
 
 
 def _calendar():
     # Read with the driver alone, not through the app: `tracker workdays` starts in ≤ 0.35 s
     # (DESIGN.md §10.6). Before `tracker init`: the official calendar without overrides.
-    from .direct import calendar_from_database
-
     return calendar_from_database(database_url())
 
 

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import click
 
+from ..core import parsing as p
+from ..core import unit_of_work
 from ..core.cli_support import fail, parse_cli_date, with_app
+from ..core.errors import TrackerError, ValidationError
+from . import operations as ops
+from .service import current_calendar
 
 # Field names of the operations' errors, as the command line shows them.
 _LABELS = {"notice": "通知", "year": "年份", "source": "依据", "day": "日期", "note": "依据", "working": "类型",
@@ -19,20 +24,24 @@ _SHOWN = {"holiday": "holiday", "override_holiday": "holiday", "makeup_workday":
 
 
 def _commit_or_fail(action, *args, commit: bool = True, **kwargs):
-    """Run one operation as the command line (no user), commit once; a refusal is one line, exit 1."""
-    from ..core.errors import ValidationError
-    from ..extensions import db
-
-    try:
-        result = action(None, *args, **kwargs)
-    except ValidationError as error:
-        db.session.rollback()
-        fail("；".join(f"{_LABELS.get(k, k)}：{v}" if k != "_" else v for k, v in error.errors.items()))
+    """Run one operation as the command line (no user), commit once (not with commit=False: a
+    preview); a refusal or a lost race is one line, exit 1."""
     if commit:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return result
+        outcome = unit_of_work.run(lambda: action(None, *args, **kwargs))
+        if outcome.error is not None:
+            _refused(outcome.error)
+        return outcome.value
+    try:
+        return action(None, *args, **kwargs)
+    except TrackerError as error:
+        _refused(error)
+    finally:
+        unit_of_work.rollback()
+
+
+def _refused(error) -> None:
+    errors = getattr(error, "errors", None) or {"_": error.message}
+    fail("；".join(f"{_LABELS.get(k, k)}：{v}" if k != "_" else v for k, v in errors.items()))
 
 
 @click.group("calendar")
@@ -48,8 +57,6 @@ def calendar() -> None:
 @with_app
 def set_command(day: str, kind: str | None, note: str) -> None:
     """Set DATE as a working day or a day off."""
-    from . import operations as ops
-
     if kind is None:
         fail("请指定 --workday 或 --holiday")
     parsed = parse_cli_date(day, "DATE")
@@ -62,8 +69,6 @@ def set_command(day: str, kind: str | None, note: str) -> None:
 @with_app
 def unset_command(day: str) -> None:
     """Remove the override of DATE (the official schedule applies again)."""
-    from . import operations as ops
-
     parsed = _commit_or_fail(ops.remove_override_on, parse_cli_date(day, "DATE").isoformat())
     click.echo(f"已删除 {parsed} 的调整，未结申请的答复期限已重新计算。")
 
@@ -75,8 +80,6 @@ def unset_command(day: str) -> None:
 @with_app
 def confirm_command(year: str, source: str, yes_empty: bool) -> None:
     """Mark YEAR's schedule as entered in full: its dates are no longer provisional."""
-    from . import operations as ops
-
     row = _commit_or_fail(ops.confirm_year, {"year": year, "source": source, "allow_empty": yes_empty})
     click.echo(f"已确认 {row.year} 年放假安排（{row.source}）。")
 
@@ -86,12 +89,8 @@ def confirm_command(year: str, source: str, yes_empty: bool) -> None:
 @with_app
 def show_command(year: str) -> None:
     """One line per day off or make-up working day of YEAR: DATE holiday|makeup_workday NAME."""
-    from ..core import parsing as p
-    from ..core.errors import ValidationError
-    from .service import current_calendar
-
     try:
-        number = p.integer(year, field="年份", minimum=2000, maximum=2045)
+        number = p.integer(year, field="年份", minimum=p.MIN_DATE.year, maximum=p.MAX_DATE.year)
     except ValidationError as error:
         fail(error.message)
     calendar_ = current_calendar()
@@ -133,8 +132,6 @@ def _read_text(file: str) -> str:
 @with_app
 def import_notice_command(file: str, year: str | None, dry_run: bool, confirm: bool) -> None:
     """Read a State Council holiday notice (text, FILE or - for standard input) into the calendar."""
-    from . import operations as ops
-
     text = _read_text(file)
     if dry_run:
         notice, changes = _commit_or_fail(lambda _actor: ops.read_notice(text, year), commit=False)

@@ -7,6 +7,7 @@ official calendar without overrides, as the app-based path did.
 """
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
@@ -27,8 +28,6 @@ def _build(override_rows, confirmed_rows) -> WorkCalendar:
 
 
 def _sqlite_calendar(url: str) -> WorkCalendar:
-    import sqlite3
-
     path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
     path = path.split("?", 1)[0]
     if not path or path == ":memory:":
@@ -47,7 +46,7 @@ def _sqlite_calendar(url: str) -> WorkCalendar:
 
 
 def _postgresql_calendar(url: str) -> WorkCalendar:
-    import psycopg
+    import psycopg  # lazy: only the driver of the database in use is loaded (≤ 0.35 s start)
 
     parts = urlsplit(url)
     conninfo = parts._replace(scheme="postgresql").geturl()
@@ -60,6 +59,7 @@ def _postgresql_calendar(url: str) -> WorkCalendar:
 
 
 def _other_calendar(url: str) -> WorkCalendar:
+    # Lazy: SQLAlchemy is the slow import this module exists to avoid; only other databases need it.
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 

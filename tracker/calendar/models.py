@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import utcnow
+from ..core.revisions import CALENDAR, Shared
 from ..extensions import db
 
 
@@ -13,6 +14,7 @@ class CalendarOverride(db.Model):
     """An admin-entered day: working or not, with its source (e.g. 国办发明电〔2026〕N号)."""
 
     __tablename__ = "calendar_overrides"
+    __revision_scope__ = Shared(CALENDAR)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
@@ -25,19 +27,9 @@ class ConfirmedYear(db.Model):
     """A year whose State Council schedule an admin has entered in full: no longer provisional."""
 
     __tablename__ = "calendar_confirmed_years"
+    __revision_scope__ = Shared(CALENDAR)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(300), default="")
     confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-
-class CalendarRevision(db.Model):
-    """One row whose token changes on every calendar change, so each process can tell its table is stale.
-
-    A random token rather than a counter: a restored backup must never look current by accident.
-    """
-
-    __tablename__ = "calendar_revision"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    revision: Mapped[str] = mapped_column(String(32), default="")

@@ -1,4 +1,5 @@
-"""Admin changes to the calendar. Each bumps the revision and recomputes open deadlines once."""
+"""Admin changes to the calendar. Each recomputes open deadlines once; its commit renews the calendar's
+token (core/revisions.py: the calendar models declare the CALENDAR scope)."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,24 +10,22 @@ from ..core import audit
 from ..core import parsing as p
 from ..core.errors import ConflictError, NotFound, ValidationError
 from ..extensions import db
+from ..law.workdays import MAX_YEAR, MIN_YEAR
 from .models import CalendarOverride, ConfirmedYear
 from .notice import Change, Notice, NoticeError, parse_notice, plan_changes
-from .service import bump_revision, current_calendar, current_revision
+from .service import current_calendar, current_revision
+from .signals import calendar_changed
 
 FIELDS = ("day", "working", "note")
-MIN_YEAR, MAX_YEAR = 2000, 2045
 NOTICE_MAX_CHARS = 20_000
 
 
 def _after_change(actor) -> None:
-    bump_revision()
-    from ..requests.law_bridge import recompute_open_requests
-
-    recompute_open_requests()
+    calendar_changed.send(actor)  # the requests recompute their due dates (calendar/signals.py)
 
 
 def _upsert(actor, day: date, working: bool, note: str) -> CalendarOverride:
-    """Write one override and its audit record; the caller bumps the revision once."""
+    """Write one override and its audit record; the caller recomputes the deadlines once."""
     row = db.session.scalar(select(CalendarOverride).where(CalendarOverride.day == day))
     before = audit.snapshot(row, FIELDS) if row else None
     if row is None:

@@ -1,40 +1,26 @@
 """The process's working-day calendar, rebuilt whenever the overrides in the database change.
 
-Every caller asks `current_calendar()`; it costs one indexed read of the revision counter, so a
-change made in one worker is seen by every other worker on its next request.
+Every caller asks `current_calendar()`; it is kept under the token of the CALENDAR scope
+(core/revisions.py), which every committed change to the overrides or confirmed years renews: one
+indexed read, so a change made in one worker is seen by every other worker on its next request, and
+a transaction that changed the calendar itself reads its own change.
 """
 from __future__ import annotations
 
-import threading
-import uuid
-
 from sqlalchemy import select
 
+from ..core.kept import Kept
+from ..core.revisions import CALENDAR, EVERY, current_tokens
 from ..extensions import db
 from ..law.workdays import Override, WorkCalendar
-from .models import CalendarOverride, CalendarRevision, ConfirmedYear
+from .models import CalendarOverride, ConfirmedYear
 
-_lock = threading.Lock()
-_cached: tuple[str, WorkCalendar] | None = None
+_calendars: Kept[WorkCalendar] = Kept(max_entries=4, scopes=(CALENDAR,))  # per database
 
 
 def current_revision() -> str:
-    return db.session.scalar(select(CalendarRevision.revision).where(CalendarRevision.id == 1)) or ""
-
-
-def bump_revision() -> None:
-    row = db.session.get(CalendarRevision, 1)
-    if row is None:
-        row = CalendarRevision(id=1)
-        db.session.add(row)
-    row.revision = uuid.uuid4().hex
-    db.session.flush()
-
-
-def forget_calendar() -> None:
-    """Drop the process's table (tests that reset the database call this)."""
-    global _cached
-    _cached = None
+    """The calendar's committed token: a signed sheet records it, a previewed notice import checks it."""
+    return current_tokens([(CALENDAR, EVERY)])[(CALENDAR, EVERY)]
 
 
 def build_calendar() -> WorkCalendar:
@@ -45,12 +31,4 @@ def build_calendar() -> WorkCalendar:
 
 
 def current_calendar() -> WorkCalendar:
-    global _cached
-    revision = current_revision()
-    cached = _cached
-    if cached is not None and cached[0] == revision:
-        return cached[1]
-    with _lock:
-        if _cached is None or _cached[0] != revision:
-            _cached = (revision, build_calendar())
-        return _cached[1]
+    return _calendars.get((), build_calendar)

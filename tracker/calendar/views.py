@@ -7,11 +7,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core import policy
+from ..core import policy, unit_of_work
 from ..core.auth import admin_required
-from ..core.edge import commit_or_error
 from ..core.errors import TrackerError, form_errors
 from ..extensions import db
+from ..law.workdays import MAX_YEAR, MIN_YEAR
 from . import operations as ops
 from .models import CalendarOverride, ConfirmedYear
 from .service import current_calendar, current_revision
@@ -39,7 +39,7 @@ def _calendar_banner():
 @admin_required
 def year_view(errors: dict | None = None):
     year = request.args.get("year", clock.today().year, type=int)
-    year = min(max(year, 2000), 2045)
+    year = min(max(year, MIN_YEAR), MAX_YEAR)
     calendar = current_calendar()
     months = [(month, list(days)) for month, days in groupby(calendar.year_days(year), key=lambda d: d.date.month)]
     overrides = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)).all()
@@ -50,11 +50,8 @@ def year_view(errors: dict | None = None):
 
 
 def _run(action, *args):
-    try:
-        action(current_user, *args)
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
+    error = unit_of_work.run(lambda: action(current_user, *args)).error
+    if error is not None:
         return year_view(errors=form_errors(error))
     flash("日历已更新，所有未结申请的答复期限已重新计算。", "success")
     return redirect(url_for("calendar.year_view", year=request.form.get("return_year") or None))
@@ -121,7 +118,7 @@ def notice_apply():
             current_user, request.form.get("notice"), request.form.get("year"),
             confirm=bool(request.form.get("confirm")), expected_revision=request.form.get("revision", ""))
 
-    error = commit_or_error(apply)
+    error = unit_of_work.run(apply).error
     if error is not None:
         return _notice_page(form_errors(error), status=error.status)
     notice, changes = outcome["notice"], outcome["changes"]

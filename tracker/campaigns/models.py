@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
 from ..extensions import db
+from ..core.revisions import Bookkeeping, Shared, ViaTarget
 from ..users.models import User
 
 TARGET_KINDS = {"county": "县区", "department": "部门"}
@@ -16,6 +17,9 @@ DEFAULT_OFFICE_HOURS = [["08:30", "12:00"], ["14:30", "18:00"]]
 
 class Campaign(db.Model):
     __tablename__ = "campaigns"
+    # The name is printed on every report but scores nothing: kept reports take the new name when they
+    # are handed out (reports/kept_reports.py), so a rename rescores no county (DESIGN.md §10.6).
+    __revision_scope__ = Shared(ignore_columns=("name", "version"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -40,6 +44,9 @@ class CampaignMember(db.Model):
     """The campaign's team: the users who work on it."""
 
     __tablename__ = "campaign_members"
+    # Who may see a campaign is asked live on every request; the dashboard's kept summary is filed
+    # under the campaigns its user sees (main/dashboard.py), so no kept value reads the team.
+    __revision_scope__ = Bookkeeping()
     __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +58,7 @@ class CampaignMember(db.Model):
 
 class Target(db.Model):
     __tablename__ = "targets"
+    __revision_scope__ = ViaTarget("id")
     __table_args__ = (UniqueConstraint("campaign_id", "key"), UniqueConstraint("campaign_id", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,7 +25,7 @@ def _campaign_values(data: dict, *, current: Campaign | None) -> dict:
     c = p.Collector()
     values = {
         "name": c.run("name", p.text, data.get("name"), required=True, max_length=200),
-        "year": c.run("year", p.integer, data.get("year"), minimum=2000, maximum=2045),
+        "year": c.run("year", p.integer, data.get("year"), minimum=p.MIN_DATE.year, maximum=p.MAX_DATE.year),
         "rubric_code": c.run("rubric_code", p.text, data.get("rubric_code"), required=True, max_length=64),
     }
     if values["rubric_code"] and not rubric_exists(values["rubric_code"]):

@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from ..extensions import db
+from .backup import backup, restore
 from .cli_support import with_app
 
 
@@ -14,8 +16,6 @@ from .cli_support import with_app
 @with_app
 def backup_command(file: str) -> None:
     """Write a consistent copy of the database to FILE."""
-    from .backup import backup
-
     backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(file))
     click.echo(f"已备份到 {file}")
 
@@ -26,9 +26,6 @@ def backup_command(file: str) -> None:
 @with_app
 def restore_command(file: str, yes: bool) -> None:
     """Replace the database's content with FILE (stop the server first)."""
-    from ..extensions import db
-    from .backup import restore
-
     if not yes and not click.confirm("恢复将覆盖当前数据库中的全部数据，确定继续？", default=False):
         click.echo("已取消。")
         return

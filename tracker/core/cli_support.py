@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import functools
 import sys
+from datetime import date
 
 import click
+
+from .. import create_app  # cheap: the package imports Flask only inside create_app
+from ..config import ConfigError, load_config
 
 
 def fail(message: str) -> None:
@@ -18,9 +22,8 @@ def with_app(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         # Imported here, not at the top: commands that need no app (workdays, rubric validate)
-        # import this module too and must not pay for Flask (DESIGN.md §10.6).
-        from .. import create_app
-        from ..config import ConfigError
+        # import this module too and must not pay for Flask and SQLAlchemy (DESIGN.md §10.6).
+        from ..extensions import db
         from .errors import TrackerError
 
         try:
@@ -31,20 +34,14 @@ def with_app(func):
             try:
                 return func(*args, **kwargs)
             except TrackerError as error:
-                from ..extensions import db
-
                 db.session.rollback()
                 fail(error.message)
             except (ValueError, LookupError) as error:
-                from ..extensions import db
-
                 db.session.rollback()
                 fail(str(error))
             finally:
                 # Close this app's connections: a command run in-process (tests, scripts) must not
                 # leave a pool of open database connections behind for the garbage collector.
-                from ..extensions import db
-
                 db.session.remove()
                 db.engine.dispose()
 
@@ -66,8 +63,6 @@ def without_app(func):
 
 def database_url() -> str:
     """TRACKER_DATABASE_URL as the app would use it, without building the app."""
-    from ..config import ConfigError, load_config
-
     try:
         return load_config()["SQLALCHEMY_DATABASE_URI"]
     except ConfigError as error:
@@ -75,8 +70,6 @@ def database_url() -> str:
 
 
 def parse_cli_date(value: str, name: str):
-    from datetime import date
-
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):

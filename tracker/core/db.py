@@ -6,13 +6,12 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-_BEIJING = ZoneInfo("Asia/Shanghai")
+from ..law.workdays import BEIJING
 
 # Reads may share the database; a write must take the lock when its transaction begins,
 # otherwise two writers that both read first deadlock into "database is locked".
@@ -68,7 +67,7 @@ def from_db_time(moment: datetime | None) -> datetime | None:
     """Stored naive UTC → aware Beijing time for display and business rules."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc).astimezone(_BEIJING)
+    return moment.replace(tzinfo=timezone.utc).astimezone(BEIJING)
 
 
 @contextmanager
@@ -166,15 +165,3 @@ def _insert_columns(model) -> tuple:
         columns.append((prop.key, column.key, bool(default is not None and default.is_scalar),
                         None if default is None else default.arg))
     return tuple(columns)
-
-
-def write_tokens(session, model, key: str, tokens: dict[int, str]) -> None:
-    """Set `model.revision` of the rows whose `key` column is in `tokens`, creating the missing ones —
-    one INSERT … ON CONFLICT DO UPDATE, so two commits creating the same row never collide."""
-    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values([{key: ident, "revision": token} for ident, token in sorted(tokens.items())])
-    session.execute(statement.on_conflict_do_update(index_elements=[key],
-                                                    set_={"revision": statement.excluded.revision}))

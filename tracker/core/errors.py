@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 
+from ..extensions import db
+
 
 class TrackerError(Exception):
     """Base class: carries a message meant for the user, in Chinese."""
@@ -78,8 +80,6 @@ def register_error_pages(app: Flask) -> None:
     def _server_error(error):
         # After a failed statement PostgreSQL refuses every other one until the rollback, and the error
         # page itself reads the database (the calendar banner): without this the 500 page fails too.
-        from ..extensions import db
-
         db.session.rollback()
         return _render(500, _describe(error))
 

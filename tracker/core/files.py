@@ -11,17 +11,40 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, send_file
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
-from . import audit
+from ..extensions import db
+from .revisions import ViaTarget
+from . import audit, unit_of_work
 from . import parsing as p
+from .db import utcnow
 from .errors import NotFound, ValidationError
 
 CHUNK = 64 * 1024
 FIELD = "file"
 MAX_CONTENT_TYPES_XML = 1024 * 1024  # a zip whose manifest is larger is not an Office file
+
+
+class Attachment(db.Model):
+    """An uploaded file, stored outside the web root under a generated name."""
+
+    __tablename__ = "attachments"
+    __revision_scope__ = ViaTarget("request_id", "target_id")  # none for an evidence file: its evidence row leads there
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -186,9 +209,6 @@ def _store(upload, kind: str, name: str) -> tuple[str, int]:
 
 def save_upload(actor, request_row, upload, description: str = ""):
     """Store an uploaded file and add its Attachment row (flushed, not committed)."""
-    from ..extensions import db
-    from ..requests.models import Attachment
-
     if upload is None or not getattr(upload, "filename", ""):
         raise ValidationError({FIELD: "请选择要上传的文件"})
     description = p.text(description, field="description", max_length=500)
@@ -198,17 +218,23 @@ def save_upload(actor, request_row, upload, description: str = ""):
     attachment = Attachment(request_id=getattr(request_row, "id", None), original_name=name, stored_name=stored,
                             content_type=KINDS[kind].mimetype, size=size, description=description,
                             uploaded_by_id=getattr(actor, "id", None))
-    try:
-        db.session.add(attachment)
-        db.session.flush()
-    except BaseException:
-        discard_file(attachment)
-        raise
+    # Whoever rolls the change back (a refusal later in the operation, a lost race at the commit),
+    # the file goes with its row: no file is kept without one.
+    unit_of_work.when_rolled_back(lambda: discard_file(attachment))
+    db.session.add(attachment)
+    db.session.flush()
     audit.record(actor, "create", "attachment", attachment.id,
                  after={"request": getattr(request_row, "key", None), "name": name, "size": size,
                         "content_type": attachment.content_type},
                  summary=f"{getattr(request_row, 'key', '')}：上传附件 {name}")
     return attachment
+
+
+def delete_attachment(attachment) -> None:
+    """Delete an attachment's row; its file is removed once the deletion is committed (a deletion
+    rolled back keeps its file)."""
+    db.session.delete(attachment)
+    unit_of_work.when_committed(lambda: discard_file(attachment))
 
 
 def discard_file(attachment) -> None:

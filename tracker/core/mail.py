@@ -32,10 +32,12 @@ from typing import Self
 
 from flask import Flask
 from flask_mail import Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from . import audit
+from .revisions import Bookkeeping
+from . import audit, unit_of_work
 from .db import utcnow
 from .errors import ValidationError
 
@@ -45,6 +47,29 @@ GIVE_UP_AFTER = timedelta(days=7)
 STALE_AFTER = timedelta(hours=1)
 DEFAULT_BATCH = 500
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+
+
+class OutboxMessage(db.Model):
+    """An email written in the same transaction as what caused it; delivered after the commit."""
+
+    __tablename__ = "outbox"
+    __revision_scope__ = Bookkeeping()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Back-off (DESIGN §10.4): not tried before next_attempt_at; failed for good 7 days after the
+    # first temporary failure.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 @dataclass
@@ -86,8 +111,6 @@ class _Outcome:
 
 def queue_email(recipient: str, subject: str, text: str, html: str = "", user_id: int | None = None):
     """Add a message to the outbox in the current transaction (flush only; the edge commits)."""
-    from ..reminders.models import OutboxMessage
-
     message = OutboxMessage(recipient=recipient, subject=subject[:300], body_text=text, body_html=html or "",
                             user_id=user_id, status="pending", attempts=0, last_error="")
     db.session.add(message)
@@ -159,44 +182,42 @@ def _build(message: _Claimed, sender: str) -> tuple[bytes, _Outcome | None]:
 
 
 def release_stale() -> int:
-    from ..reminders.models import OutboxMessage
-
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "sending", OutboxMessage.sent_at < utcnow() - STALE_AFTER)
         .values(status="pending", sent_at=None, last_error="发送过程中断（超过1小时未完成），已重新排队")
         .execution_options(synchronize_session=False))
-    db.session.commit()
+    unit_of_work.save()
     return result.rowcount or 0
 
 
 def _next_due(after_id: int, now: datetime) -> _Claimed | None:
     """The next message whose turn has come (not claimed: the caller connects to the server first)."""
-    from ..reminders.models import OutboxMessage as M
+    M = OutboxMessage  # short: the query names many columns
 
     row = db.session.execute(
         select(M.id, M.recipient, M.subject, M.body_text, M.body_html, M.attempts, M.created_at, M.first_failed_at)
         .where(M.status == "pending", M.id > after_id, or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now))
         .order_by(M.id).limit(1)).first()
-    db.session.commit()
+    unit_of_work.save()
     return _Claimed(*row) if row is not None else None
 
 
 def _claim(message: _Claimed, now: datetime) -> _Claimed | None:
     """pending → sending, counting the attempt; None when another process claimed it first."""
-    from ..reminders.models import OutboxMessage as M
+    M = OutboxMessage  # short: the query names many columns
 
     result = db.session.execute(
         update(M).where(M.id == message.id, M.status == "pending")
         .values(status="sending", sent_at=now, attempts=M.attempts + 1)
         .execution_options(synchronize_session=False))
     attempts = db.session.scalar(select(M.attempts).where(M.id == message.id)) if result.rowcount == 1 else None
-    db.session.commit()
+    unit_of_work.save()
     return replace(message, attempts=attempts) if attempts is not None else None
 
 
 def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport, now: datetime) -> None:
-    from ..reminders.models import OutboxMessage as M
+    M = OutboxMessage  # short: the query names many columns
 
     first_failed = claimed.first_failed_at or now
     if outcome.status == "sent":
@@ -214,7 +235,7 @@ def _record(claimed: _Claimed, outcome: _Outcome, report: DeliveryReport, now: d
         report.failed += 1
     db.session.execute(update(M).where(M.id == claimed.id, M.status == "sending").values(**values)
                        .execution_options(synchronize_session=False))
-    db.session.commit()
+    unit_of_work.save()
 
 
 def message_id(outbox_id: int, created_at: datetime, sender: str) -> str:

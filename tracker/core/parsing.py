@@ -9,15 +9,14 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
+from ..law.workdays import BEIJING, MAX_YEAR, MIN_YEAR
 from .errors import ValidationError
 from .office_hours import OfficeHoursError
 from .office_hours import office_hours as parse_office_hours
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-MIN_DATE = date(2000, 1, 1)
-MAX_DATE = date(2045, 12, 31)
+MIN_DATE = date(MIN_YEAR, 1, 1)
+MAX_DATE = date(MAX_YEAR, 12, 31)
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..campaigns.models import Campaign, CampaignMember
 from ..extensions import db
+from ..users.models import ROLES, Role
 from .errors import LockedError, NotFound, PermissionDenied
 
 
@@ -30,17 +31,16 @@ class Action(StrEnum):
 
 
 VIEW, EDIT, REVIEW, MANAGE = Action.VIEW, Action.EDIT, Action.REVIEW, Action.MANAGE
-_ACTING_ROLE = {EDIT: "evaluator", REVIEW: "reviewer"}
-_STAFF_ROLES = ("admin", "reviewer", "evaluator")
+_ACTING_ROLE = {EDIT: Role.EVALUATOR, REVIEW: Role.REVIEWER}
 
 
 def is_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "active", False) \
-        and getattr(user, "role", None) in _STAFF_ROLES
+        and getattr(user, "role", None) in ROLES
 
 
 def is_admin(user) -> bool:
-    return is_staff(user) and user.role == "admin"
+    return is_staff(user) and user.role == Role.ADMIN
 
 
 def team_campaign_ids(user) -> frozenset[int]:
@@ -95,7 +95,7 @@ def can(user, action: Action | str, obj=None) -> bool:
     action = Action(action)
     if not is_staff(user) or _closed(action, obj):
         return False
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return True
     if action is MANAGE:
         return False

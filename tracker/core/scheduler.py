@@ -34,7 +34,6 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -46,9 +45,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from ..law.workdays import BEIJING
+from ..reminders.job import run_and_deliver
 from .errors import TrackerError
+from .mail import deliver_pending
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 LOCK_KEY = 4_620_211_905_350_081  # pg advisory lock id of "the tracker scheduler"; any constant, never changed
 RETRY_MINUTES = 10
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600}
@@ -83,13 +84,13 @@ class PostgresSchedulerLock:
 
     def __init__(self, url: str):
         self.where = f"PostgreSQL 咨询锁 {LOCK_KEY}"
-        self._engine = create_engine(url, poolclass=NullPool)
+        # Autocommit: the lock belongs to the connection's session, no transaction has to hold it.
+        self._engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         self._connection = None
 
     def acquire(self) -> bool:
         connection = self._engine.connect()
         held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar()
-        connection.commit()
         if not held:
             connection.close()
             return False
@@ -102,7 +103,6 @@ class PostgresSchedulerLock:
             return
         try:
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-            connection.commit()
         finally:
             connection.close()
             self._engine.dispose()
@@ -164,16 +164,12 @@ def add_jobs(scheduler: BaseScheduler, app: Flask, now: datetime | None = None) 
 
 
 def daily_reminders(app: Flask) -> None:
-    from ..reminders.job import run_and_deliver
-
     report, delivery = run_and_deliver(app)
     for line in report.lines() + ([delivery.summary()] if delivery else []):
         log.info(line)
 
 
 def retry_delivery(app: Flask) -> None:
-    from .mail import deliver_pending
-
     report = deliver_pending(app)
     if report.handled or report.released:
         log.info(report.summary())

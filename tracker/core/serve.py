@@ -4,13 +4,13 @@ from __future__ import annotations
 import click
 from waitress import serve
 
+from .. import create_app
 from . import base_url
 from .heap import settle_after_startup
+from .scheduler import start_scheduler
 
 
 def serve_app(host: str, port: int, threads: int) -> None:
-    from .. import create_app
-
     app = create_app()
     if not app.config["BASE_URL_SET"]:
         url = base_url.listening_url(host, port)
@@ -22,8 +22,6 @@ def serve_app(host: str, port: int, threads: int) -> None:
     settle_after_startup()
     scheduler = None
     if app.config["SCHEDULER_ENABLED"]:
-        from .scheduler import start_scheduler
-
         scheduler = start_scheduler(app, blocking=False)
     click.echo(f"tracker 正在 http://{host}:{port}/ 提供服务" + ("（已启用提醒调度器）" if scheduler else ""))
     try:

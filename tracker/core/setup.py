@@ -6,7 +6,8 @@ from pathlib import Path
 from flask import current_app
 from flask_migrate import upgrade
 
-from ..extensions import db
+from ..scoring.rubric_store import install_builtin_rubrics
+from . import unit_of_work
 
 
 def initialise_database() -> list[str]:
@@ -14,8 +15,6 @@ def initialise_database() -> list[str]:
     if uri.startswith("sqlite:///"):
         Path(uri[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     upgrade()
-    from ..scoring.rubric_store import install_builtin_rubrics
-
     added = install_builtin_rubrics()
-    db.session.commit()
+    unit_of_work.save()
     return added

@@ -8,9 +8,11 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from ..law.workdays import BEIJING, format_cn_date
 from . import labels, policy
-from .db import sqlite_begin_mode
+from .db import from_db_time, sqlite_begin_mode
 from .errors import register_error_pages
+from .parsing import MAX_ID
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -25,18 +27,24 @@ def cn_date(value) -> str:
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.date()
-    return f"{value.year}年{value.month}月{value.day}日"
+    return format_cn_date(value)
+
+
+def cn_datetime(value) -> str:
+    """A stored UTC time (or an aware one) as 2020年9月1日 10:00, Beijing time."""
+    if value is None:
+        return ""
+    moment = from_db_time(value) if value.tzinfo is None else value.astimezone(BEIJING)
+    return f"{format_cn_date(moment.date())} {moment:%H:%M}"
 
 
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in every URL stops at the database's integer range: /requests/99999999999999999999 is a 404,
     not an overflow inside PostgreSQL (a 500)."""
 
-    MAX = 2**31 - 1
-
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        if number > self.MAX:
+        if number > MAX_ID:
             raise NotFound()  # a 404 like any unknown id (not "no route", which may read as 405)
         return number
 
@@ -48,6 +56,7 @@ def install_converters(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     register_error_pages(app)
     app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.filters["cn_datetime"] = cn_datetime
     app.jinja_env.filters["field_label"] = labels.field_label
     # Templates ask the policy too: {% if can(current_user, 'edit', campaign) %}.
     app.jinja_env.globals.update(can=policy.can, is_admin=policy.is_admin)

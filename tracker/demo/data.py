@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from ..core.parsing import BEIJING
 from ..rubric import Rubric
 from ..law.letters import s10_number
-from ..law.workdays import WorkCalendar
+from ..law.workdays import BEIJING, WorkCalendar
 from .facts import sheet_facts
 
 TARGETS = [

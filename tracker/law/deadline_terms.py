@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from .workdays import DayInfo
 
@@ -14,7 +15,22 @@ MAX_EXTENSION = 20  # Art. 33
 CLARIFICATION_WINDOW = 7  # Art. 30
 CONSULTATION_CAP = 15  # Art. 32, 34: the consulted party's time
 FEE_PAYMENT_LIMIT = 20  # 国办函〔2020〕109号: unpaid this long → the request is abandoned
-CHANNELS = ("online", "oral", "phone", "mail")
+
+
+class Channel(StrEnum):
+    """How a mock request reaches the target. The values are what the database, the bundle and the API
+    carry, unchanged; a member compares equal to its value."""
+
+    ONLINE = "online"
+    ORAL = "oral"
+    PHONE = "phone"
+    MAIL = "mail"
+
+
+CHANNELS = tuple(Channel)
+CHANNEL_LABELS = {Channel.ONLINE: "互联网", Channel.ORAL: "当面口头", Channel.PHONE: "电话", Channel.MAIL: "信函"}
+# The channels that call for a written reply with a deadline (a phone test has none).
+WRITTEN_CHANNELS = (Channel.ONLINE, Channel.ORAL, Channel.MAIL)
 LETTER_KINDS = {"registered": "挂号信/EMS（签收）", "ordinary": "平常信函（无签收）",
                 "to_other": "寄送政府信息公开工作机构以外的机关或人员"}
 PARTIES = {"third_party": "第三方", "other_agency": "其他机关"}
@@ -22,19 +38,43 @@ EVENT_ORDER = (  # also the order of same-day events
     "clarification_requested", "clarified", "consultation_started", "consultation_ended",
     "fee_notified", "fee_paid", "extended", "withdrawn",
 )
+
+
+class RequestStatus(StrEnum):
+    """Where a request stands on the law's clock; stored in requests.status as the value."""
+
+    NOT_RECEIVED = "not_received"
+    AWAITING_REPLY = "awaiting_reply"
+    AWAITING_CLARIFICATION = "awaiting_clarification"
+    PAUSED = "paused"
+    AWAITING_PAYMENT = "awaiting_payment"
+    REPLIED_ON_TIME = "replied_on_time"
+    REPLIED_LATE = "replied_late"
+    OVERDUE = "overdue"
+    ABANDONED = "abandoned"
+    WITHDRAWN = "withdrawn"
+    NO_DEADLINE = "no_deadline"
+
+
 STATUS_LABELS = {
-    "not_received": "尚未收到申请",
-    "awaiting_reply": "等待答复",
-    "awaiting_clarification": "等待补正",
-    "paused": "征求意见中（暂停计算）",
-    "awaiting_payment": "等待缴费（暂停计算）",
-    "replied_on_time": "按期答复",
-    "replied_late": "逾期答复",
-    "overdue": "逾期未答复",
-    "abandoned": "视为放弃申请",
-    "withdrawn": "已撤回申请",
-    "no_deadline": "无答复期限",
+    RequestStatus.NOT_RECEIVED: "尚未收到申请",
+    RequestStatus.AWAITING_REPLY: "等待答复",
+    RequestStatus.AWAITING_CLARIFICATION: "等待补正",
+    RequestStatus.PAUSED: "征求意见中（暂停计算）",
+    RequestStatus.AWAITING_PAYMENT: "等待缴费（暂停计算）",
+    RequestStatus.REPLIED_ON_TIME: "按期答复",
+    RequestStatus.REPLIED_LATE: "逾期答复",
+    RequestStatus.OVERDUE: "逾期未答复",
+    RequestStatus.ABANDONED: "视为放弃申请",
+    RequestStatus.WITHDRAWN: "已撤回申请",
+    RequestStatus.NO_DEADLINE: "无答复期限",
 }
+# The clock runs and a reply is awaited: the due date is what to watch.
+OPEN_STATUSES = (RequestStatus.AWAITING_REPLY, RequestStatus.OVERDUE)
+# What the reminders watch: the open requests and a clarification the team must send in time.
+REMINDED_STATUSES = (*OPEN_STATUSES, RequestStatus.AWAITING_CLARIFICATION)
+# The clock stands still until the other side acts.
+WAITING_STATUSES = (RequestStatus.AWAITING_CLARIFICATION, RequestStatus.AWAITING_PAYMENT, RequestStatus.PAUSED)
 
 
 @dataclass(frozen=True)

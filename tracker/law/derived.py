@@ -9,28 +9,46 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Literal
+
+from .deadline_terms import WRITTEN_CHANNELS, Channel
 
 DERIVED_INDICATORS = (16, 17, 18, 19, 20, 21, 22)
 PUBLISHED_MAXIMA: Mapping[int, float] = {16: 2, 17: 0, 18: 2, 19: 2.5, 20: 2, 21: 2, 22: 1}
-NORMAL_CHANNELS = frozenset({"online", "mail", "oral"})
+NORMAL_CHANNELS = frozenset(WRITTEN_CHANNELS)
 CHANNELS_BY_PURPOSE: Mapping[str, frozenset[str]] = {
-    "16": frozenset({"online"}), "17": frozenset({"oral"}), "18": frozenset({"phone"}),
+    "16": frozenset({Channel.ONLINE}), "17": frozenset({Channel.ORAL}), "18": frozenset({Channel.PHONE}),
     "19.1": NORMAL_CHANNELS, "19.2": NORMAL_CHANNELS, "19.3": NORMAL_CHANNELS, "19.4": NORMAL_CHANNELS,
-    "20": frozenset({"mail"}), "21": NORMAL_CHANNELS, "22": NORMAL_CHANNELS,
-    "other": frozenset({"online", "oral", "phone", "mail"}),
+    "20": frozenset({Channel.MAIL}), "21": NORMAL_CHANNELS, "22": NORMAL_CHANNELS,
+    "other": frozenset(Channel),
 }
 
+
+class Outcome(StrEnum):
+    """The kind of a reply (条例第三十六条); stored in replies.outcome as the value."""
+
+    ALREADY_PUBLIC = "already_public"
+    DISCLOSED = "disclosed"
+    PARTIALLY_DISCLOSED = "partially_disclosed"
+    WITHHELD = "withheld"
+    NOT_HELD = "not_held"
+    NOT_RESPONSIBLE = "not_responsible"
+    DUPLICATE = "duplicate"
+    SPECIAL_LAW = "special_law"
+    NOT_AN_OGI_REQUEST = "not_an_ogi_request"
+
+
 OUTCOME_LABELS: Mapping[str, str] = {
-    "already_public": "已主动公开",
-    "disclosed": "予以公开",
-    "partially_disclosed": "部分公开",
-    "withheld": "不予公开",
-    "not_held": "信息不存在",
-    "not_responsible": "非本机关负责公开",
-    "duplicate": "重复申请，不予重复处理",
-    "special_law": "按特别规定办理（工商、不动产登记资料等）",
-    "not_an_ogi_request": "不作为政府信息公开申请处理",
+    Outcome.ALREADY_PUBLIC: "已主动公开",
+    Outcome.DISCLOSED: "予以公开",
+    Outcome.PARTIALLY_DISCLOSED: "部分公开",
+    Outcome.WITHHELD: "不予公开",
+    Outcome.NOT_HELD: "信息不存在",
+    Outcome.NOT_RESPONSIBLE: "非本机关负责公开",
+    Outcome.DUPLICATE: "重复申请，不予重复处理",
+    Outcome.SPECIAL_LAW: "按特别规定办理（工商、不动产登记资料等）",
+    Outcome.NOT_AN_OGI_REQUEST: "不作为政府信息公开申请处理",
 }
 CHECK_LABELS: Mapping[str, str] = {
     "told_route": "告知获取该政府信息的方式和途径",
@@ -87,7 +105,7 @@ class PhoneOutcome:
     complete: bool
     connected: bool
     answered_correctly: bool | None
-    attempts_summary_zh: str  # e.g. "第1次 09:12 未接通；第2次 10:05 接通"
+    attempts_summary_zh: str  # e.g. "第1次 2020年9月2日 09:12 未接通；第2次 2020年9月2日 10:05 接通"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,11 @@ Calls go to the published guidance number in office hours on a working day. An a
 (is valid) only if it is in office hours on the same working day as the first valid attempt; the
 test stops at the first connected call and at three valid attempts. It is complete when a valid
 attempt connected or three valid attempts failed. If the first valid day ends before that, the
-test is broken: later calls cannot repair it and the evaluator starts a new test.
+test is broken: later calls cannot repair it; the evaluator voids it and starts a new test.
+
+Calls are often entered after the fact, one by one. Whether the calls themselves split the test
+over two days (`broken_by_calls`) is judged from the calls alone; a test day that has merely passed
+(`now`) may still miss calls not yet entered, so the guidance then asks to enter them or to void.
 
 Office hours are half-open intervals [start, end) in Beijing time: a call at 18:00:00 is late.
 Attempts are judged in time order whatever order they are given in; `AttemptVerdict.index` is
@@ -55,10 +59,11 @@ class PhoneProtocol:
     complete: bool
     outcome: str | None  # "connected" | "missed" | None
     test_day: date | None
-    broken: bool
+    broken: bool  # incomplete and its day is over (by a later call or by `now`)
     broken_reason_zh: str | None
     guidance_zh: str
     office_hours: tuple[tuple[time, time], ...]
+    broken_by_calls: bool = False  # a call after the test day's close: calls on two days
 
     @property
     def summary_zh(self) -> str:
@@ -98,11 +103,9 @@ def evaluate_phone(
         verdicts.append(
             AttemptVerdict(index, local, attempt.connected, reason is None, number, reason)
         )
-    # How far the test day has gone: `now`, or (without it) the latest attempt recorded.
-    moments = [v.at for v in verdicts[-1:]] + ([to_beijing(now)] if now is not None else [])
-    latest = max(moments, default=None)
-    today = to_beijing(now).date() if now is not None else None
-    return _protocol(verdicts, valid_count, connected, test_day, hours, latest, today)
+    last_call = verdicts[-1].at if verdicts else None
+    return _protocol(verdicts, valid_count, connected, test_day, hours, last_call,
+                     to_beijing(now) if now is not None else None)
 
 
 def may_be_in_progress(
@@ -161,6 +164,25 @@ def check_new_attempt(protocol: PhoneProtocol, at: datetime) -> str | None:
     return None
 
 
+def call_now_refusal(protocol: PhoneProtocol, now: datetime, cal: WorkCalendar) -> str | None:
+    """Why a call made `now` cannot count (so the "正在拨打" buttons are not offered), or None.
+
+    A call now counts only on a working day, in office hours, and on the test day once it began.
+    """
+    local = to_beijing(now)
+    if protocol.complete:
+        return "测试已完成，不需要再拨打。"
+    if not cal.is_working_day(local.date()):
+        return f"今天（{format_cn_date(local.date())}）不是工作日，现在拨打不计入测试。"
+    if not _in_office_hours(local, protocol.office_hours):
+        return (f"现在（{local:%H:%M}）不在办公时间（{format_office_hours(protocol.office_hours)}），"
+                "现在拨打不计入测试。")
+    if protocol.test_day is not None and local.date() != protocol.test_day:
+        return (f"本次测试的拨打日是{format_cn_date(protocol.test_day)}，三次拨打须在同一工作日内完成，"
+                "今天拨打不计入本次测试。")
+    return None
+
+
 def to_beijing(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"拨打时间必须带时区 / attempt time must be timezone-aware: {moment!r}")
@@ -209,28 +231,37 @@ def _protocol(
     connected: bool,
     test_day: date | None,
     hours: tuple[tuple[time, time], ...],
-    latest: datetime | None,
-    today: date | None,
+    last_call: datetime | None,
+    now: datetime | None,
 ) -> PhoneProtocol:
     complete = connected or valid_count >= MAX_VALID_ATTEMPTS
     outcome = "connected" if connected else ("missed" if complete else None)
-    day_over = (
-        test_day is not None
-        and latest is not None
-        and (latest.date(), latest.time()) >= (test_day, hours[-1][1])
-    )
-    broken = not complete and day_over
+    broken_by_calls = not complete and _after_test_day(last_call, test_day, hours)
+    broken = broken_by_calls or (not complete and _after_test_day(now, test_day, hours))
     broken_reason = None
     if broken:
         broken_reason = (
             f"首次有效拨打日（{format_cn_date(test_day)}）当日未完成三次拨打"
             f"（有效拨打{valid_count}次，均未接通），本次测试作废。"
         )
-    guidance = _guidance(verdicts, valid_count, test_day, hours, today, broken_reason)
+    today = now.date() if now is not None else None
+    guidance = _guidance(verdicts, valid_count, test_day, hours, today, broken, broken_by_calls)
     return PhoneProtocol(
         verdicts, valid_count, connected, complete, outcome, test_day,
-        broken, broken_reason, guidance, hours,
+        broken, broken_reason, guidance, hours, broken_by_calls,
     )
+
+
+def _after_test_day(
+    moment: datetime | None, test_day: date | None, hours: tuple[tuple[time, time], ...]
+) -> bool:
+    """Is `moment` at or after the close of the test day's office hours?"""
+    if moment is None or test_day is None:
+        return False
+    return (moment.date(), moment.time().replace(tzinfo=None)) >= (test_day, hours[-1][1])
+
+
+VOID_AND_RESTART_ZH = "请作废本次测试（作废后新建的测试才计分）"
 
 
 def _guidance(
@@ -239,15 +270,26 @@ def _guidance(
     test_day: date | None,
     hours: tuple[tuple[time, time], ...],
     today: date | None,
-    broken_reason: str | None,
+    broken: bool,
+    broken_by_calls: bool,
 ) -> str:
     valid = [v for v in verdicts if v.valid]
     if valid and valid[-1].connected:
         return f"测试已完成：第{valid[-1].number}次拨打接通。"
     if valid_count >= MAX_VALID_ATTEMPTS:
         return f"测试已完成：{MAX_VALID_ATTEMPTS}次有效拨打均未接通。"
-    if broken_reason:
-        return f"{broken_reason}请新建一次电话测试，在同一工作日内重新拨打。"
+    if broken_by_calls:
+        return (
+            f"首次有效拨打日（{format_cn_date(test_day)}）办公时间内只有{valid_count}次有效拨打，"
+            f"均未接通，其后的拨打不计入本次测试。{VOID_AND_RESTART_ZH}，"
+            "再新建一次电话测试，在同一工作日内重新拨打。"
+        )
+    if broken:
+        # Only time has passed: the rest of that day's calls may not have been entered yet.
+        return (
+            f"首次有效拨打日（{format_cn_date(test_day)}）已过，目前登记了{valid_count}次有效拨打，均未接通。"
+            f"如当日还有拨打，请补录；如当日确未完成三次拨打，{VOID_AND_RESTART_ZH}。"
+        )
     next_try = f"第{valid_count + 1}次（共{MAX_VALID_ATTEMPTS}次）"
     closing = f"{hours[-1][1]:%H:%M}"
     if test_day is None:

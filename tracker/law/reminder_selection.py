@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .deadline_terms import OPEN_STATUSES
+
 DEFAULT_HORIZON = 3  # TRACKER_REMIND_WORKING_DAYS
 LETTER_UNCONFIRMED_AFTER = 5  # working days after posting with no delivery recorded
 KINDS = ("overdue", "due_today", "due_soon", "clarification", "letter_unconfirmed")
@@ -28,8 +30,6 @@ KIND_LABELS = {
     "clarification": "对方要求补正，请及时答复",
     "letter_unconfirmed": "信件寄出已满5个工作日仍未登记签收，请查询邮件跟踪",
 }
-# The clock stands still while the agency waits for us or for a third party: no due reminders.
-_CLOCK_RUNNING = frozenset({"awaiting_reply", "overdue"})
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _candidates(request: OpenRequest, today: date, window: int) -> list[DueRemin
 def _deadline_stage(request: OpenRequest, today: date, window: int) -> str | None:
     """The most advanced of overdue / due_today / due_soon the request is in, if any."""
     left, due = request.working_days_left, request.due_date
-    if due is None or request.status not in _CLOCK_RUNNING:
+    if due is None or request.status not in OPEN_STATUSES:  # a clock standing still has no due reminder
         return None
     if request.status == "overdue" or due < today or (left is not None and left < 0):
         return "overdue"

@@ -31,6 +31,9 @@ from zoneinfo import ZoneInfo
 import holidays
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+# The years a user may enter (forms, API, CLI, bundles). The calendar itself tabulates to 2050,
+# so a deadline counted from a late-2045 receipt still has its due date.
+MIN_YEAR, MAX_YEAR = 2000, 2045
 HOLIDAY_LANGUAGE = "zh_CN"  # must be explicit: without it holidays follows $LANG (English here)
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 DAY_KINDS = (
@@ -111,8 +114,8 @@ class WorkCalendar:
         self,
         overrides: Mapping[date, Override] | None = None,
         confirmed_years: Iterable[int] = (),
-        first_year: int = 2000,
-        last_year: int = 2050,  # inputs stop at 2045 (core.parsing); deadlines may run past it
+        first_year: int = MIN_YEAR,
+        last_year: int = 2050,  # inputs stop at MAX_YEAR; deadlines may run past it
     ) -> None:
         if first_year > last_year:
             raise ValueError(f"first_year {first_year} > last_year {last_year}")

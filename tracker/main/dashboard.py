@@ -20,8 +20,8 @@ from ..campaigns.models import Target
 from ..core import policy
 from ..core.db import from_db_time
 from ..extensions import db
-from ..law.phone import Attempt, evaluate_phone
-from ..requests.law_bridge import OPEN_STATUSES
+from ..law.phone import Attempt, call_now_refusal, evaluate_phone
+from ..law.deadline_terms import OPEN_STATUSES
 from ..requests.models import MockRequest, PhoneAttempt
 from ..scoring.models import ScoreSheet
 from ..scoring.records import returned_to
@@ -105,7 +105,7 @@ def _listed(scope: list, condition, *order) -> list[_ShownRequest]:
 
 def _phone_tests(scope: list, summary: Summary, now: datetime) -> tuple[list, Counter]:
     """The first LIST_LIMIT phone tests still in progress, each with its protocol (incomplete and
-    not broken); and how many are in progress per target (untruncated). Only the summary's
+    not broken) and call_now_refusal; and how many are in progress per target (untruncated). Only the summary's
     candidates are judged call by call."""
     candidates = summary.phone_candidates
     if not candidates:
@@ -124,7 +124,9 @@ def _phone_tests(scope: list, summary: Summary, now: datetime) -> tuple[list, Co
     if not open_tests:
         return [], Counter()
     shown = _listed(scope, MockRequest.id.in_(list(open_tests)), MockRequest.id)
-    return [(request, open_tests[request.id]) for request in shown], Counter(candidates[i] for i in open_tests)
+    # Each with why a call now would not count (its one-click buttons are then not offered, issue 18).
+    return ([(request, open_tests[request.id], call_now_refusal(open_tests[request.id], now, calendar))
+             for request in shown], Counter(candidates[i] for i in open_tests))
 
 
 def build_dashboard(user, today: date, now: datetime, mine: bool, campaign_id: int | None = None) -> Dashboard:

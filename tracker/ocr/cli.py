@@ -9,6 +9,9 @@ from pathlib import Path
 
 import click
 
+from .engine import OcrInputError, available  # stdlib only: rapidocr and onnxruntime load on first use
+from .reading import read_scan
+
 
 @click.group("ocr")
 def ocr() -> None:
@@ -21,9 +24,6 @@ def ocr() -> None:
 @click.option("--max-pages", default=10, show_default=True, type=click.IntRange(1, 100))
 def suggest_command(file: Path, output_format: str, max_pages: int) -> None:
     """Print the text of FILE (PDF, JPEG, PNG) and the suggested outcome, checks, date, 文号 and seal."""
-    from .engine import OcrInputError, available
-    from .reading import read_scan
-
     ok, reason = available()
     if not ok:
         raise click.ClickException(reason)

@@ -71,6 +71,7 @@ def engine():
     global _engine
     with _engine_lock:
         if _engine is None:
+            # Lazy: optional, heavy, and only for reading a scan; available() says whether they load.
             import onnxruntime
             from rapidocr import RapidOCR
 
@@ -82,7 +83,7 @@ def engine():
 def page_count(path: Path, kind: str) -> int:
     if kind != "pdf":
         return 1
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # lazy: an optional OCR dependency, only for PDF scans
 
     try:
         document = pdfium.PdfDocument(str(path))
@@ -103,7 +104,7 @@ def pages(path: Path, kind: str, max_pages: int):
 
 
 def _image(path: Path):
-    from PIL import Image
+    from PIL import Image  # lazy: an optional OCR dependency, only for image scans
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
@@ -123,7 +124,7 @@ def _image(path: Path):
 
 
 def _pdf_pages(path: Path, max_pages: int):
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # lazy: an optional OCR dependency, only for PDF scans
 
     try:
         document = pdfium.PdfDocument(str(path))
@@ -148,6 +149,7 @@ def _pdf_pages(path: Path, max_pages: int):
 
 def read_page(image) -> PageText:
     """The text of one page (lines top to bottom) and what its colours say about a seal."""
+    # Lazy: numpy and OpenCV (seal) are optional OCR dependencies, loaded with the engine.
     import numpy as np
 
     from . import seal

@@ -13,10 +13,13 @@ from datetime import timedelta
 
 from flask import Flask
 
+from ..core import unit_of_work
 from ..core.db import utcnow
 from ..core.files import upload_dir
 from ..extensions import db
+from . import engine
 from .models import OcrScan
+from .reading import read_scan
 
 PREVIEW_WIDTH = 1000
 STALE_AFTER = timedelta(minutes=15)
@@ -52,9 +55,6 @@ def _run(app: Flask, scan_id: int) -> None:
 
 
 def run_scan(scan_id: int, max_pages: int) -> None:
-    from . import engine
-    from .reading import read_scan
-
     scan = db.session.get(OcrScan, scan_id)
     if scan is None or scan.finished:
         return
@@ -85,7 +85,7 @@ def _update(scan: OcrScan, **values) -> None:
     for name, value in values.items():
         setattr(scan, name, value)
     scan.updated_at = utcnow()
-    db.session.commit()
+    unit_of_work.save()  # each step is seen at once by the page that polls the scan
 
 
 def _keep_preview(image) -> str:

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
 from ..extensions import db
-from ..requests.models import Attachment, MockRequest
+from ..core.revisions import Bookkeeping
+from ..core.files import Attachment
+from ..requests.models import MockRequest
 
 STATUS_LABELS = {"queued": "排队等待识别", "running": "正在识别", "done": "识别完成", "failed": "识别失败"}
 
@@ -20,6 +22,7 @@ class OcrScan(db.Model):
     which were (the audit log records who and when)."""
 
     __tablename__ = "ocr_scans"
+    __revision_scope__ = Bookkeeping()  # OCR progress and suggestions: no kept page reads them
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)

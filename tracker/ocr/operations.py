@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from ..core import audit, files
 from ..core.errors import NotFound, ValidationError
+from ..core.parsing import MAX_ID
 from ..extensions import db
 from ..requests import operations as request_ops
+from . import engine
 from .models import OcrScan
 
 SCAN_KINDS = {"pdf", "png", "jpeg"}
@@ -37,11 +39,8 @@ def upload_scan(actor, request_row, upload, max_pages: int) -> OcrScan:
     if kind not in SCAN_KINDS:
         raise ValidationError({"file": "只能识别 PDF、JPEG 或 PNG 格式的扫描件"})
     attachment = files.save_upload(actor, request_row, upload, description="答复书扫描件（文字识别）")
-    try:
-        pages = _checked_pages(files.upload_dir() / attachment.stored_name, kind, max_pages)
-    except BaseException:
-        files.discard_file(attachment)
-        raise
+    # A refused scan rolls the change back, and core/files removes the stored file with its row.
+    pages = _checked_pages(files.upload_dir() / attachment.stored_name, kind, max_pages)
     scan = OcrScan(request_id=request_row.id, attachment_id=attachment.id, status="queued", pages_total=pages,
                    created_by_id=getattr(actor, "id", None), text="", plain="")
     db.session.add(scan)
@@ -53,8 +52,6 @@ def upload_scan(actor, request_row, upload, max_pages: int) -> OcrScan:
 
 def _checked_pages(path, kind: str, max_pages: int) -> int:
     """A PDF is opened now, so a corrupt file or one with too many pages is refused at upload."""
-    from . import engine
-
     try:
         pages = engine.page_count(path, kind)
     except engine.OcrInputError as error:
@@ -74,7 +71,7 @@ def scan_of(request_row, scan_id=None) -> OcrScan | None:
             number = int(scan_id)
         except (TypeError, ValueError):
             raise NotFound("扫描件不存在") from None
-        scan = db.session.scalar(query.where(OcrScan.id == number)) if 0 < number < 2**31 else None
+        scan = db.session.scalar(query.where(OcrScan.id == number)) if 0 < number <= MAX_ID else None
         if scan is None:
             raise NotFound("扫描件不存在")
         return scan

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from ..core import policy
 from ..core.auth import editor_required, staff_required
-from ..core.edge import commit_or_error
+from ..core import unit_of_work
 from ..core.errors import ValidationError, form_errors
 from ..core.files import max_bytes, upload_dir
 from ..extensions import db
@@ -115,8 +115,8 @@ def scan_upload(request_id: int):
     if not ready:
         return _render(row, errors={"file": reason}, status=503)
     created = []
-    error = commit_or_error(lambda: created.append(ops.upload_scan(
-        current_user, row, request.files.get("file"), current_app.config.get("OCR_MAX_PAGES", 10))))
+    error = unit_of_work.run(lambda: created.append(ops.upload_scan(
+        current_user, row, request.files.get("file"), current_app.config.get("OCR_MAX_PAGES", 10)))).error
     if error is not None:
         return _render(_request(request_id), errors=form_errors(error), status=error.status)
     jobs.start(current_app._get_current_object(), created[0].id)
@@ -131,7 +131,7 @@ def scan_retry(request_id: int):
     scan = _named_scan(row, request.form.get("scan"))
     if scan.status == "failed" or jobs.is_stale(scan):
         scan.status = "queued"
-        db.session.commit()
+        unit_of_work.save()
         jobs.start(current_app._get_current_object(), scan.id)
     return redirect(_page_url(row, scan))
 
@@ -147,7 +147,7 @@ def scan_accept(request_id: int):
         names = ops.known_names(scan.suggestions or {})
     else:
         names = request.form.getlist("accept")
-    error = commit_or_error(lambda: ops.accept(current_user, scan, names, request.form.to_dict()))
+    error = unit_of_work.run(lambda: ops.accept(current_user, scan, names, request.form.to_dict())).error
     if error is not None:
         return _render(_request(request_id), scan.id, form_errors(error), error.status)
     flash("已采纳所选识别建议，答复已更新。", "success")

@@ -4,7 +4,10 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from ..config import ConfigError, load_config
 from ..core.cli_support import fail, parse_cli_date, with_app
+from ..core.scheduler import SchedulerLocked, lock_for, start_scheduler
+from .job import run_and_deliver
 
 
 @click.command("remind")
@@ -13,8 +16,6 @@ from ..core.cli_support import fail, parse_cli_date, with_app
 @with_app
 def remind_command(today_text: str | None, dry_run: bool) -> None:
     """Run the reminder job once, then deliver the outbox (unless --dry-run)."""
-    from .job import run_and_deliver
-
     today = parse_cli_date(today_text, "--today") if today_text is not None else None
     report, delivery = run_and_deliver(current_app._get_current_object(), today, dry_run=dry_run)
     for line in report.lines():
@@ -26,9 +27,6 @@ def remind_command(today_text: str | None, dry_run: bool) -> None:
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the reminder scheduler alone, in the foreground (exits 1 if another one is running)."""
-    from ..config import ConfigError, load_config
-    from ..core.scheduler import SchedulerLocked, lock_for
-
     try:
         config = load_config()
     except ConfigError as error:
@@ -45,8 +43,6 @@ def scheduler_command() -> None:
 
 @with_app
 def _run_scheduler(lock) -> None:
-    from ..core.scheduler import start_scheduler
-
     app = current_app._get_current_object()
     hour, minute = app.config["REMIND_AT"]
 

@@ -15,16 +15,17 @@ from datetime import date
 
 from flask import Flask, current_app, render_template
 from sqlalchemy import and_, case, func, insert, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Target
-from ..core import clock
+from ..core import clock, unit_of_work
+from ..core.errors import ConflictError
 from ..core.mail import DeliveryReport, deliver_pending, queue_email
 from ..core.web import cn_date
 from ..extensions import db
 from ..requests.law_bridge import effective_status, refresh_waiting_requests
-from ..requests.models import CHANNELS, MockRequest, RequestEvent
+from ..law.deadline_terms import CHANNEL_LABELS, REMINDED_STATUSES
+from ..requests.models import MockRequest, RequestEvent
 from ..users.models import User
 from ..law.workdays import WorkCalendar
 from .models import ReminderSent
@@ -38,7 +39,6 @@ from ..law.reminder_selection import (
 
 STREAM_CHUNK = 5000
 MAX_ITEMS_PER_EMAIL = 200  # a longer list helps nobody; the rest are on the /reminders page
-_CLOCK_STATUSES = ("awaiting_reply", "overdue", "awaiting_clarification")
 
 
 @dataclass(frozen=True)
@@ -133,17 +133,18 @@ def run_and_deliver(app: Flask, today: date | None = None, *, dry_run: bool = Fa
     """The edge: run the job, commit once, then (not in a dry run) deliver the outbox."""
     with app.app_context():
         today = today or clock.today()
-        try:
-            report = run_reminders(today, dry_run=dry_run)
-            if dry_run:
-                db.session.rollback()
-            else:
-                db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            report = RunReport(today=today, dry_run=dry_run, note="另一个进程同时记录了这些提醒，本次未重复发送。")
-    delivery = None if dry_run else deliver_pending(app)
-    return report, delivery
+        if dry_run:
+            report = run_reminders(today, dry_run=True)
+            unit_of_work.rollback()
+            return report, None
+        outcome = unit_of_work.run(lambda: run_reminders(today))
+        if isinstance(outcome.error, ConflictError):  # the unique ReminderSent.key: another run got there first
+            report = RunReport(today=today, dry_run=False, note="另一个进程同时记录了这些提醒，本次未重复发送。")
+        elif outcome.error is not None:
+            raise outcome.error
+        else:
+            report = outcome.value
+    return report, deliver_pending(app)  # after the commit: the outbox holds this run's mail
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def run_and_deliver(app: Flask, today: date | None = None, *, dry_run: bool = Fa
 def _open_filter():
     r = MockRequest
     letter_waiting = and_(r.channel == "mail", r.status == "not_received", r.letter_posted_on.is_not(None))
-    return and_(r.voided.is_(False), r.channel != "phone", or_(r.status.in_(_CLOCK_STATUSES), letter_waiting))
+    return and_(r.voided.is_(False), r.channel != "phone", or_(r.status.in_(REMINDED_STATUSES), letter_waiting))
 
 
 def _open_query():
@@ -244,7 +245,7 @@ def _email_items(reminders: list[DueReminder], details: dict, today: date, calen
         due_text = (cn_date(due) + ("（暂定）" if provisional else "")) if due else "尚未起算"
         items.append(EmailItem(
             kind=reminder.kind, kind_label=KIND_LABELS[reminder.kind], request_key=reminder.request_key,
-            target_name=reminder.target_name, channel_label=CHANNELS.get(channel, channel), due_text=due_text,
+            target_name=reminder.target_name, channel_label=CHANNEL_LABELS.get(channel, channel), due_text=due_text,
             state_text=_state_text(reminder, today, calendar), url=f"{base}/requests/{reminder.request_id}"))
     return items
 

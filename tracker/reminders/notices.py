@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
+from ..law.deadline_terms import REMINDED_STATUSES
 from ..requests.models import MockRequest
 from ..users.models import User
-from .models import OutboxMessage
+from ..core.mail import OutboxMessage
 
-_OPEN = ("awaiting_reply", "overdue", "awaiting_clarification")
 MAX_NAMES = 10
 
 
@@ -48,6 +48,6 @@ def _users_waiting_for_an_address() -> list[tuple[str, int]]:
     query = (select(func.coalesce(func.nullif(User.name, ""), User.username), func.count(r.id))
              .join(r, r.owner_id == User.id)
              .where(or_(User.email.is_(None), User.email == "", User.active.is_(False)),
-                    r.voided.is_(False), r.channel != "phone", r.status.in_(_OPEN))
+                    r.voided.is_(False), r.channel != "phone", r.status.in_(REMINDED_STATUSES))
              .group_by(User.id, User.name, User.username).order_by(User.username).limit(MAX_NAMES + 1))
     return [(name, count) for name, count in db.session.execute(query)]

@@ -18,12 +18,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..campaigns.models import Target
-from ..core import clock
+from ..core import clock, unit_of_work
 from ..core import parsing as p
 from ..core.auth import admin_required
-from ..core.errors import TrackerError, form_errors
+from ..core.errors import form_errors
 from ..core.mail import STATUS_LABELS, deliver_pending, resend_message
 from ..core.web import cn_date
+from ..law.deadline_terms import OPEN_STATUSES
 from ..law.deadlines import STATUS_LABELS as REQUEST_STATUS_LABELS
 from ..extensions import db
 from ..requests.law_bridge import effective_status
@@ -32,7 +33,9 @@ from ..users import operations as user_ops
 from ..users.models import User
 from ..core import policy
 from . import ics
-from .models import OutboxMessage, ReminderSent
+from ..core.mail import OutboxMessage
+from .models import ReminderSent
+from .notices import mail_notices
 from ..law.reminder_selection import KIND_LABELS
 
 bp = Blueprint("reminders", __name__)
@@ -48,8 +51,6 @@ def _register_admin_link(state) -> None:
 
 @bp.record_once
 def _register_notices(state) -> None:
-    from .notices import mail_notices
-
     state.app.jinja_env.globals["mail_notices"] = mail_notices  # evaluated only where a template shows them
 
 
@@ -73,12 +74,13 @@ def save_settings():
     c = p.Collector()
     horizon = c.run("remind_working_days", p.integer, request.form.get("remind_working_days"),
                     minimum=0, maximum=20, required=False)
-    try:
+
+    def save():
         c.raise_if_any()
         user_ops.update_user(user, user, version=request.form.get("version"), remind_working_days=horizon)
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
+
+    error = unit_of_work.run(save).error
+    if error is not None:
         return _render_mine(form_errors(error), error.status)
     flash("提醒设置已保存。", "success")
     return redirect(url_for("reminders.my_reminders"))
@@ -89,11 +91,10 @@ def save_settings():
 def new_calendar_token():
     user = current_user._get_current_object()
     token = secrets.token_urlsafe(32)
-    try:  # only its SHA-256 is stored, like API tokens: the address is shown this once
-        user_ops.update_user(user, user, calendar_token_hash=ics.hash_feed_token(token))
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
+    # Only its SHA-256 is stored, like API tokens: the address is shown this once.
+    error = unit_of_work.run(
+        lambda: user_ops.update_user(user, user, calendar_token_hash=ics.hash_feed_token(token))).error
+    if error is not None:
         return _render_mine(form_errors(error), error.status)
     feed_url = _base_url() + url_for("reminders.calendar_feed", token=token)
     flash(f"已生成新的日历订阅地址（只显示这一次，请立即复制到日历程序；旧地址已失效）：{feed_url}", "warning")
@@ -126,7 +127,7 @@ def calendar_feed(token: str):
                     MockRequest.provisional, Target.name)
              .join(Target, Target.id == MockRequest.target_id)
              .where(MockRequest.owner_id == user.id, MockRequest.voided.is_(False),
-                    MockRequest.due_date.is_not(None), MockRequest.status.in_(("awaiting_reply", "overdue")))
+                    MockRequest.due_date.is_not(None), MockRequest.status.in_(OPEN_STATUSES))
              .order_by(MockRequest.due_date, MockRequest.key))
     team = policy.visible_campaigns_clause(user, MockRequest.campaign_id)  # a former member's feed goes quiet
     query = query if team is None else query.where(team)
@@ -172,11 +173,8 @@ def outbox():
 @admin_required
 def outbox_resend(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    try:
-        resend_message(current_user, message)
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
+    error = unit_of_work.run(lambda: resend_message(current_user, message)).error
+    if error is not None:
         flash(error.message, "error")
     else:
         flash(f"邮件 #{message_id} 已重新排队，将在下次发送时投递。", "success")
@@ -187,7 +185,7 @@ def outbox_resend(message_id: int):
 @admin_required
 def outbox_deliver():
     # End this request's transaction first: delivery claims rows in transactions of its own.
-    db.session.commit()
+    unit_of_work.save()
     report = deliver_pending(current_app._get_current_object())
     flash(report.summary(), "warning" if report.stopped or report.failed else "success")
     return redirect(url_for("reminders.outbox"))

@@ -7,6 +7,8 @@ import click
 
 from ..bundles.cli import find_campaign, resolve_today, today_option, write_output
 from ..core.cli_support import fail, with_app
+from .files import write_report_files
+from .json_report import report_json
 
 
 @click.command("report")
@@ -27,12 +29,8 @@ def report_command(campaign_name: str, target_name: str | None, fmt: str, today:
             fail(f"考评中没有被考评对象 {target_name!r}")
     day = resolve_today(today)
     if fmt == "json":
-        from .json_report import report_json
-
         write_output(json.dumps(report_json(campaign, day, target), ensure_ascii=False, indent=2), output)
         return
-    from .files import write_report_files
-
     if not output:
         fail(f"--format {fmt} 需要 -o 指定输出文件或文件夹")
     for path in write_report_files(campaign, day, target, fmt, output):

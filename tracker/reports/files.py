@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -78,14 +79,18 @@ def _write_xlsx(campaign: Campaign, reports: list[SheetReport], path: Path, sing
 PART_TARGETS = 200  # counties computed and written at a time
 
 
-def _write_campaign_xlsx(campaign: Campaign, today: date, path: Path) -> list[Path]:
+def part_count(campaign: Campaign) -> int:
+    return -(-len(campaign.targets) // PART_TARGETS)
+
+
+def _write_campaign_xlsx(campaign: Campaign, today: date, path: Path,
+                         progress: Callable[[int], None] | None = None) -> list[Path]:
     """Every county's sheet and 汇总, computed PART_TARGETS counties at a time: a national workbook
-    never holds 3 000 full reports at once."""
+    never holds 3 000 full reports at once. `progress(parts written)` after each part (report jobs)."""
     ids = [target.id for target in campaign.targets]
     if not ids:
         raise TrackerError(f"考评“{campaign.name}”还没有被考评对象，无法生成报告")
-    parts = (build_sheet_reports(campaign, today, target_ids=set(ids[start:start + PART_TARGETS]))
-             for start in range(0, len(ids), PART_TARGETS))
+    parts = _parts(campaign, today, ids, progress or (lambda _done: None))
     if path.is_dir():
         path = path / safe_filename(campaign.name, ".xlsx")
     try:
@@ -95,6 +100,19 @@ def _write_campaign_xlsx(campaign: Campaign, today: date, path: Path) -> list[Pa
     except OSError as error:
         raise TrackerError(f"无法写入 {path}：{error.strerror or error}") from error
     return [path]
+
+
+def write_campaign_xlsx(campaign: Campaign, today: date, path: Path, progress: Callable[[int], None]) -> Path:
+    """The whole campaign's workbook at `path` (a file), reporting each part written."""
+    with collector_paused():
+        return _write_campaign_xlsx(campaign, today, path, progress)[0]
+
+
+def _parts(campaign: Campaign, today: date, ids: list[int], progress: Callable[[int], None]):
+    for number, start in enumerate(range(0, len(ids), PART_TARGETS)):
+        if number:
+            progress(number)  # the previous part is in the workbook once the next one is asked for
+        yield build_sheet_reports(campaign, today, target_ids=set(ids[start:start + PART_TARGETS]))
 
 
 def _unused(file: Path, taken: list[Path]) -> Path:

@@ -2,6 +2,8 @@
 its review: a signed county's scores are those of its signed snapshot, with the 核验码."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import select
@@ -13,25 +15,54 @@ from ..scoring.rubric_store import get_rubric
 from ..scoring.service import TargetScores, campaign_scores
 from ..users.models import User
 
+PART_TARGETS = 200  # counties scored and sent at a time
+
 
 def report_json(campaign: Campaign, today: date, target: Target | None = None) -> dict:
     rubric = get_rubric(campaign.rubric_code)
     with collector_paused():  # a national campaign: 320 000 rows scored (core/heap.py)
         rows = campaign_scores(campaign, today, target_ids={target.id} if target else None)
     usernames = usernames_of(rows)
+    return _heading(campaign, today) | {"targets": [target_json(row, rubric, usernames) for row in rows]}
+
+
+def _heading(campaign: Campaign, today: date) -> dict:
+    return {"campaign": campaign.name, "rubric": campaign.rubric_code, "today": today.isoformat()}
+
+
+def target_json(row: TargetScores, rubric, usernames: dict[int, str]) -> dict:
     return {
-        "campaign": campaign.name,
-        "rubric": campaign.rubric_code,
-        "today": today.isoformat(),
-        "targets": [{
-            "name": row.target.name,
-            "total": row.score.total,
-            "complete": row.score.complete,
-            "scores": {str(i.id): row.score.indicators[i.id].points for i in rubric.indicators},
-            "level1": dict(row.score.level1),
-            "review": review_json(row, usernames),
-        } for row in rows],
+        "name": row.target.name,
+        "total": row.score.total,
+        "complete": row.score.complete,
+        "scores": {str(i.id): row.score.indicators[i.id].points for i in rubric.indicators},
+        "level1": dict(row.score.level1),
+        "review": review_json(row, usernames),
     }
+
+
+def stream_report_json(campaign: Campaign, today: date) -> Iterator[str]:
+    """The text of json.dumps(report_json(…), ensure_ascii=False, indent=2), PART_TARGETS counties
+    scored and sent at a time: the first bytes leave at once, and a national report is never whole
+    in memory (DESIGN.md §10.6)."""
+    rubric = get_rubric(campaign.rubric_code)
+    ids = [target.id for target in campaign.targets]
+    head = json.dumps(_heading(campaign, today) | {"targets": []}, ensure_ascii=False, indent=2)
+    if not ids:
+        yield head
+        return
+    yield head.removesuffix("[]\n}") + "[\n"
+    for start in range(0, len(ids), PART_TARGETS):
+        with collector_paused():
+            rows = campaign_scores(campaign, today, target_ids=set(ids[start:start + PART_TARGETS]))
+        usernames = usernames_of(rows)
+        yield ",\n".join(_indented(target_json(row, rubric, usernames)) for row in rows)
+        yield ",\n" if start + PART_TARGETS < len(ids) else "\n  ]\n}"
+
+
+def _indented(entry: dict) -> str:
+    """One entry of "targets" as indent=2 writes it there: two levels deep."""
+    return "    " + json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
 
 
 def review_json(row: TargetScores, usernames: dict[int, str]) -> dict:

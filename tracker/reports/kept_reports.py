@@ -1,7 +1,8 @@
 """Each target's full report, kept per process until its own data or the shared data changes.
 
-The key of a report is its target, the day (deadline statuses move with it) and the two tokens of
-reports/target_revisions.py that cover what it reads. Reports whose tokens moved are computed
+The key of a report is its target, the day (deadline statuses move with it) and the tokens of
+core/revisions.py that cover what it reads: its target's, every target's (bulk statements), the
+shared scope's and the calendar's. Reports whose tokens moved are computed
 again together, in one pass over just their targets' rows; after one county's score is saved,
 the campaign overview recomputes that county only.
 """
@@ -12,19 +13,23 @@ from datetime import date
 
 from ..campaigns.models import Campaign
 from ..core.kept import Kept
+from ..core.revisions import CALENDAR, EVERY, SHARED, TARGET, current_tokens, pending_scopes
 from .sheet_model import SheetReport, build_sheet_reports
-from .target_revisions import current_target_revisions
 
 # Two national campaigns (3 000 counties each): fewer entries than a campaign's counties would make
 # every overview miss them all.
-_reports: Kept[SheetReport] = Kept(max_entries=6000, by_data_revision=False)
+_reports: Kept[SheetReport] = Kept(max_entries=6000, scopes=())
+_COMMON_SCOPES = ((SHARED, EVERY), (CALENDAR, EVERY), (TARGET, EVERY))
 
 
 def kept_sheet_reports(campaign: Campaign, today: date) -> list[SheetReport]:
     """Every target's report, in the campaign's order, as build_sheet_reports gives them."""
     ids = [target.id for target in campaign.targets]
-    shared, revisions = current_target_revisions(ids)
-    keys = {ident: _reports.full_key((ident, today, shared, revisions[ident])) for ident in ids}
+    tokens = current_tokens([*_COMMON_SCOPES, *((TARGET, ident) for ident in ids)])
+    if pending_scopes() & {SHARED, CALENDAR, TARGET}:  # this transaction's changes are under no token yet
+        return build_sheet_reports(campaign, today)
+    common = tuple(tokens[scope_key] for scope_key in _COMMON_SCOPES)
+    keys = {ident: _reports.full_key((ident, today, *common, tokens[(TARGET, ident)])) for ident in ids}
     found = {ident: _renamed(_reports, keys[ident], campaign.name) for ident in ids}
     missing = {ident for ident, report in found.items() if report is None}
     if missing:

@@ -23,7 +23,7 @@ from ..campaigns.models import Campaign
 from ..core.errors import TrackerError
 from ..requests.law_bridge import deadline_of, phone_protocol_of
 from ..law.derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
-from ..requests.models import CHANNELS
+from ..law.deadline_terms import CHANNEL_LABELS, WRITTEN_CHANNELS
 from ..requests.scores import load_requests
 from ..scoring.service import moment_of
 
@@ -38,7 +38,6 @@ BUCKET_LABELS = {"on_time": "按期答复", "late": "逾期答复", "overdue": "
 CONTENT_CHECKS = ("told_route", "provided_or_route_and_time", "reasons_given", "special_law_referral")
 UNIVERSAL_CHECKS = {"remedy_notice": CHECK_LABELS["remedy_notice"], "sealed": CHECK_LABELS["sealed"],
                     "no_fee": "未收取费用"}
-WRITTEN_CHANNELS = ("online", "oral", "mail")
 MAX_CALLS = 3
 
 
@@ -122,7 +121,7 @@ def tally(facts: Sequence[RequestFact], targets: Sequence[tuple[int, str]]) -> C
     written = [f for f in facts if f.channel != "phone"]
     phone = [f for f in facts if f.channel == "phone"]
     by_target = {ident: ReplyTally(name) for ident, name in targets}
-    by_channel = {channel: ReplyTally(CHANNELS[channel]) for channel in WRITTEN_CHANNELS}
+    by_channel = {channel: ReplyTally(CHANNEL_LABELS[channel]) for channel in WRITTEN_CHANNELS}
     total = ReplyTally("合计")
     for fact in written:
         for tally_ in (by_target.get(fact.target_id), by_channel.get(fact.channel), total):

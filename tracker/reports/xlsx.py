@@ -6,8 +6,10 @@ Every text cell goes through ``safe_text`` (no formula can run); scores are numb
 
 County sheet (columns A–G = Table 2's 一级指标 … 责任单位):
   row 3            县区名称 (B3) and 总分得分 (E3)
-  Table 1          one row per level-2 group: A/B/C = level-1 name/满分/得分 (merged over its
-                   groups), D/E/F = level-2 name/满分/得分; then 总得分 (C)
+  Table 1          as in 附件2, the indicators run across: column A holds the row names 一级指标 /
+                   满分 / 得分 / 二级指标 / 满分 / 得分 (rows 6–11); one column per level-2 indicator
+                   from B (B–M for the Wuwei rubric), each level-1 cell merged over its level-2
+                   columns; 总得分 in the next column (N6 heading, N7 满分, N8 得分)
   Table 2          one row per indicator in official order; 得分 in column E; then 合计, 合格分
   signatures       填报人/填报日期, 审核人/审核日期, 核验码 (and whether this is the signed snapshot)
 汇总 sheet: 排名, 县区, level-1 subtotals, 总分, 是否完成, 未评指标, 审核状态, 核验码 — one row per county, ranked.
@@ -22,7 +24,8 @@ from functools import lru_cache
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.web import cn_date
@@ -34,7 +37,8 @@ from .xlsx_cells import CENTER, RIGHT, WRAP, Look, SheetBuffer, Styles
 SUMMARY_TITLE = "汇总"
 WIDTHS = {"A": 12, "B": 14, "C": 24, "D": 62, "E": 9, "F": 44, "G": 10}
 TABLE2_HEADERS = ("一级指标", "二级指标", "三级指标", "赋分标准及计算要求", "得分", "赋分说明", "责任单位")
-TABLE1_HEADERS = ("一级指标", "满分", "得分", "二级指标", "满分", "得分")
+TABLE1_ROW_LABELS = ("一级指标", "满分", "得分", "二级指标", "满分", "得分")  # 附件2's Table 1, top to bottom
+TABLE1_EXTRA_WIDTH = 10  # Table 1's columns right of Table 2's seven (H… for the later level-2 indicators)
 LINE_POINTS = 14.5
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
@@ -66,20 +70,27 @@ class WorkbookLayout:
 
 def sheet_layout(rubric: Rubric) -> SheetLayout:
     table1_header = 6
-    level1, level2, row = {}, {}, table1_header + 1
-    for group1 in rubric.level1:
-        level1[group1.name] = f"C{row}"
-        for group2 in group1.level2:
-            level2[group2.name] = f"F{row}"
-            row += 1
-    table1_total = row
-    table2_header = table1_total + 3
+    level1, level2, total_column = _table1_addresses(rubric, table1_header)
+    table2_header = table1_header + len(TABLE1_ROW_LABELS) + 2  # a blank row and Table 2's title between
     indicators = {ind.id: f"E{table2_header + 1 + i}" for i, ind in enumerate(rubric.indicators)}
     last = table2_header + len(rubric.indicators)
-    return SheetLayout(total="E3", table1_level1=level1, table1_level2=level2, table1_total=f"C{table1_total}",
+    return SheetLayout(total="E3", table1_level1=level1, table1_level2=level2,
+                       table1_total=f"{total_column}{table1_header + 2}",
                        table1_header_row=table1_header, table2_header_row=table2_header, indicators=indicators,
                        table2_total=f"E{last + 1}", pass_mark=f"E{last + 2}", filled_row=last + 4,
                        reviewed_row=last + 5)
+
+
+def _table1_addresses(rubric: Rubric, top: int) -> tuple[dict[str, str], dict[str, str], str]:
+    """Table 1's score cells: (level-1 name → its 得分 cell, level-2 name → its 得分 cell, the 总得分
+    column). One column per level-2 indicator from B; a level-1 score sits in its first column."""
+    level1, level2, column = {}, {}, 2
+    for group1 in rubric.level1:
+        level1[group1.name] = f"{get_column_letter(column)}{top + 2}"
+        for group2 in group1.level2:
+            level2[group2.name] = f"{get_column_letter(column)}{top + 5}"
+            column += 1
+    return level1, level2, get_column_letter(column)
 
 
 def score_cell(rubric: Rubric, indicator_id: int) -> str:
@@ -167,7 +178,7 @@ def _fit_height(ws: SheetBuffer, row: int, texts: dict[str, str], minimum: float
 
 def _county_sheet(sheet, styles: Styles, report: SheetReport, layout: SheetLayout) -> None:
     # Everything but the rows first: a write-only sheet writes its columns and views before row 1.
-    for column, width in WIDTHS.items():
+    for column, width in (WIDTHS | table1_widths(layout)).items():
         sheet.column_dimensions[column].width = width
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -199,29 +210,60 @@ def _header(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
 
 
 def _table1(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
-    top = layout.table1_header_row
+    top, total_column = layout.table1_header_row, _column_of(layout.table1_total)
     _put(ws, f"A{top - 1}", "表1 一、二级考评指标及总得分", style=CENTER, bold=True, border=False)
-    ws.merge(f"A{top - 1}", f"G{top - 1}", border=False)
-    for column, heading in zip("ABCDEF", TABLE1_HEADERS):
-        _put(ws, f"{column}{top}", heading, header=True)
-    row = top + 1
+    ws.merge(f"A{top - 1}", f"{total_column}{top - 1}", border=False)
+    for offset, label in enumerate(TABLE1_ROW_LABELS):
+        _put(ws, f"A{top + offset}", label, header=True)
     for group1 in report.level1:
-        first, last = row, row + len(group1.children) - 1
-        _put(ws, f"A{first}", group1.name, header=True)
-        _put(ws, f"B{first}", group1.max, style=CENTER, number=True)
-        _put(ws, layout.table1_level1[group1.name], group1.score, style=CENTER, number=True)
-        for column in "ABC":
-            _merge(ws, f"{column}{first}", f"{column}{last}")
+        _table1_level1(ws, group1, layout.table1_level1[group1.name], top)
         for group2 in group1.children:
-            _put(ws, f"D{row}", group2.name)
-            _put(ws, f"E{row}", group2.max, style=CENTER, number=True)
+            column = _column_of(layout.table1_level2[group2.name])
+            _put(ws, f"{column}{top + 3}", group2.name, header=True)
+            _put(ws, f"{column}{top + 4}", group2.max, style=CENTER, number=True)
             _put(ws, layout.table1_level2[group2.name], group2.score, style=CENTER, number=True)
-            row += 1
-    _put(ws, f"A{row}", "总得分", header=True)
-    _put(ws, f"B{row}", report.total_max, style=CENTER, number=True)
+    _put(ws, f"{total_column}{top}", "总得分", header=True)
+    _put(ws, f"{total_column}{top + 1}", report.total_max, style=CENTER, number=True)
     _put(ws, layout.table1_total, report.total, style=CENTER, number=True, bold=True)
-    _put(ws, f"D{row}", report.incomplete_text or "全部指标已评分")
-    _merge(ws, f"D{row}", f"F{row}")
+    _merge(ws, f"{total_column}{top + 3}", f"{total_column}{top + 5}")  # empty below 总得分, as in 附件2
+    _table1_heights(ws, report, layout)
+
+
+def _table1_level1(ws: SheetBuffer, group1, score_cell_address: str, top: int) -> None:
+    """A level-1 indicator's name, 满分 and 得分, each merged over its level-2 columns."""
+    first = column_index_from_string(_column_of(score_cell_address))
+    first_letter, last_letter = get_column_letter(first), get_column_letter(first + len(group1.children) - 1)
+    _put(ws, f"{first_letter}{top}", group1.name, header=True)
+    _put(ws, f"{first_letter}{top + 1}", group1.max, style=CENTER, number=True)
+    _put(ws, score_cell_address, group1.score, style=CENTER, number=True)
+    for row in range(top, top + 3):
+        _merge(ws, f"{first_letter}{row}", f"{last_letter}{row}")
+
+
+def _table1_heights(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:
+    """The two rows of names are as tall as their longest name wraps to in its column(s)."""
+    top = layout.table1_header_row
+    level1 = [(group.name, sum(_table1_width(_column_of(layout.table1_level2[child.name]))
+                               for child in group.children)) for group in report.level1]
+    level2 = [(child.name, _table1_width(_column_of(layout.table1_level2[child.name])))
+              for group in report.level1 for child in group.children]
+    for row, names in ((top, level1), (top + 3, level2)):
+        lines = max((_text_lines(name, width) for name, width in names), default=1)
+        ws.heights[row] = max(18, lines * LINE_POINTS + 4)
+
+
+def _table1_width(column: str) -> float:
+    return WIDTHS.get(column, TABLE1_EXTRA_WIDTH)
+
+
+def table1_widths(layout: SheetLayout) -> dict[str, float]:
+    """The widths of Table 1's columns beyond Table 2's (set before the rows: write-only mode)."""
+    last = column_index_from_string(_column_of(layout.table1_total))
+    return {get_column_letter(index): TABLE1_EXTRA_WIDTH for index in range(len(WIDTHS) + 1, last + 1)}
+
+
+def _column_of(address: str) -> str:
+    return coordinate_from_string(address)[0]
 
 
 def _table2(ws: SheetBuffer, report: SheetReport, layout: SheetLayout) -> None:

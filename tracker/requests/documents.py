@@ -9,7 +9,8 @@ from ..core.errors import NotFound, ValidationError
 from ..extensions import db
 from ..law.workdays import format_cn_date
 from .fields import document_values
-from .models import Attachment, MockRequest, RequestDocument
+from ..core.files import Attachment
+from .models import MockRequest, RequestDocument
 from .operations import ensure_active, ensure_unlocked
 
 DOCUMENT_AUDITED = ("kind", "dated_on", "number", "attachment_id", "note")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ..core import parsing as p
 from ..law.derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS
-from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, LETTER_KINDS, PARTIES, PURPOSE_LABELS, PURPOSES,
+from ..law.deadline_terms import CHANNEL_LABELS
+from .models import (DOCUMENT_KINDS, EVENT_TYPES, LETTER_KINDS, PARTIES, PURPOSE_LABELS, PURPOSES,
                      REPLY_FORMS)
 from ..law.letters import (LETTER_MARK, legal_representative_problem, purpose_20_problems,  # noqa: F401 (re-exported)
                       tracking_number_problem)
@@ -35,8 +36,8 @@ def purpose_channel_problem(purpose: str, channel: str) -> str | None:
     allowed = CHANNELS_BY_PURPOSE.get(purpose)
     if allowed is None or channel in allowed:
         return None
-    names = "、".join(CHANNELS[c] for c in sorted(allowed))
-    return f"{PURPOSE_LABELS[purpose]} 只能通过{names}渠道进行（当前为{CHANNELS.get(channel, channel)}）"
+    names = "、".join(CHANNEL_LABELS[c] for c in sorted(allowed))
+    return f"{PURPOSE_LABELS[purpose]} 只能通过{names}渠道进行（当前为{CHANNEL_LABELS.get(channel, channel)}）"
 
 
 def _channel_values(c: p.Collector, channel: str, sub: dict) -> dict:
@@ -65,7 +66,7 @@ def request_values(data: dict, *, partial: bool = False) -> dict:
     """Validate a request mapping; return the column values (channel sub-object flattened)."""
     c = p.Collector()
     values = {
-        "channel": c.run("channel", p.choice, data.get("channel"), choices=CHANNELS),
+        "channel": c.run("channel", p.choice, data.get("channel"), choices=CHANNEL_LABELS),
         "purpose": c.run("purpose", p.choice, data.get("purpose"), choices=PURPOSES),
         "subject": c.run("subject", p.text, data.get("subject"), max_length=500),
         "submitted_at": c.run("submitted_at", p.optional_datetime, data.get("submitted_at")),

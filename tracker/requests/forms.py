@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.db import from_db_time
+from ..core.errors import ValidationError
 from ..core.versions import expected_version
 from ..law.workdays import format_cn_date
 from .fields import DEFAULT_REPLY_FORM, LETTER_MARK, SUB_OBJECTS
@@ -147,10 +148,16 @@ def display(value) -> str:
 
 
 def attempt_data(form, now: datetime | None = None) -> dict:
-    """The phone-attempt forms: "记录此刻" posts no time and takes `now` (Beijing)."""
+    """The phone-attempt forms: "正在拨打" posts no time and takes `now` (Beijing); "补录已拨打的电话"
+    posts the day and the time apart (the day stays filled in for the next call of that day)."""
     data = {"connected": form.get("connected"), "note": form.get("note")}
     if form.get("at_now"):
         data["at"] = (now or clock.now()).replace(microsecond=0)
+    elif "at_date" in form or "at_time" in form:
+        day, moment = (form.get(name, "").strip() for name in ("at_date", "at_time"))
+        if not (day and moment):
+            raise ValidationError({"at": "请填写拨打的日期和时间（北京时间）"})
+        data["at"] = f"{day}T{moment}"
     else:
         data["at"] = form.get("at")
     return data

@@ -7,16 +7,16 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..calendar.service import build_calendar
+from ..calendar.signals import calendar_changed
 from ..core.db import from_db_time
+from ..law.deadline_terms import OPEN_STATUSES, WAITING_STATUSES
 from ..law.deadlines import Deadline, Event, RequestClock, compute_deadline
 from ..extensions import db
 from ..law.phone import Attempt, PhoneProtocol, evaluate_phone
 from ..law.workdays import WorkCalendar
 from .models import MockRequest
 from ..core import clock
-
-OPEN_STATUSES = ("awaiting_reply", "overdue")
-
 
 def clock_of(request: MockRequest, **overrides) -> RequestClock:
     """The pure clock of a stored request; `overrides` (column names, `events`, `reply_dispatched_on`,
@@ -94,13 +94,10 @@ def effective_status(stored_status: str, due_date: date | None, today: date) -> 
     return stored_status
 
 
-# Statuses that time alone ends: a 补正 period or an unpaid fee notice runs out → abandoned (§10.3).
-WAITING_STATUSES = ("awaiting_clarification", "awaiting_payment", "paused")
-
-
 def refresh_waiting_requests(calendar: WorkCalendar, today: date) -> int:
     """Recompute the stored clock of the requests whose status may have run out since they last changed,
-    so that lists and the dashboard (which read the stored status) say "视为放弃申请" on time."""
+    so that lists and the dashboard (which read the stored status) say "视为放弃申请" on time: time alone ends
+    a 补正 period or an unpaid fee notice (§10.3)."""
     query = (select(MockRequest).where(MockRequest.status.in_(WAITING_STATUSES), MockRequest.voided.is_(False))
              .options(selectinload(MockRequest.events), selectinload(MockRequest.reply)))
     changed = 0
@@ -114,8 +111,6 @@ def refresh_waiting_requests(calendar: WorkCalendar, today: date) -> int:
 
 def recompute_open_requests(calendar: WorkCalendar | None = None, today: date | None = None) -> int:
     """After a calendar change every stored due date may move: recompute each request that has one."""
-    from ..calendar.service import build_calendar
-
     calendar = calendar or build_calendar()
     query = (select(MockRequest).where(MockRequest.channel != "phone", MockRequest.voided.is_(False))
              .options(selectinload(MockRequest.events), selectinload(MockRequest.reply)))
@@ -125,3 +120,13 @@ def recompute_open_requests(calendar: WorkCalendar | None = None, today: date | 
         count += 1
     db.session.flush()
     return count
+
+
+def _recompute_after_calendar_change(_actor, **_) -> None:
+    recompute_open_requests()
+
+
+def listen_to_calendar() -> None:
+    """Recompute the stored due dates whenever the calendar changes (called by create_app; connecting
+    twice is harmless: blinker keeps one connection per receiver)."""
+    calendar_changed.connect(_recompute_after_calendar_change, weak=False)

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..campaigns.models import Campaign, Target
 from ..core.db import utcnow
 from ..extensions import db
+from ..core.revisions import ViaTarget
+from ..law.deadline_terms import CHANNEL_LABELS
 from ..users.models import User
 
-CHANNELS = {"online": "互联网", "oral": "当面口头", "phone": "电话", "mail": "信函"}
 PURPOSES = ("16", "17", "18", "19.1", "19.2", "19.3", "19.4", "20", "21", "22", "other")
 PURPOSE_LABELS = {
     "16": "16 互联网申请", "17": "17 口头申请指导", "18": "18 电话申请指导",
@@ -39,6 +40,7 @@ class MockRequest(db.Model):
     """One mock application or test sent to a target (模拟申请)."""
 
     __tablename__ = "requests"
+    __revision_scope__ = ViaTarget("target_id")
     __table_args__ = (
         UniqueConstraint("campaign_id", "key"),
         # The request list pages through a campaign in (due_date, key) order straight off this index;
@@ -117,7 +119,7 @@ class MockRequest(db.Model):
 
     @property
     def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
+        return CHANNEL_LABELS.get(self.channel, self.channel)
 
     @property
     def purpose_label(self) -> str:
@@ -126,6 +128,7 @@ class MockRequest(db.Model):
 
 class RequestEvent(db.Model):
     __tablename__ = "request_events"
+    __revision_scope__ = ViaTarget("request_id", "target_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
@@ -151,6 +154,7 @@ class RequestEvent(db.Model):
 
 class PhoneAttempt(db.Model):
     __tablename__ = "phone_attempts"
+    __revision_scope__ = ViaTarget("request_id", "target_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
@@ -164,6 +168,7 @@ class PhoneAttempt(db.Model):
 
 class Reply(db.Model):
     __tablename__ = "replies"
+    __revision_scope__ = ViaTarget("request_id", "target_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), unique=True)
@@ -194,6 +199,7 @@ class RequestDocument(db.Model):
     """A dated document the agency sent about a request (受理回执, 补正告知, 延期告知, 收费通知, 答复…)."""
 
     __tablename__ = "request_documents"
+    __revision_scope__ = ViaTarget("request_id", "target_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
@@ -210,19 +216,3 @@ class RequestDocument(db.Model):
     @property
     def kind_label(self) -> str:
         return DOCUMENT_KINDS.get(self.kind, self.kind)
-
-
-class Attachment(db.Model):
-    """An uploaded file, stored outside the web root under a generated name."""
-
-    __tablename__ = "attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(String(500), default="")
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -14,9 +14,12 @@ from sqlalchemy.orm import selectinload
 from ..core import parsing as p
 from ..law.deadlines import STATUS_LABELS
 from ..law.workdays import WorkCalendar
-from .law_bridge import OPEN_STATUSES, effective_status
+from ..law.deadline_terms import CHANNEL_LABELS, OPEN_STATUSES
+from .law_bridge import effective_status
 from ..law.derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME, reply_is_normative
-from .models import CHANNELS, PURPOSES, Attachment, MockRequest
+from ..core.files import Attachment
+from ..ocr.operations import search_condition
+from .models import PURPOSES, MockRequest
 from .scores import reply_facts
 
 PAGE_SIZE = 50
@@ -46,7 +49,7 @@ def parse_filters(args) -> ListFilters:
     c = p.Collector()
     filters = ListFilters(
         target=c.run("target", p.record_id, args.get("target")),
-        channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNELS, required=False),
+        channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNEL_LABELS, required=False),
         purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
         status=c.run("status", p.choice, args.get("status"), choices=STATUS_LABELS, required=False),
         owner=c.run("owner", p.record_id, args.get("owner")),
@@ -95,8 +98,6 @@ def filtered_query(campaign_id: int, filters: ListFilters, calendar: WorkCalenda
     if filters.key:
         query = query.where(MockRequest.key.ilike(f"%{_escaped(filters.key)}%", escape="\\"))
     if filters.ocr_text.strip():
-        from ..ocr.operations import search_condition
-
         query = query.where(search_condition(MockRequest.id, filters.ocr_text))
     return query
 

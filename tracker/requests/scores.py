@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 from ..core.db import from_db_time
-from ..law.workdays import WorkCalendar
+from ..law.workdays import WorkCalendar, format_cn_date
 from .law_bridge import deadline_of, phone_protocol_of
 from ..law.derived import (
     DERIVED_INDICATORS,
@@ -36,7 +36,8 @@ def phone_summary(protocol) -> str:
         if not verdict.valid:
             label += f"（不计：{verdict.reason_zh}）"
         number = f"第{verdict.number}次" if verdict.number else "另一次"
-        parts.append(f"{number} {verdict.at:%H:%M} {label}")
+        # Each call with its date: an extra call is often on another day than the test (issue 18).
+        parts.append(f"{number} {format_cn_date(verdict.at.date())} {verdict.at:%H:%M} {label}")
     return "；".join(parts) or "尚无拨打记录"
 
 

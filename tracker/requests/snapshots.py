@@ -16,11 +16,10 @@ from sqlalchemy import select
 
 from ..campaigns.models import Target
 from ..extensions import db
-from ..scoring.models import IndicatorFacts, ScoreSheet
 from .models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
 
 
-class _Snapshot:
+class RowSnapshot:
     """Attributes from one row (read-only by convention), in slots: 50 000 of them per report."""
 
     __slots__ = ()
@@ -70,33 +69,34 @@ def _filler(cls, keys: tuple[str, ...]):
     return filler
 
 
-def _columns(model, *extra: str) -> tuple[str, ...]:
+def columns_of(model, *extra: str) -> tuple[str, ...]:
+    """The slots of a snapshot of `model`'s rows: its columns, then `extra` attributes filled in later."""
     return tuple(column.key for column in model.__table__.columns) + extra
 
 
-class StoredEvent(_Snapshot):
-    __slots__ = _columns(RequestEvent)
+class StoredEvent(RowSnapshot):
+    __slots__ = columns_of(RequestEvent)
     type_label = RequestEvent.type_label
     party_label = RequestEvent.party_label
 
 
-class StoredDocument(_Snapshot):
-    __slots__ = _columns(RequestDocument)
+class StoredDocument(RowSnapshot):
+    __slots__ = columns_of(RequestDocument)
     kind_label = RequestDocument.kind_label
 
 
-class StoredAttempt(_Snapshot):
-    __slots__ = _columns(PhoneAttempt)
+class StoredAttempt(RowSnapshot):
+    __slots__ = columns_of(PhoneAttempt)
 
 
-class StoredReply(_Snapshot):
-    __slots__ = _columns(Reply)
+class StoredReply(RowSnapshot):
+    __slots__ = columns_of(Reply)
 
 
-class StoredRequest(_Snapshot):
+class StoredRequest(RowSnapshot):
     """A request as stored, with `events` (by date), `attempts` (by time), `reply` and `target`."""
 
-    __slots__ = _columns(MockRequest, "events", "attempts", "reply", "target", "documents")
+    __slots__ = columns_of(MockRequest, "events", "attempts", "reply", "target", "documents")
     channel_label = MockRequest.channel_label
     purpose_label = MockRequest.purpose_label
 
@@ -145,18 +145,3 @@ def _children(model, scope: list, *order):
     query = select(table).join(requests, requests.c.id == table.c.request_id).where(*scope)
     return db.session.execute(query.order_by(*order) if order else query)
 
-
-class StoredFacts(_Snapshot):
-    """An indicator_facts row: `facts`, `explanation`, `version`…"""
-
-    __slots__ = _columns(IndicatorFacts)
-
-
-def load_facts(campaign_id: int, target_ids: Collection[int] | None = None) -> list[StoredFacts]:
-    """The campaign's (or some targets') stored indicator facts (read-only), in one statement."""
-    sheets = ScoreSheet.__table__
-    query = (select(IndicatorFacts.__table__).join(sheets, sheets.c.id == IndicatorFacts.__table__.c.sheet_id)
-             .where(sheets.c.campaign_id == campaign_id))
-    if target_ids is not None:
-        query = query.where(sheets.c.target_id.in_(list(target_ids)))
-    return StoredFacts.all(db.session.execute(query))

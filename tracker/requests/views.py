@@ -8,50 +8,37 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
 from ..calendar.service import current_calendar
+from ..campaigns.access import get_campaign
 from ..campaigns.models import Campaign, Target
 from ..core import files
+from ..core import parsing as p
 from ..core import policy
 from ..core.auth import editor_required, staff_required
-from ..core.db import from_db_time
 from ..core.errors import LockedError, TrackerError, ValidationError, form_errors
 from ..law.deadlines import STATUS_LABELS
 from ..extensions import db
 from ..users.models import User
-from ..law.workdays import BEIJING
-from . import documents, forms
+from . import attachments, documents, forms
 from . import operations as ops
-from . import pages
+from . import pages, phone_panel
 from .law_bridge import deadline_of, phone_protocol_of
+from .phone_answer import record_phone_answer
 from ..law.derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .fields import purpose_channel_problem
 from ..scoring.models import Evidence, IndicatorFacts, ScoreSheet
-from .models import (CHANNELS, DOCUMENT_KINDS, EVENT_TYPES, PARTIES, PURPOSE_LABELS, REPLY_FORMS, Attachment,
-                     MockRequest)
+from ..law.deadline_terms import CHANNEL_LABELS
+from ..core.files import Attachment
+from .models import DOCUMENT_KINDS, EVENT_TYPES, PARTIES, PURPOSE_LABELS, REPLY_FORMS, MockRequest
 from ..core import clock
-from ..core.edge import commit_or_error
+from ..core import unit_of_work
 
 bp = Blueprint("requests", __name__)
 
 
-@bp.app_template_filter("cn_datetime")
-def cn_datetime(value) -> str:
-    """A stored UTC time (or an aware one) as 2020年9月1日 10:00, Beijing time."""
-    if value is None:
-        return ""
-    moment = from_db_time(value) if value.tzinfo is None else value.astimezone(BEIJING)
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
 # ---------------------------------------------------------------------------- helpers
-
-def get_campaign(campaign_id: int, action: policy.Action = policy.VIEW) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    policy.require(current_user, action, campaign, missing="考评不存在")
-    return campaign
-
 
 def get_request(request_id: int, action: policy.Action = policy.VIEW) -> MockRequest:
     row = db.session.get(MockRequest, request_id) or abort(404)
@@ -65,7 +52,7 @@ def ensure_editable(row: MockRequest) -> None:
 
 
 def apply(action) -> TrackerError | None:
-    return commit_or_error(action)
+    return unit_of_work.run(action).error
 
 
 def active_users() -> list[User]:
@@ -99,7 +86,7 @@ def detail_url(row_id: int, anchor: str = "") -> str:
 @bp.get("/campaigns/<int:campaign_id>/requests")
 @staff_required
 def request_list(campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(current_user, campaign_id)
     filters = pages.parse_filters(request.args)
     calendar, today = current_calendar(), clock.today()
     rows, total = pages.list_page(db.session, campaign.id, filters, calendar, today)
@@ -110,7 +97,7 @@ def request_list(campaign_id: int):
         pages=max(1, -(-total // pages.PAGE_SIZE)), today=today, errors=filters.errors,
         target_options=[(t.id, t.name) for t in campaign.targets],
         owner_options=[(u.id, u.display_name) for u in active_users()],
-        channels=CHANNELS, purposes=PURPOSE_LABELS, statuses=STATUS_LABELS,
+        channels=CHANNEL_LABELS, purposes=PURPOSE_LABELS, statuses=STATUS_LABELS,
     ), 400 if filters.errors else 200
 
 
@@ -120,11 +107,11 @@ def _choice_errors(campaign: Campaign, args) -> tuple[Target | None, dict[str, s
     errors: dict[str, str] = {}
     target_id = args.get("target", type=int) or 0
     # An id beyond the database's integer range overflowed inside PostgreSQL (a 500): it is just not a target.
-    target = db.session.get(Target, target_id) if 0 < target_id < 2**31 else None
+    target = db.session.get(Target, target_id) if 0 < target_id <= p.MAX_ID else None
     if target is None or target.campaign_id != campaign.id:
         target, errors["target"] = None, "请选择本考评中的被考评对象"
     channel, purpose = args.get("channel", ""), args.get("purpose", "")
-    if channel not in CHANNELS:
+    if channel not in CHANNEL_LABELS:
         errors["channel"] = "请选择渠道"
     if purpose not in PURPOSE_LABELS:
         errors["purpose"] = "请选择申请目的"
@@ -136,20 +123,20 @@ def _choice_errors(campaign: Campaign, args) -> tuple[Target | None, dict[str, s
 
 
 def _purpose_hints() -> list[tuple[str, str]]:
-    return [(label, "、".join(CHANNELS[c] for c in CHANNELS if c in CHANNELS_BY_PURPOSE[purpose]))
+    return [(label, "、".join(CHANNEL_LABELS[c] for c in CHANNEL_LABELS if c in CHANNELS_BY_PURPOSE[purpose]))
             for purpose, label in PURPOSE_LABELS.items()]
 
 
 @bp.route("/campaigns/<int:campaign_id>/requests/new", methods=["GET", "POST"])
 @editor_required
 def request_new(campaign_id: int):
-    campaign = get_campaign(campaign_id, policy.EDIT)
+    campaign = get_campaign(current_user, campaign_id, policy.EDIT)
     source = request.form if request.method == "POST" else request.args
     target, errors = _choice_errors(campaign, source)
     if errors or source.get("change"):
         chosen = bool(errors) and not source.get("change") and any(map(source.get, ("target", "channel", "purpose")))
         return render_template("requests/choose.html", campaign=campaign, errors=errors if chosen else {},
-                               args=source, channels=CHANNELS, purposes=PURPOSE_LABELS,
+                               args=source, channels=CHANNEL_LABELS, purposes=PURPOSE_LABELS,
                                target_options=[(t.id, t.name) for t in campaign.targets],
                                hints=_purpose_hints()), 400 if chosen else 200
     channel, purpose = source["channel"], source["purpose"]
@@ -164,7 +151,7 @@ def request_new(campaign_id: int):
         errors, status = form_errors(error), error.status
     return render_template("requests/new.html", campaign=campaign, target=target, channel=channel,
                            purpose=purpose, values=values, errors=errors, fields=forms.fields_for(channel),
-                           owner_options=owner_options(campaign), channel_label=CHANNELS[channel],
+                           owner_options=owner_options(campaign), channel_label=CHANNEL_LABELS[channel],
                            purposes=PURPOSE_LABELS, tri_state=forms.TRI_STATE), status
 
 
@@ -196,6 +183,8 @@ def render_detail(row: MockRequest, errors: dict | None = None, status: int = 20
     protocol = phone_protocol_of(row, calendar, now=now) if row.channel == "phone" else None
     return render_template(
         "requests/detail.html", row=row, deadline=deadline, protocol=protocol, errors=errors or {},
+        panel=phone_panel.phone_panel(row, protocol, calendar, now) if protocol else None,
+        phone_links=phone_panel.phone_links,
         list_args=list_args_of(row.campaign_id),
         attempts=pages.attempt_rows(row, protocol) if protocol else [], facts=forms.fact_rows(row),
         checks=pages.reply_checks(row.reply), verdict=pages.reply_verdict(row, deadline.on_time),
@@ -252,8 +241,24 @@ def event_delete(request_id: int, event_id: int):
 @bp.post("/requests/<int:request_id>/attempts")
 @editor_required
 def attempt_add(request_id: int):
-    return detail_action(request_id, lambda row: ops.add_attempt(current_user, row, forms.attempt_data(request.form)),
-                         "拨打记录已登记。", "phone")
+    """A call made now (one click) or entered after the fact; the message says whether it counts."""
+    row = get_request(request_id, policy.EDIT)
+    ensure_editable(row)
+    added = []
+    error = apply(lambda: added.append(ops.add_attempt(current_user, row, forms.attempt_data(request.form))))
+    if error is not None:
+        return render_detail(get_request(request_id), form_errors(error), error.status)
+    message, category, anchor = phone_panel.recorded_message(
+        row, added[0], phone_protocol_of(row, current_calendar(), now=clock.now()))
+    flash(message, category)
+    return redirect(detail_url(request_id, anchor))
+
+
+@bp.post("/requests/<int:request_id>/phone-answer")
+@editor_required
+def phone_answer(request_id: int):
+    return detail_action(request_id, lambda row: record_phone_answer(current_user, row, request.form.to_dict()),
+                         "已登记是否正确告知。", "phone")
 
 
 @bp.post("/requests/<int:request_id>/attempts/<int:attempt_id>/delete")
@@ -312,16 +317,18 @@ def reply_delete(request_id: int):
 @bp.post("/requests/<int:request_id>/attachments")
 @editor_required
 def attachment_upload(request_id: int):
-    saved: list[Attachment] = []
-
     def upload(row):
         ops.ensure_unlocked(row)
-        saved.append(files.save_upload(current_user, row, request.files.get("file"), request.form.get("description")))
+        files.save_upload(current_user, row, request.files.get("file"), request.form.get("description"))
 
-    response = detail_action(request_id, upload, "附件已上传。", "attachments")
-    if saved and not inspect(saved[0]).persistent:
-        files.discard_file(saved[0])  # the commit failed: do not keep a file without its row
-    return response
+    return detail_action(request_id, upload, "附件已上传。", "attachments")
+
+
+@bp.post("/requests/<int:request_id>/attachments/<int:attachment_id>/delete")
+@editor_required
+def attachment_delete(request_id: int, attachment_id: int):
+    return detail_action(request_id, lambda row: attachments.delete_attachment(current_user, row, attachment_id),
+                         "附件已删除。", "attachments")
 
 
 def _attachment_owner(attachment: Attachment):

@@ -1,4 +1,5 @@
 """The rubric engine (pure): rubric data, validation, rule kinds and score sheets."""
+from ..core.problems import Problem
 from .loader import (
     RubricError,
     builtin_codes,
@@ -19,7 +20,7 @@ from .rules import (
     validate_facts,
 )
 from .sheet import SheetScore, score_sheet
-from .validate import Problem, ValidationReport, validate_rubric
+from .validate import ValidationReport, validate_rubric
 
 __all__ = [
     "KINDS",

@@ -9,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..core.problems import Problem
 from .model import Indicator, Item, Level1Group, Level2Group, Rubric, to_fraction, to_number
-from .validate import Problem, ValidationReport, validate_rubric
+from .validate import ValidationReport, validate_rubric
 
 _SUFFIXES = (".toml", ".json")
 

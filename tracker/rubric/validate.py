@@ -11,16 +11,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ..core.problems import Problem
 from .model import KINDS, format_points, is_number, is_step_multiple, to_fraction
-
-
-@dataclass(frozen=True)
-class Problem:
-    location: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
 
 
 @dataclass
@@ -32,8 +24,8 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, location: str, message: str) -> None:
-        self.problems.append(Problem(location, message))
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..core import parsing as p
 from ..core.errors import ValidationError
 from ..rubric import Indicator, Item
 from ..rubric.model import format_points
+from .limits import bounded_text
 
 FIELD_LABELS = {
     "items": "各子项得分", "tier": "档次", "points": "分值", "count": "次数", "passed": "是否公开",
@@ -127,7 +128,7 @@ def facts_from_form(indicator: Indicator, form: Mapping) -> dict:
         facts["count"] = c.run(key + "count", p.integer, form.get("count"), required=False)
     if kind == "all_or_nothing":
         facts["passed"] = c.run(key + "passed", p.optional_bool, form.get("passed"))
-    facts["note"] = c.run(key + "note", p.text, form.get("note"), max_length=2000)
+    facts["note"] = c.run(key + "note", bounded_text, form.get("note"))
     facts["override"] = _form_override(c, key, form)
     c.raise_if_any()
     return {k: v for k, v in facts.items() if v not in (None, "")}
@@ -152,7 +153,7 @@ def _form_items(c: p.Collector, indicator: Indicator, form: Mapping) -> list | N
 
 def _form_override(c: p.Collector, key: str, form: Mapping) -> dict | None:
     points = c.run(key + "override.points", number, form.get("override_points"))
-    reason = c.run(key + "override.reason", p.text, form.get("override_reason"), max_length=500)
+    reason = c.run(key + "override.reason", bounded_text, form.get("override_reason"))
     if points is None and not reason:
         return None
     return {"points": points, "reason": reason}

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
 from ..extensions import db
+from ..core.revisions import Shared, ViaTarget
 from ..users.models import User
 
 SHEET_STATUSES = {"draft": "填报中", "submitted": "待审核", "signed": "已审核（锁定）"}
@@ -18,6 +19,7 @@ class RubricVersion(db.Model):
     """A rubric document (built-in or uploaded), stored so a campaign keeps the version it was run with."""
 
     __tablename__ = "rubric_versions"
+    __revision_scope__ = Shared()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,6 +31,7 @@ class RubricVersion(db.Model):
 
 class ScoreSheet(db.Model):
     __tablename__ = "score_sheets"
+    __revision_scope__ = ViaTarget("target_id")
     __table_args__ = (UniqueConstraint("campaign_id", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +63,7 @@ class IndicatorFacts(db.Model):
     """What an evaluator entered for one manual indicator (and any override with its reason)."""
 
     __tablename__ = "indicator_facts"
+    __revision_scope__ = ViaTarget("sheet_id", "target_id")
     __table_args__ = (UniqueConstraint("sheet_id", "indicator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +84,7 @@ class IndicatorFacts(db.Model):
 
 class Evidence(db.Model):
     __tablename__ = "evidence"
+    __revision_scope__ = ViaTarget("facts_id", "sheet_id", "target_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facts_id: Mapped[int] = mapped_column(ForeignKey("indicator_facts.id", ondelete="CASCADE"), index=True)
@@ -103,6 +108,7 @@ class ReviewEvent(db.Model):
     """
 
     __tablename__ = "sheet_review_events"
+    __revision_scope__ = ViaTarget("sheet_id", "target_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="CASCADE"), index=True)

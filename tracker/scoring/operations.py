@@ -5,17 +5,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..campaigns.models import Campaign, Target
-from ..core import audit, policy
+from ..core import audit, files, policy
 from ..core import parsing as p
 from ..core.errors import NotFound, ValidationError
 from ..core.versions import check_version
 from ..extensions import db
-from ..requests.models import Attachment
+from ..core.files import Attachment
 from ..rubric import validate_facts
+from .limits import text_errors
 from .lock import ensure_sheet_open
 from .models import Evidence, IndicatorFacts, ScoreSheet
 from .rubric_store import get_rubric
 
+EVIDENCE_NOTE_MAX = 2000  # an evidence note says where and when something was found, not a whole page
 MANUAL_KEYS = ("items", "tier", "points", "count", "passed", "note", "override")
 
 
@@ -47,10 +49,16 @@ def _clean_facts(indicator, facts: dict) -> dict:
     if isinstance(cleaned.get("override"), dict) and not any(
             cleaned["override"].get(k) not in (None, "") for k in ("points", "reason")):
         cleaned.pop("override")
-    errors = validate_facts(indicator, cleaned)
+    errors = {f"{indicator.id}.{e.field}": e.message_zh for e in validate_facts(indicator, cleaned)}
+    errors.update(text_errors(indicator.id, cleaned))  # issue 18: bounded on every path, not only the page
     if errors:
-        raise ValidationError({f"{indicator.id}.{e.field}": e.message_zh for e in errors})
+        raise ValidationError(errors)
     return cleaned
+
+
+def checked_facts(indicator, facts: dict) -> dict:
+    """`facts` as save_facts would store them, or the ValidationError it would raise (the live preview)."""
+    return _clean_facts(indicator, facts)
 
 
 def _indicator(campaign: Campaign, indicator_id):
@@ -116,7 +124,7 @@ def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, d
                  attachment_id: int | None = None) -> Evidence:
     c = p.Collector()
     url = c.run("url", p.url, data.get("url"))
-    note = c.run("note", p.text, data.get("note"), max_length=10000)
+    note = c.run("note", p.text, data.get("note"), max_length=EVIDENCE_NOTE_MAX)
     c.raise_if_any()
     if not url and not note and attachment_id is None:
         raise ValidationError({"url": "请填写网址、说明或上传截图中的至少一项"})
@@ -140,7 +148,7 @@ def add_evidence(actor, campaign: Campaign, target: Target, indicator_id: int, d
 
 def delete_evidence(actor, campaign: Campaign, target: Target, evidence_id: int):
     """Remove one evidence item of the target's sheet (refused while the sheet is submitted or signed).
-    Returns its uploaded file's Attachment row, deleted too: the caller removes the file after the commit."""
+    Its uploaded file's Attachment row goes too; core/files removes the file once that is committed."""
     found = db.session.execute(
         select(Evidence, IndicatorFacts).join(IndicatorFacts, IndicatorFacts.id == Evidence.facts_id)
         .join(ScoreSheet, ScoreSheet.id == IndicatorFacts.sheet_id)
@@ -155,11 +163,10 @@ def delete_evidence(actor, campaign: Campaign, target: Target, evidence_id: int)
               "file": attachment.original_name if attachment else None}
     db.session.delete(evidence)
     if attachment is not None:
-        db.session.delete(attachment)
+        files.delete_attachment(attachment)
     db.session.flush()
     audit.record(actor, "delete", "evidence", evidence_id, before=before,
                  summary=f"{target.name} 指标{row.indicator_id}：删除佐证材料")
-    return attachment
 
 
 def get_sheet(sheet_id: int) -> ScoreSheet:

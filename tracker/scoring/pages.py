@@ -18,12 +18,12 @@ from ..campaigns.models import Campaign, Target
 from ..core.db import from_db_time
 from ..extensions import db
 from ..law.derived import DerivedScore
-from ..requests.models import Attachment
+from ..core.files import Attachment
 from ..requests.scores import derive_for, load_requests
 from ..rubric import Indicator, IndicatorScore, Rubric, SheetScore, score_sheet
 from ..rubric.model import format_points
 from ..users.models import User
-from . import forms
+from . import forms, limits
 from .models import SHEET_STATUSES, Evidence, IndicatorFacts, ScoreSheet
 from .records import Signature
 from .rubric_store import get_rubric
@@ -80,6 +80,7 @@ class EvidenceView:
     attachment_href: str | None
     created_on: date | None
     id: int = 0
+    is_image: bool = False  # shown inline as a thumbnail (fetched through the same access-checked route)
 
 
 @dataclass
@@ -121,6 +122,14 @@ class RowView:
     @property
     def points_text(self) -> str:
         return "未评" if self.score.points is None else format_points(self.score.points)
+
+    @property
+    def note_max(self) -> int:
+        return limits.NOTE_MAX
+
+    @property
+    def reason_max(self) -> int:
+        return limits.REASON_MAX
 
     @property
     def open_override(self) -> bool:
@@ -170,12 +179,16 @@ def _band_text(band: Mapping) -> str:
     return f"{span} {points}分"
 
 
-def _row_errors(indicator: Indicator, errors: Mapping[str, str]) -> tuple[list[tuple[str, str]], set[str]]:
+def row_errors(indicator: Indicator, errors: Mapping[str, str]) -> tuple[list[tuple[str, str]], set[str]]:
+    """(Chinese label, message) of each error of one row — no internal field names (issue 18); the
+    label is left out when the message names the field itself — and the names of the inputs to mark."""
     shown, invalid = [], set()
     for key, message in errors.items():
         name = key.split(".", 1)[1] if key.startswith(f"{indicator.id}.") else key
         invalid.add("item-" + name[6:-1] if name.startswith("items[") else name.replace(".", "_"))
-        shown.append((f"{forms.field_label(name)}（{name}）" if name != "_" else "", message))
+        label = forms.field_label(name) if name != "_" else ""
+        label = "" if label.isascii() or message.startswith(label) else label  # never an internal name
+        shown.append((label, message))
     return shown, invalid
 
 
@@ -208,7 +221,7 @@ def build_rows(loaded: LoadedSheet, score: SheetScore, evidence: dict[int, list[
 
 
 def _apply_state(row: RowView, indicator: Indicator, state: RowState) -> None:
-    shown, invalid = _row_errors(indicator, state.errors)
+    shown, invalid = row_errors(indicator, state.errors)
     if state.evidence_values is not None:
         row.evidence_errors, row.evidence_values = shown, state.evidence_values
     else:
@@ -250,7 +263,8 @@ def evidence_of(sheet: ScoreSheet | None) -> dict[int, list[EvidenceView]]:
         href = url_for("requests.attachment_download", attachment_id=attachment.id) if attachment and download else None
         result.setdefault(indicator_id, []).append(EvidenceView(
             item.url, item.note, attachment.original_name if attachment else None, href,
-            from_db_time(item.created_at).date() if item.created_at else None, item.id))
+            from_db_time(item.created_at).date() if item.created_at else None, item.id,
+            bool(attachment and attachment.content_type.startswith("image/"))))
     return result
 
 
@@ -310,15 +324,6 @@ def header(target: Target, rubric: Rubric, sheet: ScoreSheet | None, score: Shee
         head.reviewed_by, head.reviewed_on = signature.reviewed_by, signature.reviewed_on
         head.code = signature.printed_code
     return head
-
-
-def preview_json(score: SheetScore, indicator_id: int) -> dict:
-    one = score.indicators[indicator_id]
-    return {"ok": True, "total": score.total, "complete": score.complete, "pending": score.pending,
-            "level1": score.level1, "level2": score.level2,
-            "indicator": {"id": indicator_id, "points": one.points, "overridden": one.overridden,
-                          "text": "未评" if one.points is None else format_points(one.points),
-                          "explanation": one.explanation_zh}}
 
 
 # ---------------------------------------------------------------------------- the campaign's sheets

@@ -23,7 +23,7 @@ from ..core import parsing as p
 from ..core.errors import ConflictError, PermissionDenied, ValidationError
 from ..core.mail import queue_email
 from ..extensions import db
-from ..requests.models import Attachment
+from ..core.files import Attachment
 from ..requests.scores import derive_for, load_requests
 from ..rubric import SheetScore, score_sheet
 from ..users.models import User
@@ -148,10 +148,12 @@ def prepare_signature(actor, sheet: ScoreSheet, today: date) -> Prepared:
     return Prepared(live.score, text, snap.verification_code(text))
 
 
-def sign_sheet(actor, sheet: ScoreSheet, today: date, seen: str | None, code: str | None = None) -> ReviewEvent:
+def sign_sheet(actor, sheet: ScoreSheet, today: date, seen: str | None, code: str | None = None,
+               prepared: Prepared | None = None) -> ReviewEvent:
     """Sign what the reviewer saw: `seen` is the fingerprint of the sheet page they opened (required),
-    `code` the 核验码 the confirmation page showed (when it was shown)."""
-    prepared = prepare_signature(actor, sheet, today)
+    `code` the 核验码 the confirmation page showed (when it was shown); `prepared`: prepare_signature's
+    answer earlier in this same change (bundle import), not computed a second time."""
+    prepared = prepared or prepare_signature(actor, sheet, today)
     check_seen(prepared, seen)
     if code and snap.normalise_code(code) != prepared.code:
         raise ConflictError(CODE_STALE)

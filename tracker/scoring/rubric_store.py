@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
+from ..rubric import parse_rubric
 from .models import RubricVersion
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rubric" / "data"
@@ -28,8 +29,6 @@ def builtin_documents() -> dict[str, dict]:
 
 def install_builtin_rubrics() -> list[str]:
     """Insert the built-in rubrics that the database lacks; return the codes added."""
-    from ..rubric import parse_rubric
-
     existing = set(db.session.scalars(select(RubricVersion.code)))
     added = []
     for code, document in builtin_documents().items():
@@ -60,7 +59,5 @@ def get_rubric(code: str):
 
 @lru_cache(maxsize=32)
 def _parse_cached(code: str, row_id: int):
-    from ..rubric import parse_rubric
-
     row = db.session.get(RubricVersion, row_id)
     return parse_rubric(row.document)

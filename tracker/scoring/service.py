@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
-from ..core.parsing import BEIJING
+from ..law.workdays import BEIJING
 from ..extensions import db
 from ..requests.scores import derived_scores_by_target, empty_derived
-from ..requests.snapshots import load_facts
+from .stored_facts import load_facts
 from ..rubric import SheetScore, score_sheet
 from .models import IndicatorFacts, ScoreSheet
 from .records import Signature, campaign_signatures

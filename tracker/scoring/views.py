@@ -11,8 +11,8 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import inspect
 
+from ..campaigns.access import get_campaign
 from ..campaigns.models import Campaign, Target
 from ..core import files
 from ..core import policy
@@ -20,15 +20,14 @@ from ..core.auth import editor_required, reviewer_required, staff_required
 from ..core.errors import ConflictError, TrackerError, ValidationError, form_errors
 from ..core.db import reads_before_writing
 from ..extensions import db
-from ..rubric import FactsError
 from ..rubric.model import format_points
-from . import forms, pages, records, review, snapshot, workbook
+from . import forms, live, pages, records, review, snapshot, workbook
 from . import operations as ops
 from .models import ScoreSheet
 from .rubric_store import get_rubric
 from .service import campaign_scores
 from ..core import clock
-from ..core.edge import commit_or_error
+from ..core import unit_of_work
 
 bp = Blueprint("scoring", __name__)
 SHEET = "/campaigns/<int:campaign_id>/targets/<int:target_id>/sheet"
@@ -39,15 +38,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 # ---------------------------------------------------------------------------- helpers
 
-def get_campaign(campaign_id: int) -> Campaign:
-    """The campaign, if the user is in its team (404 otherwise); the route's decorator checked the role."""
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    policy.require(current_user, policy.VIEW, campaign, missing="考评不存在")
-    return campaign
-
-
 def load(campaign_id: int, target_id: int) -> tuple[Campaign, Target]:
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(current_user, campaign_id)
     target = db.session.get(Target, target_id)
     if target is None or target.campaign_id != campaign.id:
         abort(404)
@@ -67,11 +59,18 @@ def sheet_url(campaign: Campaign, target: Target, anchor: str = "") -> str:
 
 
 def apply(action) -> TrackerError | None:
-    return commit_or_error(action)
+    return unit_of_work.run(action).error
 
 
 def labelled(errors: dict[str, str]) -> dict[str, str]:
-    return {("_" if key == "_" else forms.field_label(key)): message for key, message in errors.items()}
+    """Errors keyed by their Chinese label; "10.points" → "指标10 分值", naming the indicator too."""
+    result = {}
+    for key, message in errors.items():
+        head, _, rest = key.partition(".")
+        label = "_" if key == "_" else forms.field_label(key)
+        label = "" if label.isascii() and label != "_" else label  # never an internal name
+        result[f"指标{head} {label}".strip() if head.isdigit() and rest else label] = message
+    return result
 
 
 def posted_values() -> dict[str, str]:
@@ -114,12 +113,18 @@ def sheet(campaign_id: int, target_id: int):
 def save_indicator(campaign_id: int, target_id: int, indicator_id: int):
     campaign, target = load(campaign_id, target_id)
     indicator = get_indicator(campaign, indicator_id)
+    saved = []
 
     def save():
         facts = forms.facts_from_form(indicator, request.form)
-        ops.save_facts(current_user, campaign, target, indicator.id, facts, version=request.form.get("version"))
+        saved.append(ops.save_facts(current_user, campaign, target, indicator.id, facts,
+                                    version=request.form.get("version")))
 
     error = apply(save)
+    if live.wants_json():  # sheet.js saving as you go: the page stays, with every other row's input
+        if error is None:
+            return jsonify(live.saved_answer(indicator, saved[0]))
+        return jsonify(live.refused_answer(indicator, error, CONFLICT_HINT, campaign, target)), error.status
     if error is None:
         flash(f"指标{indicator.id}“{indicator.name}”已保存。", "success")
         return redirect(sheet_url(campaign, target, f"i{indicator.id}"))
@@ -135,19 +140,15 @@ def save_indicator(campaign_id: int, target_id: int, indicator_id: int):
 def add_evidence(campaign_id: int, target_id: int, indicator_id: int):
     campaign, target = load(campaign_id, target_id)
     indicator = get_indicator(campaign, indicator_id)
-    stored = []
 
     def add():
         upload = request.files.get("file")
         attachment_id = None
         if upload is not None and upload.filename:
-            stored.append(files.save_upload(current_user, None, upload, request.form.get("note", "")[:500]))
-            attachment_id = stored[0].id
+            attachment_id = files.save_upload(current_user, None, upload, request.form.get("note", "")[:500]).id
         ops.add_evidence(current_user, campaign, target, indicator.id, request.form.to_dict(), attachment_id)
 
     error = apply(add)
-    if stored and not inspect(stored[0]).persistent:
-        files.discard_file(stored[0])  # not committed: keep no file without its row
     if error is None:
         flash(f"指标{indicator.id}的佐证材料已添加。", "success")
         return redirect(sheet_url(campaign, target, f"i{indicator.id}"))
@@ -159,12 +160,9 @@ def add_evidence(campaign_id: int, target_id: int, indicator_id: int):
 @editor_required
 def delete_evidence(campaign_id: int, target_id: int, evidence_id: int):
     campaign, target = load(campaign_id, target_id)
-    removed = []
-    error = apply(lambda: removed.append(ops.delete_evidence(current_user, campaign, target, evidence_id)))
+    error = apply(lambda: ops.delete_evidence(current_user, campaign, target, evidence_id))
     if error is not None:
         return render_sheet(campaign, target, errors=form_errors(error), status=error.status)
-    if removed[0] is not None:
-        files.discard_file(removed[0])  # after the commit: a rolled-back delete keeps its file
     flash("佐证材料已删除。", "success")
     return redirect(sheet_url(campaign, target))
 
@@ -172,23 +170,11 @@ def delete_evidence(campaign_id: int, target_id: int, evidence_id: int):
 @bp.post(SHEET + "/preview")
 @editor_required
 def preview(campaign_id: int, target_id: int):
-    """The whole sheet scored with one row's unsaved input, by the real engine; nothing is saved.
-
-    Input the engine refuses is a normal answer of the preview (200, ok false, the messages).
-    """
+    """The whole sheet scored with every edited row's unsaved input, by the real engine (live.py);
+    nothing is saved. A row the engine refuses is left out of the total, with its messages."""
     campaign, target = load(campaign_id, target_id)
-    if not request.form.get("indicator", "").strip():
-        raise ValidationError({"indicator": "请指明预览的考评指标"})  # bad input (400), not a missing page
-    indicator = get_indicator(campaign, request.form.get("indicator"))
-    try:
-        facts = forms.facts_from_form(indicator, request.form)
-        score = pages.load_sheet(campaign, target, clock.today()).score({indicator.id: facts})
-    except ValidationError as error:
-        return jsonify({"ok": False, "errors": list(labelled(error.errors).items())})
-    except FactsError as error:
-        problems = {f"{indicator.id}.{e.field}": e.message_zh for e in error.errors}
-        return jsonify({"ok": False, "errors": list(labelled(problems).items())})
-    return jsonify(pages.preview_json(score, indicator.id))
+    loaded = pages.load_sheet(campaign, target, clock.today())
+    return jsonify(live.preview_answer(loaded, live.posted_rows(loaded.rubric, request.form)))
 
 
 def sheet_action(campaign_id: int, target_id: int, action, success: str):
@@ -295,7 +281,7 @@ def verify():
 @bp.get("/campaigns/<int:campaign_id>/sheets")
 @staff_required
 def sheet_list(campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(current_user, campaign_id)
     results = campaign_scores(campaign, clock.today())
     rows = pages.sheet_list(results, pages.user_names(results))
     return render_template("scoring/sheets.html", campaign=campaign, rows=rows,
@@ -305,7 +291,7 @@ def sheet_list(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/sheets/template.xlsx")
 @staff_required
 def workbook_download(campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(current_user, campaign_id)
     book = workbook.blank_workbook(campaign, campaign.targets, current=workbook.current_facts(campaign))
     buffer = BytesIO()
     book.save(buffer)
@@ -317,7 +303,7 @@ def workbook_download(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/sheets/import", methods=["GET", "POST"])
 @editor_required
 def workbook_import(campaign_id: int):
-    campaign = get_campaign(campaign_id)
+    campaign = get_campaign(current_user, campaign_id)
     errors: dict[str, str] = {}
     problems: list = []
     if request.method == "POST":

@@ -25,8 +25,8 @@ from .models import IndicatorFacts, ScoreSheet
 from .rubric_store import get_rubric
 from .workbook_layout import (COLUMNS, DERIVED_MARK, FIRST_ROW, HEADER_ROW, HELP_TITLE, MARKER, input_columns,
                               safe)
-from .workbook_read import (Problem, SheetRows, WorkbookError, check_archive, parse_book, read_limited,
-                            read_sheets)
+from .workbook_read import (WHOLE_FILE, Problem, SheetRows, WorkbookError, cell_problem, check_archive, parse_book,
+                            read_limited, read_sheets)
 
 __all__ = ["Problem", "WorkbookError", "blank_workbook", "current_facts", "import_facts_workbook"]
 
@@ -240,7 +240,7 @@ def check_upload(campaign, sheets: list) -> list[SheetRows]:
     problems: list[Problem] = []
     parsed = parse_book(sheets, get_rubric(campaign.rubric_code), campaign, problems)
     if not problems and not parsed:
-        problems.append(Problem("（整个文件）", "—", "文件中没有评分表工作表"))
+        problems.append(Problem(WHOLE_FILE, "文件中没有评分表工作表"))
     if problems:
         raise WorkbookError(problems)
     return parsed
@@ -274,14 +274,14 @@ def _save_all(actor, campaign, rubric, parsed: list[SheetRows], problems: list[P
                 summary.unchanged += 1
                 continue
             if time.monotonic() > deadline:
-                raise WorkbookError([Problem("（整个文件）", "—", (
+                raise WorkbookError([Problem(WHOLE_FILE, (
                     f"本文件需要修改的指标过多，保存超过 {MAX_SAVE_SECONDS:.0f} 秒仍未完成；为免长时间阻塞他人保存，"
                     f"未导入任何内容。请拆分为几个文件（每个文件少一些被考评对象）分批导入"))])
             problem = _save_one(actor, campaign, entry.target, indicator_id, facts, version)
             if problem is None:
                 summary.saved.append((entry.target.name, indicator_id))
             else:
-                problems.append(Problem(entry.title, f"A{number}", problem))
+                problems.append(cell_problem(entry.title, f"A{number}", problem))
     return summary
 
 

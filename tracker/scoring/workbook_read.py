@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from ..core import parsing as p
 from ..core.errors import ValidationError
+from ..core.problems import Problem
 from ..rubric import Indicator, validate_facts
 from ..rubric.model import format_points
 from . import forms
@@ -31,11 +32,12 @@ MAX_SECONDS = 60.0
 SPREADSHEET_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    cell: str
-    reason: str
+WHOLE_FILE = "（整个文件）"  # the `where` of a problem of the file rather than of one cell
+
+
+def cell_problem(sheet: str, cell: str, message: str) -> Problem:
+    """A problem of one cell; its `where` is "sheet!cell", as Excel names a cell of another sheet."""
+    return Problem(f"{sheet}!{cell}", message)
 
 
 class WorkbookError(ValidationError):
@@ -43,11 +45,11 @@ class WorkbookError(ValidationError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__({f"{p.sheet}!{p.cell}": p.reason for p in problems} or {"file": "文件有误"})
+        super().__init__({p.where: p.message for p in problems} or {"file": "文件有误"})
 
 
 def _refuse(message: str) -> WorkbookError:
-    return WorkbookError([Problem("（整个文件）", "—", message)])
+    return WorkbookError([Problem(WHOLE_FILE, message)])
 
 
 def read_limited(fileobj, limit: int) -> bytes:
@@ -117,10 +119,10 @@ class _Budget:
     def spend(self, title: str, number: int) -> None:
         self.rows -= 1
         if self.rows < 0:
-            raise WorkbookError([Problem(title, f"A{number}", f"文件过大：单元格超过 {MAX_CELLS:,} 个，未导入；"
+            raise WorkbookError([cell_problem(title, f"A{number}", f"文件过大：单元格超过 {MAX_CELLS:,} 个，未导入；"
                                                               "请删除多余的行和工作表，或拆分后分批导入")])
         if self.rows % 64 == 0 and time.monotonic() > self.deadline:
-            raise WorkbookError([Problem(title, f"A{number}", f"读取文件超过 {MAX_SECONDS:.0f} 秒仍未完成，已停止，"
+            raise WorkbookError([cell_problem(title, f"A{number}", f"读取文件超过 {MAX_SECONDS:.0f} 秒仍未完成，已停止，"
                                                               "未导入任何内容；请删除多余的行和工作表，或拆分后分批导入")])
 
 
@@ -130,7 +132,7 @@ def _rows(sheet, width: int, budget: _Budget) -> list[tuple]:
         budget.spend(sheet.title, number)
         if number > LAST_ROW:
             if any(v not in (None, "") for v in row):
-                raise WorkbookError([Problem(sheet.title, f"A{number}", f"行数过多：评分表最多 {LAST_ROW} 行")])
+                raise WorkbookError([cell_problem(sheet.title, f"A{number}", f"行数过多：评分表最多 {LAST_ROW} 行")])
             continue
         rows.append(tuple(row) + (None,) * (width - len(row)))
     return rows
@@ -153,7 +155,7 @@ def parse_book(sheets, rubric, campaign, problems: list[Problem]) -> list[SheetR
         meta = [unsafe(rows[i][15]) if len(rows) > i else None for i in range(3)]
         if meta[0] != MARKER:
             if title != HELP_TITLE:
-                problems.append(Problem(title, "P2", "不是本系统下载的评分表（缺少隐藏的被考评对象代码），请删除该工作表或使用下载的模板"))
+                problems.append(cell_problem(title, "P2", "不是本系统下载的评分表（缺少隐藏的被考评对象代码），请删除该工作表或使用下载的模板"))
             continue
         target = _sheet_target(title, meta, campaign, targets, seen, problems)
         if target is not None:
@@ -163,13 +165,13 @@ def parse_book(sheets, rubric, campaign, problems: list[Problem]) -> list[SheetR
 
 def _sheet_target(title, meta, campaign, targets, seen, problems):
     if str(meta[2]) != str(campaign.id):
-        problems.append(Problem(title, "P3", f"该工作表属于另一个考评，不能导入到“{campaign.name}”"))
+        problems.append(cell_problem(title, "P3", f"该工作表属于另一个考评，不能导入到“{campaign.name}”"))
         return None
     target = targets.get(str(meta[1] or ""))
     if target is None:
-        problems.append(Problem(title, "P2", f"本考评中没有代码为“{meta[1]}”的被考评对象"))
+        problems.append(cell_problem(title, "P2", f"本考评中没有代码为“{meta[1]}”的被考评对象"))
     elif target.key in seen:
-        problems.append(Problem(title, "P2", f"被考评对象“{target.name}”已出现在工作表“{seen[target.key]}”中"))
+        problems.append(cell_problem(title, "P2", f"被考评对象“{target.name}”已出现在工作表“{seen[target.key]}”中"))
         return None
     else:
         seen[target.key] = title
@@ -192,7 +194,7 @@ def _parse_rows(title, rows, rubric, problems) -> dict:
             for error in validate_facts(indicator, facts):
                 column = FIELD_COLUMN.get(error.field.split("[")[0], "A")
                 c.add(f"{column}{number}", f"{forms.field_label(error.field)}：{error.message_zh}")
-        problems.extend(Problem(title, cell, reason) for cell, reason in c.errors.items())
+        problems.extend(cell_problem(title, cell, reason) for cell, reason in c.errors.items())
         parsed[indicator.id] = (number, facts, version)
     return parsed
 
@@ -205,10 +207,10 @@ def _row_indicator(title, number, value, rubric, parsed, problems):
     try:
         indicator = rubric.indicator(int(str(value).strip().rstrip(".")))
     except (KeyError, ValueError, TypeError):
-        problems.append(Problem(title, f"A{number}", f"指标编号“{value}”不在考评指标中"))
+        problems.append(cell_problem(title, f"A{number}", f"指标编号“{value}”不在考评指标中"))
         return None
     if indicator.id in parsed:
-        problems.append(Problem(title, f"A{number}", f"指标{indicator.id}重复（第{parsed[indicator.id][0]}行已有）"))
+        problems.append(cell_problem(title, f"A{number}", f"指标{indicator.id}重复（第{parsed[indicator.id][0]}行已有）"))
         return None
     return indicator
 

@@ -5,6 +5,7 @@ import sys
 import click
 from sqlalchemy import select
 
+from ..core import unit_of_work
 from ..core.cli_support import fail, with_app
 from ..extensions import db
 from . import operations as ops
@@ -35,7 +36,7 @@ def create(name: str, role: str, email: str | None, display_name: str, password_
     password = _read_password_stdin() if password_stdin else None
     user = ops.create_user(None, name, role, name=display_name, email=email, password=password)
     generated = None if password else ops.generate_initial_password(None, user)
-    db.session.commit()
+    unit_of_work.save()
     click.echo(f"已创建用户 {user.username}（{user.role_label}）")
     if generated:
         click.echo(f"初始密码（只显示这一次）：{generated}")
@@ -51,11 +52,11 @@ def reset_password(name: str, password_stdin: bool) -> None:
     if user is None:
         fail(f"用户 {name} 不存在")
     if password_stdin:
-        ops.set_password(None, user, _read_password_stdin())
+        ops.set_password(None, user, _read_password_stdin(), must_change=True)  # a reset: the user picks their own
         generated = None
     else:
         generated = ops.generate_initial_password(None, user)
-    db.session.commit()
+    unit_of_work.save()
     click.echo(f"已重设用户 {name} 的密码" + (f"：{generated}（只显示这一次）" if generated else ""))
 
 

@@ -5,6 +5,7 @@ import re
 import secrets
 from sqlalchemy import select
 
+from ..api.models import ApiToken
 from ..core import audit
 from ..core.db import utcnow
 from ..core.errors import ValidationError
@@ -12,7 +13,7 @@ from ..core.versions import check_version
 from ..extensions import db
 from . import throttle
 from .models import ROLES, User, UserSession
-from .passwords import hash_password, password_problem, verify_password_or_dummy
+from .passwords import generate_password, hash_password, password_problem, verify_password_or_dummy
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -39,7 +40,9 @@ def check_password_strength(password: str, username: str = "") -> None:
 
 
 def create_user(actor, username: str, role: str, *, name: str = "", email: str | None = None,
-                password: str | None = None) -> User:
+                password: str | None = None, must_change_password: bool = False) -> User:
+    """`must_change_password`: the password was chosen by someone else (an admin), so the user
+    replaces it at first login."""
     username = (username or "").strip()
     errors = _check_user_fields(username, role, email, name)
     if "username" not in errors and db.session.scalar(select(User.id).where(User.username == username)):
@@ -49,7 +52,8 @@ def create_user(actor, username: str, role: str, *, name: str = "", email: str |
     if password is not None:
         check_password_strength(password, username)
     user = User(username=username, role=role, name=name or "", email=email or None,
-                password_hash=hash_password(password) if password else None)
+                password_hash=hash_password(password) if password else None,
+                must_change_password=bool(password) and must_change_password)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "create", "user", user.id, after=audit.snapshot(user, AUDITED), summary=f"新建用户 {username}")
@@ -80,9 +84,12 @@ def update_user(actor, user: User, *, version=None, **fields) -> User:
     return user
 
 
-def set_password(actor, user: User, password: str) -> None:
+def set_password(actor, user: User, password: str, *, must_change: bool = False) -> None:
+    """`must_change`: someone else chose it (an admin's reset): the user replaces it at next login.
+    A password the user chose clears the flag."""
     check_password_strength(password, user.username)
     user.password_hash = hash_password(password)
+    user.must_change_password = must_change
     revoke_sessions(user)
     revoke_access(user)
     db.session.flush()
@@ -97,8 +104,6 @@ def revoke_sessions(user: User) -> None:
 
 def revoke_access(user: User) -> None:
     """End every way in that outlives a session: API tokens and the calendar-feed link (DESIGN §10.2)."""
-    from ..api.models import ApiToken
-
     now = utcnow()
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                           ApiToken.revoked_at.is_(None))):
@@ -140,8 +145,6 @@ def end_session(session_id: str) -> None:
 
 
 def generate_initial_password(actor, user: User) -> str:
-    from .passwords import generate_password
-
     password = generate_password()
-    set_password(actor, user, password)
+    set_password(actor, user, password, must_change=True)  # shown once to someone else: never kept
     return password

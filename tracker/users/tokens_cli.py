@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
+from ..api import tokens as ops
+from ..core import unit_of_work
 from ..core.cli_support import fail, with_app
+from ..extensions import db
+from .models import User
 
 
 @click.group()
@@ -12,11 +17,6 @@ def tokens() -> None:
 
 
 def _user(username: str):
-    from sqlalchemy import select
-
-    from ..extensions import db
-    from .models import User
-
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         fail(f"用户 {username} 不存在")
@@ -29,14 +29,11 @@ def _user(username: str):
 @with_app
 def create(username: str, name: str) -> None:
     """Print a new API token of USERNAME (plaintext, only this once)."""
-    from ..api import tokens as ops
-    from ..extensions import db
-
     user = _user(username)
     if not user.active:
         fail(f"用户 {username} 已停用，不能创建令牌")
     _token, plaintext = ops.create_token(None, name, owner=user)
-    db.session.commit()
+    unit_of_work.save()
     click.echo(plaintext)
 
 
@@ -46,9 +43,6 @@ def create(username: str, name: str) -> None:
 @with_app
 def revoke(username: str, name: str) -> None:
     """Revoke USERNAME's active token called NAME."""
-    from ..api import tokens as ops
-    from ..extensions import db
-
     token = ops.revoke_named(None, _user(username), name)
-    db.session.commit()
+    unit_of_work.save()
     click.echo(f"已撤销用户 {username} 的 API 令牌“{token.name}”")

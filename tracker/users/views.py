@@ -7,12 +7,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..api.tokens import tokens_of
+from ..core import parsing as p
+from ..core import unit_of_work
 from ..core.auth import admin_required
-from ..core.errors import TrackerError, ValidationError, form_errors
+from ..core.errors import ValidationError, form_errors
 from ..extensions import db
 from . import operations as ops
 from . import sessions
 from .models import ROLE_LABELS, User
+from .passwords import verify_password
 
 bp = Blueprint("users", __name__)
 
@@ -41,16 +45,18 @@ def login():
             user = ops.authenticate(request.form.get("username", ""), request.form.get("password", ""),
                                     request.remote_addr or "")
         except ValidationError as error:
-            db.session.commit()  # keep the failed attempt: throttling depends on it
+            unit_of_work.save()  # keep the failed attempt: throttling depends on it
             errors = error.errors
         else:
             row = ops.start_session(user)
-            db.session.commit()
+            unit_of_work.save()
             session.clear()  # a fresh session at every login: nothing carries over from before
             user._session_id = row.id
             login_user(user)
             sessions.mark_seen()
             flash(f"欢迎，{user.display_name}。", "success")
+            if user.must_change_password:  # someone else chose it: replaced before anything else (first_login.py)
+                return redirect(url_for("users.change_password"))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("users/login.html", errors=errors, username=request.form.get("username", "")), (
         400 if errors else 200)
@@ -60,7 +66,7 @@ def login():
 @login_required
 def logout():
     ops.end_session(current_user.get_id())
-    db.session.commit()
+    unit_of_work.save()
     logout_user()
     session.clear()
     flash("您已退出登录。", "info")
@@ -73,37 +79,26 @@ def settings():
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        try:
-            _save_settings(current_user._get_current_object())
-            db.session.commit()
+        error = unit_of_work.run(lambda: _save_settings(current_user._get_current_object())).error
+        if error is None:
             revoked = "密码已修改；您的 API 令牌和日历订阅地址已全部失效，需要时请重新生成。" if request.form.get(
                 "new_password") else ""
             flash("设置已保存。" + revoked, "success")
             return redirect(url_for("users.settings"))
-        except TrackerError as error:
-            db.session.rollback()
-            errors, status = form_errors(error), error.status
-    from ..api.tokens import tokens_of
-
+        errors, status = form_errors(error), error.status
     return render_template("users/settings.html", errors=errors,
                            tokens=tokens_of(current_user._get_current_object())), status
 
 
 def _save_settings(user: User) -> None:
-    from ..core import parsing as p
-
     c = p.Collector()
     name = c.run("name", p.text, request.form.get("name"), max_length=100)
     email = c.run("email", p.text, request.form.get("email"), max_length=254)
-    horizon = c.run("remind_working_days", p.integer, request.form.get("remind_working_days"),
-                    minimum=0, maximum=20, required=False)
     c.raise_if_any()
-    ops.update_user(user, user, version=request.form.get("version"), name=name, email=email or None,
-                    remind_working_days=horizon)
+    # The reminder horizon is set on the reminders page only (one setting, not two: issue 18).
+    ops.update_user(user, user, version=request.form.get("version"), name=name, email=email or None)
     new_password = request.form.get("new_password", "")
     if new_password:
-        from .passwords import verify_password
-
         if not verify_password(user.password_hash, request.form.get("current_password", "")):
             raise ValidationError({"current_password": "当前密码不正确"})
         ops.set_password(user, user, new_password)
@@ -125,27 +120,35 @@ def user_list():
 def user_new():
     errors: dict[str, str] = {}
     status = 200
-    generated = None
     if request.method == "POST":
         form = request.form
         password = form.get("password") or None
-        try:
-            user = ops.create_user(current_user, form.get("username", ""), form.get("role", ""),
-                                   name=form.get("name", ""), email=form.get("email") or None,
-                                   password=password)
-            if password is None:
-                generated = ops.generate_initial_password(current_user, user)
-            db.session.commit()
-        except TrackerError as error:
-            db.session.rollback()
-            errors, status = form_errors(error), error.status
+        outcome = unit_of_work.run(lambda: _create_user(form, password))
+        if outcome.error is not None:
+            errors, status = form_errors(outcome.error), outcome.error.status
         else:
+            user, generated = outcome.value
             if generated:
                 flash(f"用户 {user.username} 已创建，初始密码：{generated}（只显示这一次，请转告本人并提醒其修改）", "warning")
             else:
                 flash(f"用户 {user.username} 已创建。", "success")
             return redirect(url_for("users.user_list"))
     return render_template("users/edit.html", user=None, errors=errors, roles=ROLE_LABELS), status
+
+
+def _create_user(form, password: str | None) -> tuple[User, str | None]:
+    """The new user, and the generated initial password when the admin gave none."""
+    user = ops.create_user(current_user, form.get("username", ""), form.get("role", ""), name=form.get("name", ""),
+                           email=form.get("email") or None, password=password, must_change_password=True)
+    return user, (ops.generate_initial_password(current_user, user) if password is None else None)
+
+
+def _update_user(form, user: User) -> None:
+    ops.update_user(current_user, user, version=form.get("version"), username=form.get("username", "").strip(),
+                    role=form.get("role", ""), name=form.get("name", ""), email=form.get("email") or None,
+                    active=form.get("active") == "on")
+    if form.get("password"):  # a reset by an admin: the user replaces it at next login (not an admin's own)
+        ops.set_password(current_user, user, form["password"], must_change=user.id != current_user.id)
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -156,19 +159,14 @@ def user_edit(user_id: int):
     status = 200
     if request.method == "POST":
         form = request.form
-        try:
-            ops.update_user(current_user, user, version=form.get("version"),
-                            username=form.get("username", "").strip(), role=form.get("role", ""),
-                            name=form.get("name", ""), email=form.get("email") or None,
-                            active=form.get("active") == "on")
-            if form.get("password"):
-                ops.set_password(current_user, user, form["password"])
-            db.session.commit()
-        except TrackerError as error:
-            db.session.rollback()
+        error = unit_of_work.run(lambda: _update_user(form, user)).error
+        if error is not None:
             errors, status = form_errors(error), error.status
         else:
             revoked = "（已设置新密码：其登录、API 令牌和日历订阅地址均已失效）" if form.get("password") else ""
             flash(f"用户 {user.username} 已保存。{revoked}", "success")
             return redirect(url_for("users.user_list"))
     return render_template("users/edit.html", user=user, errors=errors, roles=ROLE_LABELS), status
+
+
+from . import first_login  # noqa: F401  (the change-password page and the first-login redirect join bp)

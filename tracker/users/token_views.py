@@ -8,10 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.errors import TrackerError
-from ..extensions import db
-from . import tokens as ops
+from ..api import tokens as ops
+from ..core import unit_of_work
 
+# The name says what the forms manage; it is not part of the JSON API (/api/v1), which never takes a session.
 bp = Blueprint("api_tokens", __name__)
 
 
@@ -22,13 +22,11 @@ def _back():
 @bp.post("/settings/tokens")
 @login_required
 def token_create():
-    try:
-        token, plaintext = ops.create_token(current_user._get_current_object(), request.form.get("name"))
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
-        flash(f"API 令牌未创建：{error.message}", "error")
+    outcome = unit_of_work.run(lambda: ops.create_token(current_user._get_current_object(), request.form.get("name")))
+    if outcome.error is not None:
+        flash(f"API 令牌未创建：{outcome.error.message}", "error")
         return _back()
+    token, plaintext = outcome.value
     # Shown inside the token section the page scrolls to (not at the top, off-screen): api/tokens.html.
     flash(f"{token.name}\n{plaintext}", "new_token")
     return _back()
@@ -37,12 +35,10 @@ def token_create():
 @bp.post("/settings/tokens/<int:token_id>/revoke")
 @login_required
 def token_revoke(token_id: int):
-    try:
-        token = ops.revoke_token(current_user._get_current_object(), token_id)
-        db.session.commit()
-    except TrackerError as error:
-        db.session.rollback()
-        flash(f"API 令牌未撤销：{error.message}", "error")
+    outcome = unit_of_work.run(lambda: ops.revoke_token(current_user._get_current_object(), token_id))
+    if outcome.error is not None:
+        flash(f"API 令牌未撤销：{outcome.error.message}", "error")
         return _back()
+    token = outcome.value
     flash(f"API 令牌“{token.name}”已撤销，使用它的程序将无法再访问。", "success")
     return _back()

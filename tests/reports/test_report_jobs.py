@@ -1,0 +1,140 @@
+"""Big downloads do not hold a web worker (DESIGN.md §10.6, issue 19): a big campaign's workbook is a
+background job with progress and a link; the JSON report is streamed a group of counties at a time."""
+from __future__ import annotations
+
+import json
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from .conftest import TODAY
+
+XLSX = "/campaigns/{c}/report.xlsx?today=2020-11-30"
+
+
+@pytest.fixture
+def big(app):
+    """Every campaign counts as big: its workbook is built as a job."""
+    app.config["REPORT_JOB_TARGETS"] = 1
+    yield app
+    app.config.pop("REPORT_JOB_TARGETS")
+
+
+@pytest.fixture
+def not_started(monkeypatch):
+    """The jobs the request queued, not run: what the request itself does, alone."""
+    from tracker.reports import report_jobs
+
+    started: list[int] = []
+    monkeypatch.setattr(report_jobs, "start", lambda _app, job_id: started.append(job_id))
+    return started
+
+
+def test_big_workbook_is_queued_not_built_in_the_request(big, login, campaign_id, not_started, monkeypatch):
+    from tracker.reports import files, xlsx
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the request built the workbook")
+
+    monkeypatch.setattr(xlsx, "build_workbook", refuse)
+    monkeypatch.setattr(files, "build_workbook_in_parts", refuse)
+    browser = login("reviewer")
+    response = browser.get(XLSX.format(c=campaign_id))
+    assert response.status_code == 302 and "/report-jobs/" in response.headers["Location"]
+    assert len(not_started) == 1
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "排队等待生成" in page and 'http-equiv="refresh"' in page and "report-job-file" not in page
+    again = browser.get(XLSX.format(c=campaign_id))  # a second click follows the same job
+    assert again.headers["Location"] == response.headers["Location"] and len(not_started) == 1
+
+
+def test_finished_job_links_the_workbook(big, app, login, campaign_id, not_started):
+    from tracker.reports import report_jobs
+
+    browser = login("evaluator")
+    location = browser.get(XLSX.format(c=campaign_id)).headers["Location"]
+    with app.app_context():
+        report_jobs.run_job(not_started[0])
+    page = browser.get(location).get_data(as_text=True)
+    assert "已生成" in page and "report-job-file" in page and 'http-equiv="refresh"' not in page
+    response = browser.get(location + "/file")
+    assert response.status_code == 200 and "attachment;" in response.headers["Content-Disposition"]
+    data = response.data
+    response.close()
+    assert load_workbook(BytesIO(data)).sheetnames == ["汇总", "凉州区", "民勤县"]
+
+
+def test_job_records_progress_per_part(big, app, campaign_id, monkeypatch):
+    from tracker.extensions import db
+    from tracker.reports import files, report_jobs
+    from tracker.reports.models import ReportJob
+
+    monkeypatch.setattr(files, "PART_TARGETS", 1)  # two counties: two parts, then the save
+    seen: list[tuple[int, int]] = []
+    original = report_jobs._update
+
+    def spy(job, **values):
+        original(job, **values)
+        seen.append((job.parts_done, job.parts_total))
+
+    monkeypatch.setattr(report_jobs, "_update", spy)
+    with app.app_context():
+        from tracker.campaigns.models import Campaign
+
+        job, _new = report_jobs.queue_xlsx(None, db.session.get(Campaign, campaign_id), TODAY)
+        db.session.commit()
+        report_jobs.run_job(job.id)
+        job = db.session.get(ReportJob, job.id)
+        assert job.status == "done" and report_jobs.job_file(job) is not None
+    assert seen == [(0, 3), (1, 3), (3, 3)]
+
+
+def test_failed_job_says_so_and_offers_a_new_one(big, app, login, campaign_id, not_started, monkeypatch):
+    from tracker.core.errors import TrackerError
+    from tracker.reports import report_jobs
+
+    def fail(*_args):
+        raise TrackerError("磁盘已满")
+
+    monkeypatch.setattr(report_jobs, "write_campaign_xlsx", fail)
+    browser = login("reviewer")
+    location = browser.get(XLSX.format(c=campaign_id)).headers["Location"]
+    with app.app_context():
+        report_jobs.run_job(not_started[0])
+    page = browser.get(location).get_data(as_text=True)
+    assert "生成失败" in page and "磁盘已满" in page and "重新生成" in page
+    assert browser.get(location + "/file").status_code == 404
+    assert browser.get(XLSX.format(c=campaign_id)).headers["Location"] != location  # a new job
+
+
+def test_a_job_of_another_campaign_is_404(big, login, campaign_id, not_started):
+    browser = login("reviewer")
+    location = browser.get(XLSX.format(c=campaign_id)).headers["Location"]
+    assert browser.get(location.replace(f"/campaigns/{campaign_id}/", "/campaigns/999/")).status_code == 404
+
+
+def test_small_campaign_still_downloads_at_once(login, campaign_id):
+    response = login("reviewer").get(XLSX.format(c=campaign_id))
+    assert response.status_code == 200 and "attachment;" in response.headers["Content-Disposition"]
+
+
+def test_streamed_json_is_the_report_text(app, campaign, monkeypatch):
+    from tracker.reports import json_report
+
+    whole = json.dumps(json_report.report_json(campaign, TODAY), ensure_ascii=False, indent=2)
+    monkeypatch.setattr(json_report, "PART_TARGETS", 1)
+    chunks = list(json_report.stream_report_json(campaign, TODAY))
+    assert "".join(chunks) == whole
+    assert len(chunks) >= 4  # the heading, then each county as its own group
+
+
+def test_json_download_is_streamed(login, campaign_id, monkeypatch):
+    from tracker.reports import json_report
+
+    monkeypatch.setattr(json_report, "PART_TARGETS", 1)
+    response = login("evaluator").get(f"/campaigns/{campaign_id}/report.json?today=2020-11-30", buffered=False)
+    assert response.is_streamed
+    text = b"".join(response.response)
+    response.close()
+    assert [t["name"] for t in json.loads(text)["targets"]] == ["凉州区", "民勤县"]

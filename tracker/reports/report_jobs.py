@@ -1,0 +1,130 @@
+"""Big report downloads built in the background (DESIGN.md §10.6, issue 19).
+
+A national workbook (3 000 counties) takes tens of seconds to build: the web request only queues a
+ReportJob and answers at once with a page that follows its progress; a background thread of the
+process that took the request builds the file into the instance folder, committing the progress
+after each group of counties (so any web process shows it), and the page then links to the file,
+which is sent from disk. Like the OCR reading (ocr/jobs.py): one build at a time per process, and a
+build cut off by a restart is shown as stale and may be asked for again.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..campaigns.models import Campaign
+from ..core import unit_of_work
+from ..core.db import utcnow
+from ..extensions import db
+from .files import part_count, safe_filename, write_campaign_xlsx
+from .models import ReportJob
+
+STALE_AFTER = timedelta(minutes=15)  # no progress for that long: the process that built it is gone
+KEEP_FOR = timedelta(days=1)  # finished files are removed after a day (a new job clears them)
+log = logging.getLogger(__name__)
+_one_at_a_time = threading.Semaphore(1)
+_threads: list[threading.Thread] = []
+
+
+def report_dir() -> Path:
+    directory = Path(current_app.instance_path) / "report_jobs"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def is_big(campaign: Campaign) -> bool:
+    """Whether the campaign's workbook is built as a job rather than inside the request."""
+    return len(campaign.targets) > current_app.config.get("REPORT_JOB_TARGETS", 200)
+
+
+def is_stale(job: ReportJob) -> bool:
+    return not job.finished and job.updated_at is not None and utcnow() - job.updated_at > STALE_AFTER
+
+
+def queue_xlsx(actor, campaign: Campaign, today: date) -> tuple[ReportJob, bool]:
+    """(the job building this campaign's workbook for `today`, whether it is new): one already under way
+    is reused (a second click does not build it twice). The caller commits, then starts a new one."""
+    running = db.session.scalars(select(ReportJob).where(
+        ReportJob.campaign_id == campaign.id, ReportJob.kind == "xlsx", ReportJob.business_date == today,
+        ReportJob.status.in_(("queued", "running"))).order_by(ReportJob.id.desc())).first()
+    if running is not None and not is_stale(running):
+        return running, False
+    _remove_old_jobs(campaign.id)
+    job = ReportJob(campaign_id=campaign.id, kind="xlsx", business_date=today, status="queued",
+                    parts_total=part_count(campaign) + 1, created_by_id=getattr(actor, "id", None),
+                    download_name=safe_filename(f"{campaign.name}评分表", ".xlsx"))
+    db.session.add(job)
+    db.session.flush()
+    return job, True
+
+
+def _remove_old_jobs(campaign_id: int) -> None:
+    old = db.session.scalars(select(ReportJob).where(ReportJob.campaign_id == campaign_id,
+                                                     ReportJob.updated_at < utcnow() - KEEP_FOR))
+    for job in old:
+        if job.stored_name:
+            name = job.stored_name
+            unit_of_work.when_committed(lambda: (report_dir() / name).unlink(missing_ok=True))
+        db.session.delete(job)
+
+
+def start(app: Flask, job_id: int) -> threading.Thread:
+    """Build the job's file in a background thread (call once the job's row is committed)."""
+    thread = threading.Thread(target=_run, args=(app, job_id), name=f"report-job-{job_id}", daemon=True)
+    _threads[:] = [t for t in _threads if t.is_alive()] + [thread]
+    thread.start()
+    return thread
+
+
+def wait_all(timeout: float = 300.0) -> None:
+    """Wait for the builds started by this process (tests)."""
+    for thread in list(_threads):
+        thread.join(timeout)
+
+
+def _run(app: Flask, job_id: int) -> None:
+    with _one_at_a_time, app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def run_job(job_id: int) -> None:
+    job = db.session.get(ReportJob, job_id)
+    if job is None or job.finished:
+        return
+    _update(job, status="running", parts_done=0, message="")
+    stored = secrets.token_hex(16)
+    path = report_dir() / stored
+    try:
+        campaign = db.session.get(Campaign, job.campaign_id)
+        write_campaign_xlsx(campaign, job.business_date, path, lambda done: _update(job, parts_done=done))
+    except Exception as error:  # noqa: BLE001 — a job records its failure, never dies silently
+        log.exception("report job %s failed", job_id)
+        unit_of_work.rollback()
+        path.unlink(missing_ok=True)
+        _update(job, status="failed", message=(getattr(error, "message", "") or "生成报告时出错，请重试或联系管理员。")[:500])
+        return
+    _update(job, status="done", parts_done=job.parts_total, stored_name=stored, size=path.stat().st_size)
+
+
+def _update(job: ReportJob, **values) -> None:
+    for name, value in values.items():
+        setattr(job, name, value)
+    job.updated_at = utcnow()
+    unit_of_work.save()  # each step is seen at once by the page that follows the job
+
+
+def job_file(job: ReportJob) -> Path | None:
+    """The finished file, if it is still there."""
+    if job.status != "done" or not job.stored_name:
+        return None
+    path = report_dir() / job.stored_name
+    return path if path.exists() else None
