@@ -196,6 +196,25 @@ def check_report_jobs(connection) -> None:
     connection.execute(text("DELETE FROM report_jobs"))
 
 
+# 0009 (issue 16): the three token tables fold into `revisions` (scope, key, token), every token kept.
+OLD_TOKENS = {"data_revision": ("id", [(1, "d" * 32)]), "calendar_revision": ("id", [(1, "c" * 32)]),
+              "target_revisions": ("target_id", [(0, "s" * 32), (1, "1" * 32)])}
+
+
+def seed_old_tokens(connection) -> None:
+    seed_core(connection)
+    for table, (key, rows) in OLD_TOKENS.items():
+        connection.execute(text(f"DELETE FROM {table}"))  # 0003 wrote tokens of its own
+        for ident, token in rows:
+            connection.execute(text(f"INSERT INTO {table} ({key}, revision) VALUES (:i, :t)"), {"i": ident, "t": token})
+
+
+def check_one_revision_table(connection) -> None:
+    check_core(connection)
+    assert set(connection.execute(text("SELECT scope, key, token FROM revisions")).all()) == {
+        ("data", 0, "d" * 32), ("calendar", 0, "c" * 32), ("shared", 0, "s" * 32), ("target", 1, "1" * 32)}
+
+
 @dataclass(frozen=True)
 class DataCase:
     seed: Callable  # (connection) at the revision before; nothing for the first revision
@@ -215,7 +234,7 @@ DATA_CASES: dict[str, DataCase] = {
     "0006": DataCase(seed_security, check_security, check_security_after_downgrade),
     "0007": DataCase(seed_core, check_ocr_scans),
     "0008": CORE,
-    "0009": CORE,
+    "0009": DataCase(seed_old_tokens, check_one_revision_table),
     "0010": CORE,
     "0011": CORE,
     "0012": DataCase(seed_core, check_report_jobs),

@@ -7,17 +7,13 @@ expected). Messages are Chinese and name the field by its dotted path (`online.c
 from __future__ import annotations
 
 import functools
-import re
-from datetime import date, datetime
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from ..core.errors import ValidationError
-from ..core.schema_messages import schema_message
+from ..core.schema_messages import check_dates, schema_message
 from .openapi import body_schema_name, document
-
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 def check_body(data, rule: str, method: str) -> None:
@@ -54,24 +50,8 @@ def _check_text(value, path: str) -> None:
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
     root = {"$ref": f"#/components/schemas/{name}", "components": document()["components"]}
-    checker = FormatChecker(formats=())
-    checker.checks("date", raises=ValueError)(_is_date)
-    checker.checks("date-time", raises=ValueError)(_is_datetime)
+    checker = check_dates(FormatChecker(formats=()))
     return Draft202012Validator(root, format_checker=checker)
-
-
-def _is_date(value) -> bool:
-    if not isinstance(value, str):
-        return True
-    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and date.fromisoformat(value))
-
-
-def _is_datetime(value) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATETIME.fullmatch(value):
-        return False
-    return datetime.fromisoformat(f"{value[:10]}T{value[11:]}".upper()).tzinfo is not None
 
 
 def _field(parts) -> str:

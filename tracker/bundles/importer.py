@@ -26,10 +26,12 @@ from ..core import parsing as p
 from ..core.audit import AuditEntry
 from ..core.db import insert_values, numbered_inserts, reserve_ids, to_db_time
 from ..core.errors import TrackerError, ValidationError
+from ..core.heap import collector_paused
 from ..core.problems import Problem
 from ..extensions import db
 from ..requests import operations as request_ops
 from ..requests.law_bridge import store_clock
+from ..requests.scores import requests_preloaded
 from ..requests.fields import document_values, event_values
 from ..requests.models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
 from ..scoring import operations as scoring_ops
@@ -181,7 +183,9 @@ class _Importer:
         self.flush()
         self.facts(campaign)
         self.flush()
-        self.reviews(campaign)
+        reviewed = {t.id for key, t in self.targets.items() if key in (self.data.get("reviews") or {})}
+        with requests_preloaded(campaign.id, reviewed):  # the requests are all written: reviews only read them
+            self.reviews(campaign)
         return self.summary
 
     def campaign(self) -> Campaign | None:
@@ -387,6 +391,13 @@ def _without_id(values: dict, model) -> dict:
 
 def import_bundle(actor, data: dict) -> ImportSummary:
     """Validate and merge `data`; raise BundleError listing every problem (the caller rolls back)."""
+    # A national bundle is ~1 million live objects, and the import makes more: each automatic full
+    # collection would walk them all again (core/heap.py), every edge (web, CLI) pays it.
+    with collector_paused():
+        return _import_bundle(actor, data)
+
+
+def _import_bundle(actor, data: dict) -> ImportSummary:
     campaign_spec = data.get("campaign") if isinstance(data, dict) else None
     name = campaign_spec.get("name") if isinstance(campaign_spec, dict) else None
     existing = db.session.scalar(select(Campaign).where(Campaign.name == name)) if isinstance(name, str) else None

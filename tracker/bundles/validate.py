@@ -13,7 +13,6 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
@@ -21,13 +20,11 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
 from tracker.core.problems import Problem
-from tracker.core.schema_messages import schema_message
+from tracker.core.schema_messages import check_dates, schema_message
 
 from .problems import OFFICIAL_INDICATOR_IDS, PathPart, json_path
 from .problems import describe_field as _field
 from .rules import Context
-
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 class BundleTextError(ValueError):
@@ -133,10 +130,7 @@ def _natural_key(path: str) -> list[Any]:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
-    checker = FormatChecker()
-    # Registered here so that date-time is checked even without the optional rfc3339 package.
-    checker.checks("date-time", raises=ValueError)(_is_datetime)
-    checker.checks("date", raises=ValueError)(_is_date)
+    checker = check_dates(FormatChecker())
     fast = validators.extend(Draft202012Validator, {_WHEN: _when})
     return fast(_conditions_as_when(_inline_refs(_schema())), format_checker=checker)
 
@@ -257,21 +251,6 @@ def _when(validator, rules: list, instance: Any, _schema: dict) -> Iterator[Vali
 def _same(value: Any, constant: Any) -> bool:
     """JSON equality as `const` has it: true is not 1."""
     return isinstance(value, bool) == isinstance(constant, bool) and value == constant
-
-
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and date.fromisoformat(value))
-
-
-def _is_datetime(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATETIME.fullmatch(value):
-        return False
-    normalised = f"{value[:10]}T{value[11:]}".upper().replace("Z", "+00:00")
-    return datetime.fromisoformat(normalised).tzinfo is not None
 
 
 def _schema_problems(data: Any) -> Iterator[Problem]:

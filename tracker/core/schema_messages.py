@@ -1,9 +1,12 @@
 """JSON Schema errors told in Chinese, one wording for every caller: the API's request bodies
 (api/schema_check.py) and bundle import (bundles/validate.py). Each caller names the field its own
-way (a dotted path, or the bundle's field label); this module says what is wrong with the value."""
+way (a dotted path, or the bundle's field label); this module says what is wrong with the value.
+Both callers also check the "date" and "date-time" formats the same way (check_dates)."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, datetime
 
 from .parsing import missing_day
 
@@ -42,3 +45,31 @@ def schema_message(error) -> str:
     if kind in _LIMITS:
         return f"{_LIMITS[kind].format(expected)}，实际为 {shown}"
     return "不符合要求"
+
+
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def is_date(value) -> bool:
+    """Format "date": YYYY-MM-DD of a day that exists (a non-string is the type check's business)."""
+    if not isinstance(value, str):
+        return True
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and date.fromisoformat(value))
+
+
+def is_datetime(value) -> bool:
+    """Format "date-time": RFC 3339 with its UTC offset ("T" or a space between date and time)."""
+    if not isinstance(value, str):
+        return True
+    if not _DATETIME.fullmatch(value):
+        return False
+    normalised = f"{value[:10]}T{value[11:]}".upper().replace("Z", "+00:00")
+    return datetime.fromisoformat(normalised).tzinfo is not None
+
+
+def check_dates(checker):
+    """Register "date" and "date-time" on a jsonschema FormatChecker and return it: date-time is then
+    checked even without the optional rfc3339 package, and both callers refuse the same strings."""
+    checker.checks("date", raises=ValueError)(is_date)
+    checker.checks("date-time", raises=ValueError)(is_datetime)
+    return checker

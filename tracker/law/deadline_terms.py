@@ -32,7 +32,7 @@ CHANNEL_LABELS = {Channel.ONLINE: "互联网", Channel.ORAL: "当面口头", Cha
 # The channels that call for a written reply with a deadline (a phone test has none).
 WRITTEN_CHANNELS = (Channel.ONLINE, Channel.ORAL, Channel.MAIL)
 LETTER_KINDS = {"registered": "挂号信/EMS（签收）", "ordinary": "平常信函（无签收）",
-                "to_other": "寄送政府信息公开工作机构以外的机关或人员"}
+                "to_other": "寄给公开工作机构以外的机关或人员"}  # as letters.py, the form and the schema say
 PARTIES = {"third_party": "第三方", "other_agency": "其他机关"}
 EVENT_ORDER = (  # also the order of same-day events
     "clarification_requested", "clarified", "consultation_started", "consultation_ended",

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from ..core import parsing as p
 from ..law.derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS
-from ..law.deadline_terms import CHANNEL_LABELS
-from .models import (DOCUMENT_KINDS, EVENT_TYPES, LETTER_KINDS, PARTIES, PURPOSE_LABELS, PURPOSES,
-                     REPLY_FORMS)
+from ..law.deadline_terms import CHANNEL_LABELS, LETTER_KINDS, PARTIES
+from .models import DOCUMENT_KINDS, EVENT_TYPES, PURPOSE_LABELS, PURPOSES, REPLY_FORMS
 from ..law.letters import (LETTER_MARK, legal_representative_problem, purpose_20_problems,  # noqa: F401 (re-exported)
                       tracking_number_problem)
 

@@ -13,7 +13,7 @@ from ..core.errors import ValidationError
 from ..core.versions import expected_version
 from ..law.workdays import format_cn_date
 from .fields import DEFAULT_REPLY_FORM, LETTER_MARK, SUB_OBJECTS
-from .models import LETTER_KINDS
+from ..law.deadline_terms import LETTER_KINDS
 from ..core import clock, labels
 
 TRI_STATE = (("", "未知"), ("true", "是"), ("false", "否"))

@@ -11,7 +11,7 @@ from ..campaigns.models import Campaign, Target
 from ..core.db import utcnow
 from ..extensions import db
 from ..core.revisions import ViaTarget
-from ..law.deadline_terms import CHANNEL_LABELS
+from ..law.deadline_terms import CHANNEL_LABELS, PARTIES
 from ..users.models import User
 
 PURPOSES = ("16", "17", "18", "19.1", "19.2", "19.3", "19.4", "20", "21", "22", "other")
@@ -27,9 +27,6 @@ EVENT_TYPES = {
     "extended": "延长答复期限", "fee_notified": "收费通知", "fee_paid": "缴费",
     "withdrawn": "撤回申请",
 }
-LETTER_KINDS = {"registered": "挂号信/EMS（签收）", "ordinary": "平常信函（无签收）",
-                "to_other": "寄给公开工作机构以外的机关或人员（如法定代表人）"}
-PARTIES = {"third_party": "第三方", "other_agency": "其他机关"}
 REPLY_FORMS = {"letter": "书面信函", "email": "电子邮件", "platform": "网上申请平台", "on_the_spot": "当场书面答复",
                "phone": "电话（口头）"}
 DOCUMENT_KINDS = {"acknowledgement": "受理回执", "clarification_notice": "补正告知书", "extension_notice": "延期答复告知书",

@@ -29,9 +29,9 @@ from .phone_answer import record_phone_answer
 from ..law.derived import CHANNELS_BY_PURPOSE, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME
 from .fields import purpose_channel_problem
 from ..scoring.models import Evidence, IndicatorFacts, ScoreSheet
-from ..law.deadline_terms import CHANNEL_LABELS
+from ..law.deadline_terms import CHANNEL_LABELS, PARTIES
 from ..core.files import Attachment
-from .models import DOCUMENT_KINDS, EVENT_TYPES, PARTIES, PURPOSE_LABELS, REPLY_FORMS, MockRequest
+from .models import DOCUMENT_KINDS, EVENT_TYPES, PURPOSE_LABELS, REPLY_FORMS, MockRequest
 from ..core import clock
 from ..core import unit_of_work
 

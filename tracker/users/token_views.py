@@ -1,7 +1,7 @@
 """The API-token forms of the settings page: create (the token is shown once) and revoke.
 
 Browser forms, so login and CSRF apply like anywhere else in the UI; the list itself is
-rendered by users.settings (templates/api/tokens.html).
+rendered by users.settings (templates/users/tokens.html).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def token_create():
         flash(f"API 令牌未创建：{outcome.error.message}", "error")
         return _back()
     token, plaintext = outcome.value
-    # Shown inside the token section the page scrolls to (not at the top, off-screen): api/tokens.html.
+    # Shown inside the token section the page scrolls to (not at the top, off-screen): users/tokens.html.
     flash(f"{token.name}\n{plaintext}", "new_token")
     return _back()
 
