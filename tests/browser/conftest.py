@@ -34,6 +34,49 @@ def page(browser, live_server, users):
     assert not errors, f"JavaScript errors or CSP violations in the browser: {errors}"
 
 
+SCREENS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+PHONE_SLACK = 4  # px: a scrollbar's rounding, not a page wider than the phone
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request, browser, live_server, users):
+    """A page at a desktop size and on a 390×844 phone (touch); any script error, console error or failed
+    asset fails the test, like `page`. `page.is_phone` says which."""
+    phone = request.param == "phone"
+    context = browser.new_context(base_url=live_server, accept_downloads=True, locale="zh-CN",
+                                  viewport=SCREENS[request.param], is_mobile=phone, has_touch=phone)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.is_phone = phone
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type in ASSET_TYPES else None)
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors or failed assets in the browser: {errors}"
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.scrollingElement.scrollWidth")
+
+
+def assert_fits(page) -> None:
+    """On a phone the page itself never scrolls sideways (a wide table scrolls inside its own box)."""
+    if getattr(page, "is_phone", False):
+        assert page_width(page) <= SCREENS["phone"]["width"] + PHONE_SLACK, f"{page.url} is {page_width(page)} px wide"
+
+
+def open_nav(page) -> None:
+    """On a phone the navigation is behind the menu button."""
+    toggler = page.locator("nav .navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#nav.show").wait_for()
+
+
 def log_in(page, username: str):
     from tests.conftest import TEST_PASSWORD
 
@@ -46,6 +89,8 @@ def log_in(page, username: str):
 
 def screenshot(page, name: str) -> None:
     """Screenshots for the README, written when TRACKER_SCREENSHOTS=1."""
+    if getattr(page, "is_phone", False):
+        return  # the README shows the desktop; a phone run of the same test must not overwrite it
     if os.environ.get("TRACKER_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

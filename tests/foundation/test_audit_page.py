@@ -26,6 +26,20 @@ def test_changes_list_only_what_differs():
     assert len(long.after) <= 121
 
 
+def test_changes_name_fields_and_values_in_chinese():
+    """Seen in the first week: "username：auditadmin", "角色：admin", "状态：submitted → signed",
+    "核查项：[true, true, false]"."""
+    created_user = changes_of(None, {"username": "li", "role": "evaluator"})
+    assert [(c.field, c.after) for c in created_user] == [("用户名", "li"), ("角色", "填报人")]
+    signed = changes_of({"status": "submitted", "items": [True, False]}, {"status": "signed", "items": [True, True]})
+    assert [(c.field, c.before, c.after) for c in signed] == [
+        ("状态", "待审核", "已审核（锁定）"), ("核查项", "是、否", "是、是")]
+    request = changes_of({"status": "awaiting_reply", "channel": "mail", "outcome": None},
+                         {"status": "overdue", "channel": "online", "outcome": "already_public"})
+    assert [(c.before, c.after) for c in request] == [
+        ("等待答复", "逾期未答复"), ("信函", "互联网"), ("（空）", "已主动公开")]
+
+
 def test_an_unchanged_update_is_not_recorded(app):
     from tracker.core import audit
     from tracker.extensions import db

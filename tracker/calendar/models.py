@@ -14,7 +14,7 @@ class CalendarOverride(db.Model):
     """An admin-entered day: working or not, with its source (e.g. 国办发明电〔2026〕N号)."""
 
     __tablename__ = "calendar_overrides"
-    __revision_scope__ = Shared(CALENDAR)
+    __revision_scope__ = Shared(CALENDAR, reaches_targets=True)  # narrowed by requests/law_bridge.py
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
@@ -27,7 +27,7 @@ class ConfirmedYear(db.Model):
     """A year whose State Council schedule an admin has entered in full: no longer provisional."""
 
     __tablename__ = "calendar_confirmed_years"
-    __revision_scope__ = Shared(CALENDAR)
+    __revision_scope__ = Shared(CALENDAR, reaches_targets=True)  # narrowed by requests/law_bridge.py
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(300), default="")

@@ -1,5 +1,6 @@
-"""Admin changes to the calendar. Each recomputes open deadlines once; its commit renews the calendar's
-token (core/revisions.py: the calendar models declare the CALENDAR scope)."""
+"""Admin changes to the calendar. Each recomputes, once, the deadlines the days it changed reach; its
+commit renews the calendar's token and those counties' (core/revisions.py: the calendar models declare
+the CALENDAR scope, narrowed to the counties reached by requests/law_bridge.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,7 @@ from ..core import audit
 from ..core import parsing as p
 from ..core.errors import ConflictError, NotFound, ValidationError
 from ..extensions import db
-from ..law.workdays import MAX_YEAR, MIN_YEAR
+from ..law.workdays import MAX_YEAR, MIN_YEAR, WorkCalendar
 from .models import CalendarOverride, ConfirmedYear
 from .notice import Change, Notice, NoticeError, parse_notice, plan_changes
 from .service import current_calendar, current_revision
@@ -20,8 +21,10 @@ FIELDS = ("day", "working", "note")
 NOTICE_MAX_CHARS = 20_000
 
 
-def _after_change(actor) -> None:
-    calendar_changed.send(actor)  # the requests recompute their due dates (calendar/signals.py)
+def _after_change(actor, before: WorkCalendar) -> None:
+    """`before`: the calendar as the operation found it, taken before its first change (the requests
+    recompute only what the days that changed can reach: calendar/signals.py)."""
+    calendar_changed.send(actor, before=before)
 
 
 def _upsert(actor, day: date, working: bool, note: str) -> CalendarOverride:
@@ -46,8 +49,9 @@ def set_override(actor, data: dict) -> CalendarOverride:
     if working is None and "working" not in c.errors:
         c.add("working", "请选择：上班或放假")
     c.raise_if_any()
+    before = current_calendar()
     row = _upsert(actor, day, working, note)
-    _after_change(actor)
+    _after_change(actor, before)
     return row
 
 
@@ -62,8 +66,9 @@ def remove_override(actor, override_id: int) -> None:
     row = db.session.get(CalendarOverride, override_id)
     if row is None:
         raise NotFound("该日历调整不存在")
+    before = current_calendar()
     _delete(actor, row)
-    _after_change(actor)
+    _after_change(actor, before)
 
 
 def remove_override_on(actor, day_value) -> date:
@@ -72,8 +77,9 @@ def remove_override_on(actor, day_value) -> date:
     row = db.session.scalar(select(CalendarOverride).where(CalendarOverride.day == day))
     if row is None:
         raise NotFound(f"{day} 没有管理员调整")
+    before = current_calendar()
     _delete(actor, row)
-    _after_change(actor)
+    _after_change(actor, before)
     return day
 
 
@@ -96,12 +102,13 @@ def confirm_year(actor, data: dict) -> ConfirmedYear:
         # make-up days) into the official calendar: ask twice.
         raise ValidationError({"allow_empty": f"{year} 年没有录入任何放假或调休上班日，确认后将按软件包的推测"
                                               f"（仅法定节日、无调休）计算；如确认无误，请再次确认（命令行加 --yes-empty）"})
+    before = current_calendar()
     row = ConfirmedYear(year=year, source=source)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "create", "calendar_year", year, after={"year": year, "source": source},
                  summary=f"确认 {year} 年放假安排已录入")
-    _after_change(actor)
+    _after_change(actor, before)
     return row
 
 
@@ -109,11 +116,12 @@ def unconfirm_year(actor, year: int) -> None:
     row = db.session.get(ConfirmedYear, year)
     if row is None:
         raise NotFound("该年份未确认")
+    before = current_calendar()
     db.session.delete(row)
     db.session.flush()
     audit.record(actor, "delete", "calendar_year", year, before={"year": year, "source": row.source},
                  summary=f"撤销 {year} 年放假安排的确认")
-    _after_change(actor)
+    _after_change(actor, before)
 
 
 def read_notice(text, year=None) -> tuple[Notice, list[Change]]:
@@ -143,6 +151,7 @@ def import_notice(actor, text, year=None, confirm: bool = False,
     notice, changes = read_notice(text, year)
     if confirm and not notice.complete:
         raise ValidationError({"confirm": "只有完整的年度放假安排通知才能确认该年，调整或延长假期的通知不能"})
+    before = current_calendar()  # read_notice planned the changes against it
     for change in changes:
         _upsert(actor, change.date, change.working, change.note)
     confirmed = confirm and db.session.get(ConfirmedYear, notice.year) is None
@@ -156,7 +165,7 @@ def import_notice(actor, text, year=None, confirm: bool = False,
         audit.record(actor, "import", "calendar_notice", notice.year,
                      after={"source": notice.source, "changes": len(changes)},
                      summary=f"导入 {notice.year} 年放假通知（{notice.source}），调整 {len(changes)} 天")
-        _after_change(actor)
+        _after_change(actor, before)
     return notice, changes
 
 
@@ -175,6 +184,7 @@ def merge_calendar(actor, section: dict) -> int:
     """Merge a bundle's `calendar` section by date (the bundle wins for its dates; other overrides stay)
     and add its confirmed years; recompute once. Raises ValidationError with the item's path."""
     changed = 0
+    before = current_calendar()
     existing = {row.day: row for row in db.session.scalars(select(CalendarOverride))}
     for index, item in enumerate(section.get("overrides") or []):
         c = p.Collector()
@@ -197,5 +207,5 @@ def merge_calendar(actor, section: dict) -> int:
         confirmed.add(item["year"])
         changed += 1
     if changed:
-        _after_change(actor)
+        _after_change(actor, before)
     return changed

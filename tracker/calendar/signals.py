@@ -11,5 +11,6 @@ from blinker import Namespace
 _signals = Namespace()
 
 # Sent inside the transaction that changed the calendar (overrides, confirmed years, a notice),
-# once per change; the sender is the acting user. Receivers flush, never commit.
+# once per change; the sender is the acting user, `before` the calendar as the change found it (so
+# a receiver can tell which days changed). Receivers flush, never commit.
 calendar_changed = _signals.signal("calendar-changed")

@@ -3,9 +3,13 @@
 on every mapped model a declaration, `__revision_scope__`, of the tokens a change to its rows renews:
 
 - `Bookkeeping()`: no kept value is computed from these rows (sessions, mail, the audit log…).
-- `Shared(scope=SHARED, ignore_columns=())`: the scope's one token (key EVERY). SHARED is what every
-  county's report reads (the campaign, users, the rubric), CALENDAR the working-day calendar. A change
-  to nothing but `ignore_columns` (read by no report: a user's reminder horizon) leaves it alone.
+- `Shared(scope=SHARED, ignore_columns=(), reaches_targets=False)`: the scope's one token (key EVERY).
+  SHARED is what every county's report reads (the campaign, users, the rubric), CALENDAR the
+  working-day calendar. A change to nothing but `ignore_columns` (read by no report: a user's
+  reminder horizon) leaves it alone. `reaches_targets`: a change may alter any target's report, so
+  its commit renews every target's token — unless the transaction names, after its last change to
+  the scope, the targets the change reached (`renew_only_targets`: a calendar change reaches the
+  counties whose deadlines span a changed day).
 - `ViaTarget(*columns)`: the token of the target the row belongs to (scope TARGET, key = target id),
   reached by following the columns' foreign keys: `ViaTarget("target_id")` for a request,
   `ViaTarget("request_id", "target_id")` for its reply, `ViaTarget("id")` for the target itself.
@@ -59,6 +63,7 @@ class Bookkeeping:
 class Shared:
     scope: str = SHARED
     ignore_columns: tuple[str, ...] = ()
+    reaches_targets: bool = False
 
     def problems(self, table) -> list[str]:
         return [f"{table.name}: ignore_columns names {name!r}, which it does not have"
@@ -178,9 +183,10 @@ class _Pending:
     keys: set[ScopeKey] = field(default_factory=set)
     via: dict[tuple, set] = field(default_factory=dict)  # (table, declaration) → first-column values
     after_flush: list = field(default_factory=list)  # rows whose first column is known after the flush
+    unnarrowed: set[str] = field(default_factory=set)  # reaches_targets scopes changed since renew_only_targets
 
     def scopes(self) -> frozenset[str]:
-        return frozenset({scope for scope, _ in self.keys} | ({TARGET} if self.via else set()))
+        return frozenset({scope for scope, _ in self.keys} | ({TARGET} if self.via or self.unnarrowed else set()))
 
     def values(self, obj) -> set:
         return self.via.setdefault((obj.__table__, obj.__revision_scope__), set())
@@ -217,6 +223,8 @@ def _note(session, obj, changed: set[str] | None, *, later: bool) -> None:
     if isinstance(declaration, Shared):
         if changed is None or not changed <= set(declaration.ignore_columns):
             pending.keys.add((declaration.scope, EVERY))
+            if declaration.reaches_targets:
+                pending.unnarrowed.add(declaration.scope)
         return
     pending.values(obj).update(_column_values(obj, declaration.columns[0]))
     if later:
@@ -245,6 +253,18 @@ def _collect_statements(state) -> None:
     pending = _pending(state.session)
     pending.keys.add((DATA, EVERY))
     pending.keys.add((declaration.scope, EVERY) if isinstance(declaration, Shared) else (TARGET, EVERY))
+    if isinstance(declaration, Shared) and declaration.reaches_targets:
+        pending.unnarrowed.add(declaration.scope)
+
+
+def renew_only_targets(scope: str, target_ids: Iterable[int]) -> None:
+    """Say that the open transaction's changes to `scope` (a `reaches_targets` scope) so far reach only
+    these targets' reports: its commit renews their tokens instead of every target's. A later change
+    to the scope, unnamed, renews every target's again."""
+    db.session.flush()  # the changes this covers are collected at their flush: flush them first
+    pending = _pending(db.session)
+    pending.unnarrowed.discard(scope)
+    pending.keys.update((TARGET, ident) for ident in target_ids)
 
 
 # -- writing them at the commit ----------------------------------------------------------------
@@ -259,6 +279,8 @@ def _write_renewed_tokens(session) -> None:
     for obj in pending.after_flush:
         pending.values(obj).update(_column_values(obj, obj.__revision_scope__.columns[0]))
     keys = set(pending.keys)
+    if pending.unnarrowed:  # a change no one narrowed may alter every target's report
+        keys.add((TARGET, EVERY))
     if (TARGET, EVERY) not in keys:  # every target's token renewed: no single one needs to be
         for (table, declaration), values in pending.via.items():
             keys.update((TARGET, ident) for ident in declaration.follow(session, table, values))

@@ -10,15 +10,21 @@ from .heap import settle_after_startup
 from .scheduler import start_scheduler
 
 
+def adopt_listening_url(app, host: str, port: int) -> None:
+    """Without TRACKER_BASE_URL, links in emails and the feed point where this server listens."""
+    if app.config["BASE_URL_SET"]:
+        return
+    url = base_url.listening_url(host, port)
+    app.config["BASE_URL"] = url
+    base_url.record(app.config["INSTANCE_PATH"], url)  # for `tracker remind`, another process
+    warning = base_url.warning_for(host, url)
+    if warning:
+        click.echo(warning, err=True)
+
+
 def serve_app(host: str, port: int, threads: int) -> None:
     app = create_app()
-    if not app.config["BASE_URL_SET"]:
-        url = base_url.listening_url(host, port)
-        app.config["BASE_URL"] = url
-        base_url.record(app.config["INSTANCE_PATH"], url)  # for `tracker remind`, another process
-        warning = base_url.warning_for(host, url)
-        if warning:
-            click.echo(warning, err=True)
+    adopt_listening_url(app, host, port)
     settle_after_startup()
     scheduler = None
     if app.config["SCHEDULER_ENABLED"]:

@@ -189,6 +189,14 @@ class WorkCalendar:
     def is_working_day(self, d: date) -> bool:
         return bool(self._working[self._index(d)])
 
+    def days_changed_from(self, earlier: WorkCalendar) -> list[date]:
+        """The days working in one calendar and not in the other (same range: a change of overrides),
+        in date order: a deadline counted over none of them is the same in both."""
+        if (earlier.first_year, earlier.last_year) != (self.first_year, self.last_year):
+            raise ValueError("calendars of different ranges cannot be compared day by day")
+        return [date.fromordinal(self._base + i)
+                for i, (now, before) in enumerate(zip(self._working, earlier._working)) if now != before]
+
     def add(self, d: date, n: int) -> date:
         """The n-th working day strictly after d (n > 0) or strictly before d (n < 0).
 

@@ -7,6 +7,11 @@ from datetime import date, datetime, time, timedelta
 
 from ..core.audit import dumps
 from ..core.db import from_db_time
+from ..core.labels import field_label
+from ..law.deadline_terms import CHANNEL_LABELS, STATUS_LABELS
+from ..law.derived import OUTCOME_LABELS
+from ..scoring.models import SHEET_STATUSES
+from ..users.models import ROLE_SHORT
 
 ACTIONS = {
     "create": "新建", "update": "修改", "delete": "删除", "void": "作废", "unvoid": "恢复", "submit": "提交审核",
@@ -30,6 +35,12 @@ FIELDS = {
     "target_id": "被考评对象", "code": "核验码", "total": "总分", "type": "类型", "on": "日期",
     "working_days": "工作日数", "connected": "接通", "at": "时间", "url": "网址",
 }
+# Stored values shown by their Chinese names: "状态：submitted → signed" reads 待审核 → 已审核（锁定）.
+# A request's and a sheet's statuses have distinct codes, so one table serves both.
+VALUES = {
+    "status": {**STATUS_LABELS, **SHEET_STATUSES}, "role": ROLE_SHORT, "channel": CHANNEL_LABELS,
+    "outcome": OUTCOME_LABELS,
+}
 MAX_VALUE = 120  # characters of one value shown: a 20 000-character text must not widen the page
 
 
@@ -51,12 +62,16 @@ class AuditRow:
     changes: list[Change]
 
 
-def _show(value) -> str:
+def _show(value, field: str = "") -> str:
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, (list, dict)):
+    if isinstance(value, str) and value in VALUES.get(field, {}):
+        return VALUES[field][value]
+    if isinstance(value, list) and all(isinstance(item, bool) or item is None for item in value):
+        text = "、".join("未知" if item is None else _show(item) for item in value)  # a checklist
+    elif isinstance(value, (list, dict)):
         text = dumps(value)
     else:
         text = str(value)
@@ -69,8 +84,8 @@ def changes_of(before, after) -> list[Change]:
         return [] if before == after else [Change("值", _show(before), _show(after))]
     old, new = before if isinstance(before, dict) else {}, after if isinstance(after, dict) else {}
     keys = list(dict.fromkeys([*old, *new]))
-    return [Change(FIELDS.get(k, k), _show(old.get(k)) if before is not None else "",
-                   _show(new.get(k)) if after is not None else "")
+    return [Change(FIELDS.get(k) or field_label(k) or k, _show(old.get(k), k) if before is not None else "",
+                   _show(new.get(k), k) if after is not None else "")
             for k in keys if old.get(k) != new.get(k)]
 
 

@@ -21,8 +21,8 @@ from ..core import policy
 from ..core.db import from_db_time
 from ..extensions import db
 from ..law.phone import Attempt, call_now_refusal, evaluate_phone
-from ..law.deadline_terms import OPEN_STATUSES
 from ..requests.models import MockRequest, PhoneAttempt
+from ..requests.worklists import worklist_conditions
 from ..scoring.models import ScoreSheet
 from ..scoring.records import returned_to
 from .dashboard_summary import Shown, Summary, dashboard_summary
@@ -66,19 +66,7 @@ def _scope_key(user, mine: bool, campaign_id: int | None = None) -> tuple:
 
 def _kinds(today: date, horizon: date) -> dict:
     """Which list each open request belongs to (a request may be in several)."""
-    r = MockRequest
-    running = r.status.in_(OPEN_STATUSES) & r.due_date.is_not(None)
-    letters = ((r.channel == "mail") & r.letter_posted_on.is_not(None) & r.letter_delivered_on.is_(None)
-               & r.letter_confirmed_on.is_(None) & r.letter_returned.is_(False))
-    return {
-        # Due within the horizon only; a provisional date is a badge on the row, not a reason to list it.
-        "due_soon": running & (r.due_date >= today) & (r.due_date <= horizon),
-        "overdue": running & (r.due_date < today),
-        "letters": letters,
-        "clarifications": r.status == "awaiting_clarification",
-        "paused": r.status.in_(("paused", "awaiting_payment")),
-        "not_received": (r.status == "not_received") & ~letters,
-    }
+    return worklist_conditions(today, horizon)
 
 
 class _ShownRequest(Shown):

@@ -15,7 +15,7 @@ from ..users.models import User
 from ..calendar.service import current_calendar
 from ..campaigns.views import visible_campaigns
 from .audit_page import ENTITIES, audit_row, beijing_day_bounds
-from .dashboard import build_dashboard
+from .dashboard import DUE_SOON_WORKING_DAYS, build_dashboard
 from ..core import clock
 
 bp = Blueprint("main", __name__)
@@ -48,7 +48,7 @@ def index():
     now = clock.now()
     board = build_dashboard(current_user, now.date(), now, mine, chosen.id if chosen else None)
     return render_template("main/index.html", campaigns=campaigns, chosen=chosen, board=board, mine=mine, now=now,
-                           scope="mine" if mine else "all")
+                           scope="mine" if mine else "all", due_soon_days=DUE_SOON_WORKING_DAYS)
 
 
 def _chosen_campaign(campaigns):

@@ -9,33 +9,40 @@ from sqlalchemy.orm import selectinload
 
 from ..calendar.service import build_calendar
 from ..calendar.signals import calendar_changed
+from ..core.revisions import CALENDAR, renew_only_targets
 from ..core.db import from_db_time
 from ..law.deadline_terms import OPEN_STATUSES, WAITING_STATUSES
 from ..law.deadlines import Deadline, Event, RequestClock, compute_deadline
 from ..extensions import db
 from ..law.phone import Attempt, PhoneProtocol, evaluate_phone
 from ..law.workdays import WorkCalendar
+from .calendar_reach import CalendarChange, reach_of
 from .models import MockRequest
 from ..core import clock
 
 _NOTHING: dict = {}
+_CHUNK = 1000  # requests read at a time after a calendar change (bound parameters stay few)
 
 
 def clock_of(request: MockRequest, **overrides) -> RequestClock:
     """The pure clock of a stored request; `overrides` (column names, `events`, `reply_dispatched_on`,
     `reply_received_on`) describe it as a pending change would leave it, to check before changing."""
     loaded = getattr(request, "__dict__", _NOTHING)  # a row's loaded values; snapshots have slots
+    state = loaded.get("_sa_instance_state")
+    unsaved = state is not None and state.key is None  # a new row: what was never set reads as None
 
     def get(name: str):
-        # The loaded value straight from the row: the attribute machinery costs more than the clock
-        # (a national import builds 360 000 clocks); unloaded or expired values go through it.
+        # The values straight from the row: the attribute machinery costs more than the clock (a
+        # national import builds 360 000 clocks); a stored row's unloaded or expired ones go through it.
         if name in overrides:
             return overrides[name]
-        return loaded[name] if name in loaded else getattr(request, name)
+        if name in loaded:
+            return loaded[name]
+        return None if unsaved else getattr(request, name)
 
     submitted = from_db_time(get("submitted_at"))
     reply = get("reply")
-    events = overrides.get("events") if "events" in overrides else get("events")
+    events = (overrides["events"] if "events" in overrides else get("events")) or ()
     return RequestClock(
         channel=get("channel"),
         submitted_on=submitted.date() if submitted else None,
@@ -118,21 +125,45 @@ def refresh_waiting_requests(calendar: WorkCalendar, today: date) -> int:
     return changed
 
 
-def recompute_open_requests(calendar: WorkCalendar | None = None, today: date | None = None) -> int:
-    """After a calendar change every stored due date may move: recompute each request that has one."""
+def recompute_open_requests(calendar: WorkCalendar | None = None, today: date | None = None, *,
+                            before: WorkCalendar | None = None) -> int:
+    """After a calendar change, recompute the stored clocks it moved; returns how many were read.
+
+    Given the calendar `before` the change, only the requests whose spans hold a changed day are read
+    (requests/calendar_reach.py), only those whose clock moved are written, and the commit renews the
+    kept reports of the counties the change reached, no others. Without it, every request's clock is
+    written and every county's report renewed."""
     calendar = calendar or build_calendar()
-    query = (select(MockRequest).where(MockRequest.channel != "phone", MockRequest.voided.is_(False))
-             .options(selectinload(MockRequest.events), selectinload(MockRequest.reply)))
-    count = 0
-    for request in db.session.scalars(query):
-        store_clock(request, calendar, today)
-        count += 1
-    db.session.flush()
+    today = today or clock.today()
+    if before is None:
+        every = select(MockRequest.id).where(MockRequest.channel != "phone", MockRequest.voided.is_(False))
+        return _store_clocks(list(db.session.scalars(every.order_by(MockRequest.id))), calendar, today)
+    reach = reach_of(CalendarChange.between(before, calendar), today)
+    count = _store_clocks(sorted(reach.clock_ids), calendar, today, before=before)
+    renew_only_targets(CALENDAR, reach.target_ids)
     return count
 
 
-def _recompute_after_calendar_change(_actor, **_) -> None:
-    recompute_open_requests()
+def _store_clocks(ids: list[int], calendar: WorkCalendar, today: date, *, before: WorkCalendar | None = None) -> int:
+    """Store the clock of the requests `ids`; with `before`, only where the two calendars give a
+    different one (a stored status merely behind today is left to the job that refreshes it)."""
+    for start in range(0, len(ids), _CHUNK):
+        query = (select(MockRequest).where(MockRequest.id.in_(ids[start:start + _CHUNK]))
+                 .options(selectinload(MockRequest.events), selectinload(MockRequest.reply)))
+        for request in db.session.scalars(query):
+            if before is None or _stored_fields(request, before, today) != _stored_fields(request, calendar, today):
+                store_clock(request, calendar, today)
+        db.session.flush()
+    return len(ids)
+
+
+def _stored_fields(request: MockRequest, calendar: WorkCalendar, today: date) -> tuple:
+    deadline = deadline_of(request, calendar, today, explain=False)
+    return deadline.receipt_date, deadline.due_date, deadline.status, deadline.on_time, deadline.provisional
+
+
+def _recompute_after_calendar_change(_actor, before: WorkCalendar | None = None, **_) -> None:
+    recompute_open_requests(before=before)
 
 
 def listen_to_calendar() -> None:

@@ -21,8 +21,10 @@ from ..core.files import Attachment
 from ..ocr.operations import search_condition
 from .models import PURPOSES, MockRequest
 from .scores import reply_facts
+from .worklists import WORKLIST_LABELS, worklist_condition
 
 PAGE_SIZE = 50
+LIST_STATUSES = {**STATUS_LABELS, **WORKLIST_LABELS}  # the 状态 filter: a status, or one of the dashboard's lists
 FILTER_KEYS = ("key", "target", "channel", "purpose", "status", "owner", "due_within", "due_from", "due_to",
                "show_voided", "ocr_text")
 
@@ -51,7 +53,7 @@ def parse_filters(args) -> ListFilters:
         target=c.run("target", p.record_id, args.get("target")),
         channel=c.run("channel", p.choice, args.get("channel"), choices=CHANNEL_LABELS, required=False),
         purpose=c.run("purpose", p.choice, args.get("purpose"), choices=PURPOSES, required=False),
-        status=c.run("status", p.choice, args.get("status"), choices=STATUS_LABELS, required=False),
+        status=c.run("status", p.choice, args.get("status"), choices=LIST_STATUSES, required=False),
         owner=c.run("owner", p.record_id, args.get("owner")),
         due_within=c.run("due_within", p.integer, args.get("due_within"), minimum=0, maximum=250,
                          required=False),
@@ -72,6 +74,8 @@ def _status_condition(status: str, today: date):
         return is_open & (MockRequest.due_date < today)
     if status == "awaiting_reply":
         return is_open & (MockRequest.due_date >= today)
+    if status in WORKLIST_LABELS:
+        return worklist_condition(status, today)
     return MockRequest.status == status
 
 

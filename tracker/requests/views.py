@@ -97,7 +97,7 @@ def request_list(campaign_id: int):
         pages=max(1, -(-total // pages.PAGE_SIZE)), today=today, errors=filters.errors,
         target_options=[(t.id, t.name) for t in campaign.targets],
         owner_options=[(u.id, u.display_name) for u in active_users()],
-        channels=CHANNEL_LABELS, purposes=PURPOSE_LABELS, statuses=STATUS_LABELS,
+        channels=CHANNEL_LABELS, purposes=PURPOSE_LABELS, statuses=pages.LIST_STATUSES,
     ), 400 if filters.errors else 200
 
 

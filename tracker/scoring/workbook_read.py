@@ -120,10 +120,11 @@ class _Budget:
         self.rows -= 1
         if self.rows < 0:
             raise WorkbookError([cell_problem(title, f"A{number}", f"文件过大：单元格超过 {MAX_CELLS:,} 个，未导入；"
-                                                              "请删除多余的行和工作表，或拆分后分批导入")])
+                                                                   "请删除多余的行和工作表，或拆分后分批导入")])
         if self.rows % 64 == 0 and time.monotonic() > self.deadline:
-            raise WorkbookError([cell_problem(title, f"A{number}", f"读取文件超过 {MAX_SECONDS:.0f} 秒仍未完成，已停止，"
-                                                              "未导入任何内容；请删除多余的行和工作表，或拆分后分批导入")])
+            raise WorkbookError([cell_problem(title, f"A{number}",
+                                              f"读取文件超过 {MAX_SECONDS:.0f} 秒仍未完成，已停止，"
+                                              "未导入任何内容；请删除多余的行和工作表，或拆分后分批导入")])
 
 
 def _rows(sheet, width: int, budget: _Budget) -> list[tuple]:
@@ -155,7 +156,8 @@ def parse_book(sheets, rubric, campaign, problems: list[Problem]) -> list[SheetR
         meta = [unsafe(rows[i][15]) if len(rows) > i else None for i in range(3)]
         if meta[0] != MARKER:
             if title != HELP_TITLE:
-                problems.append(cell_problem(title, "P2", "不是本系统下载的评分表（缺少隐藏的被考评对象代码），请删除该工作表或使用下载的模板"))
+                problems.append(cell_problem(title, "P2", "不是本系统下载的评分表（缺少隐藏的被考评对象代码），"
+                                                          "请删除该工作表或使用下载的模板"))
             continue
         target = _sheet_target(title, meta, campaign, targets, seen, problems)
         if target is not None:
@@ -210,7 +212,8 @@ def _row_indicator(title, number, value, rubric, parsed, problems):
         problems.append(cell_problem(title, f"A{number}", f"指标编号“{value}”不在考评指标中"))
         return None
     if indicator.id in parsed:
-        problems.append(cell_problem(title, f"A{number}", f"指标{indicator.id}重复（第{parsed[indicator.id][0]}行已有）"))
+        first_row = parsed[indicator.id][0]
+        problems.append(cell_problem(title, f"A{number}", f"指标{indicator.id}重复（第{first_row}行已有）"))
         return None
     return indicator
 
