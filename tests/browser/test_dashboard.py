@@ -12,8 +12,8 @@ from tests.browser.conftest import assert_fits, log_in, screenshot
 
 TODAY = date(2024, 11, 1)  # a Friday, a working day
 SATURDAY = date(2024, 11, 2)
-SECTIONS = {"#due-soon": "due_within", "#overdue": "status=overdue", "#letters": "status=not_received",
-            "#clarifications": "status=awaiting_clarification"}
+SECTIONS = {"#due-soon": "due_within", "#overdue": "status=overdue", "#letters": "status=letter_unsigned",
+            "#clarifications": "status=awaiting_clarification", "#not-received": "status=not_sent"}
 
 
 @pytest.fixture

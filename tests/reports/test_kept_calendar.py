@@ -167,3 +167,42 @@ def test_a_day_off_moving_a_due_date_updates_the_stored_date_and_the_dashboard(a
     assert stored(app, "LZ-21-R")[:2] == (date(2020, 10, 28), "overdue")
     page = admin.get("/?scope=all").get_data(as_text=True)
     assert "答复期限 2020年10月28日" in page and "答复期限 2020年10月27日" not in page
+
+
+def test_a_confirmed_year_moves_stored_flags_only_and_reaches_no_report(app, campaign_id):
+    """Confirming a year changes no working day: only `provisional`, which no report prints."""
+    from tracker.extensions import db
+    from tracker.requests.calendar_reach import CalendarChange, reach_of
+
+    with app.app_context():
+        reached = reach_of(CalendarChange((), frozenset({2020})), TODAY)
+        assert reached.target_ids == set() and len(reached.clock_ids) >= 10
+        db.session.remove()
+
+
+def test_a_calendar_change_no_one_narrowed_renews_every_county(app, campaign_id):
+    """A change that bypasses the operations (no signal, so no list of counties) renews them all."""
+    from tracker.calendar.models import CalendarOverride
+    from tracker.core.revisions import EVERY, TARGET, current_tokens
+    from tracker.extensions import db
+
+    with app.app_context():
+        before = current_tokens([(TARGET, EVERY)])
+        db.session.add(CalendarOverride(day=date(2020, 9, 30), working=False, note="直接写入"))
+        db.session.commit()
+        assert current_tokens([(TARGET, EVERY)]) != before
+        db.session.remove()
+
+
+def test_a_report_of_a_later_day_is_computed_afresh(app, campaign_id, rescored):
+    """Kept reports are renewed for changes up to today: one of a later day is never kept."""
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.reports.kept_reports import kept_sheet_reports
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        for _ in range(2):
+            kept_sheet_reports(campaign, date(2020, 12, 15))
+        db.session.remove()
+    assert rescored == [{LIANGZHOU, MINQIN}] * 2

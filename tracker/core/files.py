@@ -5,11 +5,9 @@ under UPLOAD_DIR (outside the web root) under a random name; it is served only a
 """
 from __future__ import annotations
 
-import codecs
 import os
 import secrets
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,10 +22,9 @@ from . import audit, unit_of_work
 from . import parsing as p
 from .db import utcnow
 from .errors import NotFound, ValidationError
+from .sniff import CHUNK, sniff
 
-CHUNK = 64 * 1024
 FIELD = "file"
-MAX_CONTENT_TYPES_XML = 1024 * 1024  # a zip whose manifest is larger is not an Office file
 
 
 class Attachment(db.Model):
@@ -65,10 +62,6 @@ KINDS = {
 }
 EXTENSIONS = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp",
               ".docx": "docx", ".xlsx": "xlsx", ".txt": "txt"}
-OFFICE_MAIN_TYPES = {
-    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-}
 ALLOWED_TEXT = "PDF、PNG、JPEG、GIF、WEBP、Word（.docx）、Excel（.xlsx）、UTF-8 文本（.txt）"
 _UNSAFE_CHARS = set('<>:"|?*/\\')
 
@@ -108,52 +101,7 @@ def expected_kind(name: str) -> str:
     return kind
 
 
-# ---------------------------------------------------------------------------- content sniffing
-
-def sniff(path: Path) -> str | None:
-    """The file's real type from its bytes, or None when it is none of the allowed kinds."""
-    with open(path, "rb") as handle:
-        head = handle.read(16)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"PK\x03\x04"):
-        return _office_kind(path)
-    return "txt" if _is_utf8_text(path) else None
-
-
-def _office_kind(path: Path) -> str | None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo("[Content_Types].xml")
-            if info.file_size > MAX_CONTENT_TYPES_XML:
-                return None
-            manifest = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
-        return None
-    return next((kind for kind, marker in OFFICE_MAIN_TYPES.items() if marker in manifest), None)
-
-
-def _is_utf8_text(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                if b"\x00" in chunk:
-                    return False
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
+# ---------------------------------------------------------------------------- content checks
 
 def check_content(path: Path, kind: str, name: str) -> None:
     found = sniff(path)

@@ -4,21 +4,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..core.sniff import sniff
 from . import engine
 from .suggest import Suggestions, suggest
 
 DEFAULT_MAX_PAGES = 10
+OCR_KINDS = ("pdf", "png", "jpeg")
 
 
 def kind_of(path: Path) -> str:
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
+    kind = sniff(path)
+    if kind in OCR_KINDS:
+        return kind
     raise engine.OcrInputError("只能识别 PDF、JPEG 或 PNG 格式的扫描件。")
 
 
