@@ -6,7 +6,7 @@ Goals, each printed as met or not met (exit status 1 when one is missed):
   each in a process of its own, whose peak resident memory (VmHWM: interpreter, app and work) is
   the figure; the goals are held at 3 000 (300 is printed beside them);
 - the campaign overview at 300: p95 ≤ 150 ms and ≤ 600 KB of HTML; its first view after a shared
-  change (the campaign renamed) ≤ 2 s at 3 000;
+  change (the campaign renamed; a day off set in the calendar, six weeks ahead: issue 19) ≤ 2 s at 3 000;
 - commands that need no database (`tracker workdays count`, `tracker --help`, `tracker rubric
   validate`) start in ≤ 0.35 s (best of 5 fresh processes).
 TRACKER_BENCH_SIZES=300 runs the 300-target half only (a few minutes); the default is "300,3000";
@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import _support as s
@@ -84,8 +84,26 @@ def run_child(task: str, url: str, campaign_id: int, today: date) -> dict:
 
 # ---------------------------------------------------------------------------- the overview
 
-def overview(app, campaign_id: int, today: date) -> tuple[float, float, float]:
-    """(p95 ms, HTML KB, seconds of the first view after the campaign was renamed)."""
+def override_a_day_ahead(app, today: date) -> float:
+    """Set a day off six weeks ahead, as a holiday notice does; the seconds of the change and its commit
+    (it recomputes the stored clocks of the open requests, which a day ahead may reach)."""
+    from tracker.calendar.operations import set_override
+    from tracker.extensions import db
+
+    day = today + timedelta(days=42)
+    day += timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)  # the Monday after a weekend
+    with app.app_context():
+        started = time.perf_counter()
+        set_override(None, {"day": day.isoformat(), "working": "false", "note": "基准测试：临时放假"})
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        db.session.remove()
+    return seconds
+
+
+def overview(app, campaign_id: int, today: date) -> tuple[float, float, float, float, float]:
+    """(p95 ms, HTML KB, seconds of the first view after the campaign was renamed, seconds of setting a
+    day off ahead, seconds of the first view after it)."""
     from tracker.core.heap import settle_after_startup
 
     from .pages_bench import login, rename_campaign
@@ -105,7 +123,12 @@ def overview(app, campaign_id: int, today: date) -> tuple[float, float, float]:
     rename_campaign(app, campaign_id)
     started = time.perf_counter()
     assert client.get(url).status_code == 200
-    return s.percentile(times, 0.95) * 1000, size, time.perf_counter() - started
+    after_rename = time.perf_counter() - started
+    override_seconds = override_a_day_ahead(app, today)
+    started = time.perf_counter()
+    assert client.get(url).status_code == 200
+    return (s.percentile(times, 0.95) * 1000, size, after_rename, override_seconds,
+            time.perf_counter() - started)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -148,7 +171,8 @@ def measure_kind(kind: str, anchor: date) -> tuple[dict, bool]:
               + " · ".join(f"{task} {figures[task]['seconds']:5.1f} s {figures[task]['peak_mb']:4.0f} MB"
                            for task in ("json", "xlsx", "export"))
               + f" · overview p95 {figures['overview'][0]:.0f} ms, {figures['overview'][1]:.0f} KB, "
-              f"after rename {figures['overview'][2]:.2f} s")
+              f"after rename {figures['overview'][2]:.2f} s, day off set {figures['overview'][3]:.2f} s "
+              f"then {figures['overview'][4]:.2f} s")
     return rows, ok
 
 
@@ -167,7 +191,8 @@ def goals(kind: str, rows: dict) -> bool:
                (f"xlsx MB at {label}", top["xlsx"]["peak_mb"], MEMORY_MB),
                (f"export s at {label}", top["export"]["seconds"], EXPORT_S),
                (f"export MB at {label}", top["export"]["peak_mb"], MEMORY_MB),
-               (f"overview after campaign rename s at {label}", top["overview"][2], SHARED_CHANGE_S)]
+               (f"overview after campaign rename s at {label}", top["overview"][2], SHARED_CHANGE_S),
+               (f"overview after a day off ahead s at {label}", top["overview"][4], SHARED_CHANGE_S)]
     if small and big:
         checks.append(("import 3 000 ÷ 300", big["import"] / small["import"], RATIO))
     for name, value, goal in checks:

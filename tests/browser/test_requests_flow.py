@@ -1,10 +1,14 @@
-"""The evaluator's main request flows in a real browser: a phone test of three attempts, a mailed letter
-with its delivery and a reply."""
+"""The evaluator's main request flows in a real browser: a phone test of three attempts; on a desktop and
+on a 390×844 phone (issue 18) a request on each of the online, oral and mail channels, 补正 and an
+extension moving the due date, replies with the page's verdict (normative or not, and why; a fee
+highlighted), the read-only county page, search by number and 返回列表 keeping the filters."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits, log_in, screenshot
 
 
 @pytest.fixture
@@ -58,7 +62,95 @@ def test_phone_test_with_three_attempts(page, campaign_id, app, monkeypatch):
     screenshot(page, "phone-test")
 
 
-def test_mailed_letter_delivery_and_reply(page, campaign_id):
+def _due_date(page) -> str:
+    return page.locator("xpath=//dt[text()='答复期限']/following-sibling::dd[1]").inner_text()
+
+
+def _add_event(page, kind: str, on: str, working_days: str = "") -> None:
+    page.select_option("#f-type", kind)
+    page.fill("#f-on", on)
+    if working_days:
+        page.fill("#f-working_days", working_days)
+    page.click("form[action$='/events'] button[type=submit]")
+    page.wait_for_url("**/requests/*")
+
+
+def _reply(page, outcome: str, form: str, dispatched_on: str, fee: str = "") -> None:
+    page.click("text=登记答复")
+    page.select_option("#f-outcome", outcome)
+    page.select_option("#f-form", form)
+    page.fill("#f-dispatched_on", dispatched_on)
+    page.check("#f-told_route")
+    if fee:
+        page.fill("#f-fee_charged", fee)
+    page.click("#reply-form button[type=submit]")
+    page.wait_for_url("**/requests/*")
+
+
+def test_online_request_with_clarification_extension_and_a_fee(screen, campaign_id):
+    log_in(screen, "evaluator")
+    _new_request(screen, campaign_id, "online", "16")
+    screen.fill("#f-submitted_at", "2020-09-01T10:00")
+    screen.select_option('[name="online.window_active"]', "true")
+    screen.select_option('[name="online.accepted"]', "true")
+    screen.fill('[name="online.confirmed_on"]', "2020-09-01")
+    screen.click("main form button[type=submit]")
+    screen.wait_for_url(re.compile(r".*/requests/\d+$"))
+    request_url = screen.url
+    first_due = _due_date(screen)
+    assert_fits(screen)
+
+    _add_event(screen, "clarification_requested", "2020-09-04", "10")
+    assert "要求补正" in screen.inner_text("#events") and _due_date(screen) != first_due
+    _add_event(screen, "clarified", "2020-09-10")  # the 20 working days start again (第三十条)
+    restarted = _due_date(screen)
+    assert restarted != first_due
+    _add_event(screen, "extended", "2020-09-25", "20")
+    assert _due_date(screen) != restarted and "延长答复期限" in screen.inner_text("#events")
+
+    _reply(screen, "already_public", "platform", "2020-10-20", fee="10")
+    verdict = screen.locator(".reply-verdict")
+    assert "答复不规范" in verdict.inner_text() and "收费" in verdict.inner_text()
+    assert "text-danger" in screen.locator("td", has_text="10 元").first.get_attribute("class")
+    assert_fits(screen)
+
+    # Found again by its number; 返回列表 goes back to the filtered list.
+    key = screen.locator("h1").inner_text().split()[-1]
+    screen.goto(f"/campaigns/{campaign_id}/requests?channel=online&key={key}")
+    assert "共 1 件" in screen.inner_text("main")
+    assert_fits(screen)
+    screen.click(f"main table a:text-is('{key}')")
+    screen.click("text=返回列表")
+    assert "channel=online" in screen.url and f"key={key}" in screen.url
+    assert request_url
+
+
+def test_oral_request_answered_on_the_spot_is_normative(screen, campaign_id):
+    log_in(screen, "evaluator")
+    _new_request(screen, campaign_id, "oral", "17")
+    screen.fill("#f-submitted_at", "2020-09-02T10:00")
+    screen.select_option('[name="oral.filled_in_for_applicant"]', "true")
+    screen.click("main form button[type=submit]")
+    screen.wait_for_url(re.compile(r".*/requests/\d+$"))
+    assert "2020年9月2日" in screen.inner_text("main")  # received the day it was made (第三十一条)
+    _reply(screen, "already_public", "on_the_spot", "2020-09-02")
+    verdict = screen.locator(".reply-verdict")
+    assert "规范答复" in verdict.inner_text() and "alert-success" in verdict.get_attribute("class")
+    assert_fits(screen)
+
+
+def test_the_team_reads_the_county_page(screen, campaign_id):
+    log_in(screen, "evaluator")
+    screen.goto(f"/campaigns/{campaign_id}")
+    screen.click("main table a:text-is('古浪县')")
+    county = screen.inner_text("main")
+    assert "0935-0000002" in county and "演示某（虚构）" in county and "通讯地址" in county
+    assert screen.locator("main a:text-is('编辑')").count() == 0  # read-only for the team
+    assert_fits(screen)
+
+
+def test_mailed_letter_delivery_and_reply(screen, campaign_id):
+    page = screen
     log_in(page, "evaluator")
     _new_request(page, campaign_id, "mail", "20")
     assert page.input_value('[name="letter.addressee"]') == "演示某（虚构）"
@@ -81,4 +173,6 @@ def test_mailed_letter_delivery_and_reply(page, campaign_id):
     page.click("#reply-form button[type=submit]")
     page.wait_for_url("**/requests/*")
     assert "按期答复" in page.content()
+    assert "规范答复" in page.inner_text(".reply-verdict")
+    assert_fits(page)
     screenshot(page, "request")

@@ -90,3 +90,19 @@ def test_filters_by_who_what_and_when(app, login, users):
     assert "新建考评 甲考评" in by_day and "新建模拟申请 乙" not in by_day
     bad = admin.get("/admin/audit?from=2026-02-30")
     assert bad.status_code == 400 and "开始日期" in bad.get_data(as_text=True)
+
+
+def test_every_recorded_action_and_record_has_a_chinese_name():
+    """An admin archiving a campaign read "close" in the log: each action and record the code audits
+    (`audit.record(actor, "close", "campaign", …)`) is named in Chinese."""
+    import re
+    from pathlib import Path
+
+    from tracker.main.audit_page import ACTIONS, ENTITIES
+
+    source = Path(__file__).resolve().parents[2] / "tracker"
+    pattern = re.compile(r'record\(\s*[\w.]+,\s*"([a-z_]+)",\s*"([a-z_]+)"')
+    found = {match for path in source.rglob("*.py") for match in pattern.findall(path.read_text(encoding="utf-8"))}
+    assert len(found) > 30
+    assert sorted(action for action, _ in found if action not in ACTIONS) == []
+    assert sorted(entity for _, entity in found if entity not in ENTITIES) == []

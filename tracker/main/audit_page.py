@@ -17,7 +17,8 @@ ACTIONS = {
     "create": "新建", "update": "修改", "delete": "删除", "void": "作废", "unvoid": "恢复", "submit": "提交审核",
     "sign": "审核签字", "unlock": "解锁", "return": "退回", "set_team": "设置项目组", "set_password": "设置密码",
     "revoke": "撤销", "resend": "重新发送", "import": "导入", "accept": "采纳识别建议", "login": "登录",
-    "disable": "停用", "enable": "启用", "confirm": "确认", "unconfirm": "取消确认",
+    "disable": "停用", "enable": "启用", "confirm": "确认", "unconfirm": "取消确认", "close": "归档",
+    "reopen": "重新开放",
 }
 ENTITIES = {
     "request": "模拟申请", "reply": "答复", "request_event": "期限事件", "phone_attempt": "拨打记录",
