@@ -12,7 +12,7 @@ from tests.browser.conftest import assert_fits, log_in, screenshot
 
 TODAY = date(2024, 11, 1)  # a Friday, a working day
 SATURDAY = date(2024, 11, 2)
-SECTIONS = {"#due-soon": "due_within", "#overdue": "status=overdue", "#letters": "status=letter_unsigned",
+SECTIONS = {"#phone-tests": "status=phone_open", "#due-soon": "due_within", "#overdue": "status=overdue", "#letters": "status=letter_unsigned",
             "#clarifications": "status=awaiting_clarification", "#not-received": "status=not_sent"}
 
 
@@ -75,3 +75,28 @@ def test_demo_dashboard_has_work_on_it(page, demo_on):
     screenshot(page, "dashboard")
     page.locator("#overdue a").first.click()
     assert "答复期限" in page.content()
+
+
+MAIN_PAGES = ("/", "/campaigns/", "/campaigns/{c}", "/campaigns/{c}/requests", "/campaigns/{c}/sheets",
+              "/campaigns/{c}/report", "/campaigns/{c}/statistics", "/campaigns/{c}/targets/{t}",
+              "/campaigns/{c}/targets/{t}/sheet", "/campaigns/{c}/requests/new", "/requests/{r}", "/requests/{r}/reply",
+              "/reminders", "/settings", "/verify", "/admin/users", "/admin/audit", "/admin/calendar/",
+              "/admin/import", "/admin/outbox")
+
+
+@pytest.mark.parametrize("screen", ["phone"], indirect=True)
+def test_no_main_page_scrolls_sideways_on_a_phone(screen, demo_on, app):
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.requests.models import MockRequest
+
+    demo_on(TODAY)
+    with app.app_context():
+        request = db.session.scalars(select(MockRequest).where(MockRequest.channel == "mail")).first()
+        ids = {"c": request.campaign_id, "t": request.target_id, "r": request.id}
+    log_in(screen, "admin")
+    for path in MAIN_PAGES:
+        screen.goto(path.format(**ids))
+        assert screen.locator("main").count() == 1, path
+        assert_fits(screen)

@@ -78,9 +78,15 @@ def test_admin_sets_up_a_campaign_its_team_and_counties(screen):
     assert_fits(screen)
 
 
-def test_wrong_password_shows_a_chinese_message(page):
-    page.goto("/login")
-    page.fill("#f-username", "admin")
-    page.fill("#f-password", "wrong-password")
-    page.click("main button[type=submit]")
-    assert "用户名或密码错误" in page.content()
+def test_a_new_api_token_is_shown_where_the_page_lands(screen):
+    log_in(screen, "evaluator")
+    screen.goto("/settings")
+    screen.fill("#f-token-name", "数据同步脚本")
+    screen.click("#api-tokens button:text-is('创建令牌')")
+    token = screen.locator("#new-token")
+    token.wait_for()
+    assert len(token.input_value()) >= 32
+    box = token.bounding_box()
+    assert 0 <= box["y"] < screen.viewport_size["height"]  # in view, not above the fold
+    assert "数据同步脚本" in screen.inner_text("#api-tokens table")
+    assert_fits(screen)

@@ -101,17 +101,18 @@ def test_online_request_with_clarification_extension_and_a_fee(screen, campaign_
     assert_fits(screen)
 
     _add_event(screen, "clarification_requested", "2020-09-04", "10")
-    assert "要求补正" in screen.inner_text("#events") and _due_date(screen) != first_due
+    assert "要求补正" in screen.inner_text("#events ~ table") and _due_date(screen) != first_due
     _add_event(screen, "clarified", "2020-09-10")  # the 20 working days start again (第三十条)
     restarted = _due_date(screen)
     assert restarted != first_due
     _add_event(screen, "extended", "2020-09-25", "20")
-    assert _due_date(screen) != restarted and "延长答复期限" in screen.inner_text("#events")
+    assert _due_date(screen) != restarted and "延长答复期限" in screen.inner_text("#events ~ table")
 
     _reply(screen, "already_public", "platform", "2020-10-20", fee="10")
     verdict = screen.locator(".reply-verdict")
-    assert "答复不规范" in verdict.inner_text() and "收费" in verdict.inner_text()
-    assert "text-danger" in screen.locator("td", has_text="10 元").first.get_attribute("class")
+    assert "答复不规范" in verdict.inner_text() and "收取费用 10 元" in verdict.inner_text()
+    fee = screen.locator("xpath=//th[text()='收取费用']/following-sibling::td[1]")
+    assert "text-danger" in fee.get_attribute("class") and "模拟申请不应收费" in fee.inner_text()
     assert_fits(screen)
 
     # Found again by its number; 返回列表 goes back to the filtered list.

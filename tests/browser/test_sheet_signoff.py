@@ -1,4 +1,5 @@
-"""Fill the last indicator of a score sheet, submit it, sign it off as the reviewer, download the xlsx report."""
+"""Fill the last indicator of a score sheet, submit it, sign it off as the reviewer, download the xlsx report —
+on a desktop and on a 390×844 phone (issue 18)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -6,7 +7,7 @@ from datetime import date, datetime, time
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits, log_in, open_nav, screenshot
 
 TODAY = date(2024, 11, 1)
 
@@ -35,7 +36,8 @@ def finished_county(app, monkeypatch):
         return summary.campaign.id, summary.campaign.targets[0].id
 
 
-def test_fill_submit_sign_and_download(page, finished_county, tmp_path):
+def test_fill_submit_sign_and_download(screen, finished_county, tmp_path):
+    page = screen
     campaign_id, target_id = finished_county
     sheet_url = f"/campaigns/{campaign_id}/targets/{target_id}/sheet"
     log_in(page, "evaluator")
@@ -46,12 +48,15 @@ def test_fill_submit_sign_and_download(page, finished_county, tmp_path):
     page.click("text=提交审核")
     assert "待审核" in page.content()
     screenshot(page, "sheet")
+    assert_fits(page)  # Table 2 scrolls inside its own box
+    open_nav(page)
     page.click("nav button[type=submit]")  # 退出
 
     log_in(page, "reviewer")
     page.goto(sheet_url)
     page.click("text=审核通过…（下一步确认）")  # the confirmation step shows what will be signed
     shown = page.inner_text("#sign-code")
+    assert_fits(page)
     page.click("text=确认签字并锁定")
     content = page.content()
     assert "已审核" in content and "李审核" in content and page.inner_text("#verification-code") == shown

@@ -38,6 +38,11 @@ def test_changes_name_fields_and_values_in_chinese():
                          {"status": "overdue", "channel": "online", "outcome": "already_public"})
     assert [(c.before, c.after) for c in request] == [
         ("等待答复", "逾期未答复"), ("信函", "互联网"), ("（空）", "已主动公开")]
+    target = changes_of(None, {"kind": "county", "office_hours": [["09:00", "12:00"], ["14:30", "18:00"]]})
+    assert [(c.field, c.after) for c in target] == [("类型", "县区"), ("办公时间", "09:00–12:00，14:30–18:00")]
+    closed = changes_of({"closed_on": None}, {"closed_on": "2026-12-04"})
+    reply = changes_of({"told_route": False, "original_name": "a.pdf"}, {"told_route": True, "original_name": "b.pdf"})
+    assert [c.field for c in closed + reply] == ["归档日期", "告知获取该政府信息的方式和途径", "文件名"]
 
 
 def test_an_unchanged_update_is_not_recorded(app):

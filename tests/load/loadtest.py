@@ -581,10 +581,14 @@ class Evaluator(threading.Thread):
             return self.do_create()
         info = self.mine[request_id]
         status, page = self.browser.get(f"/requests/{request_id}", "GET request")
-        form = next(f for f in forms(page) if f.method == "post" and f.action.endswith("/attempts") and f.field("at"))
-        at = f"2020-09-02T{9 + info['attempts']:02d}:{self.random.randint(0, 59):02d}"
+        # the form for calls entered after the fact: the load runs on a frozen day past the test day
+        form = next(f for f in forms(page) if f.method == "post" and f.action.endswith("/attempts")
+                    and f.field("at_date"))
+        clock_time = f"{9 + info['attempts']:02d}:{self.random.randint(0, 59):02d}"
+        at = f"2020-09-02T{clock_time}"
         connected = self.random.random() < 0.3
-        data = form.defaults() | {"at": at, "connected": "true" if connected else "false", "note": self.text()}
+        data = form.defaults() | {"at_date": "2020-09-02", "at_time": clock_time,
+                                  "connected": "true" if connected else "false", "note": self.text()}
         try:
             status, page, location = self.browser.post(form.action, data, "POST phone attempt")
         except Unknown:

@@ -138,3 +138,32 @@ def test_json_download_is_streamed(login, campaign_id, monkeypatch):
     text = b"".join(response.response)
     response.close()
     assert [t["name"] for t in json.loads(text)["targets"]] == ["凉州区", "民勤县"]
+
+
+def test_a_new_job_removes_the_files_of_jobs_older_than_a_day(big, app, campaign_id, monkeypatch):
+    from datetime import timedelta
+
+    from tracker.campaigns.models import Campaign
+    from tracker.core import unit_of_work
+    from tracker.core.db import utcnow
+    from tracker.extensions import db
+    from tracker.reports import report_jobs
+    from tracker.reports.models import ReportJob
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        ids = []
+        for _ in range(2):
+            job, _new = report_jobs.queue_xlsx(None, campaign, TODAY)
+            unit_of_work.save()
+            report_jobs.run_job(job.id)
+            ids.append(job.id)
+        old = [report_jobs.job_file(db.session.get(ReportJob, ident)) for ident in ids]
+        for ident in ids:
+            db.session.get(ReportJob, ident).updated_at = utcnow() - timedelta(days=2)
+        unit_of_work.save()
+        assert all(path.exists() for path in old)
+        report_jobs.queue_xlsx(None, campaign, TODAY)
+        unit_of_work.save()  # the files go once the change is committed, as the view commits it
+        assert not any(path.exists() for path in old)
+        assert db.session.query(ReportJob).count() == 1

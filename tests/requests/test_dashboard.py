@@ -142,3 +142,87 @@ def test_the_request_page_says_whether_the_reply_is_normative_and_why(app, login
     assert "答复不规范" in verdict and "10 元" in verdict and "理由" in verdict
     assert "按期答复" not in verdict.split("：", 1)[1]  # the shortcomings, not the clock's good news
     assert "（模拟申请不应收费）" in page
+
+
+def test_the_verdict_holds_the_reply_to_its_purpose_and_counts_a_fee_notice(app, login, setup):
+    """Seen in the first week: a 19(3) request (information that is withheld) answered "already public",
+    route told, on time, free, was called 规范答复 while its sheet gave 19(3) nothing; a fee asked by a
+    收费通知 was missing from the verdict."""
+    from tracker.extensions import db
+    from tracker.requests import operations as ops
+    from tracker.requests.models import MockRequest
+
+    answered = OVERDUE | {"submitted_at": "2020-09-01T10:00:00+08:00", "online": {"confirmed_on": "2020-09-01"}}
+    withheld = make_request(app, setup, **(answered | {"purpose": "19.3"}))
+    fee_asked = make_request(app, setup, **(answered | {"purpose": "19.1"}))
+    with app.app_context():
+        for request_id in (withheld, fee_asked):
+            ops.save_reply(None, db.session.get(MockRequest, request_id), {
+                "outcome": "already_public", "dispatched_on": "2020-09-10", "told_route": True})
+        ops.add_event(None, db.session.get(MockRequest, fee_asked), {"type": "fee_notified", "on": "2020-09-03",
+                                                                     "amount": "20"})
+        ops.add_event(None, db.session.get(MockRequest, fee_asked), {"type": "fee_paid", "on": "2020-09-04"})
+        db.session.commit()
+    evaluator = login("evaluator")
+    page = evaluator.get(f"/requests/{withheld}").get_data(as_text=True)
+    verdict = re.search(r'<div class="alert [^"]*reply-verdict".*?</div>', page, re.S).group(0)
+    assert "答复不规范" in verdict and "19(3)" in verdict and "说明理由" in verdict
+    page = evaluator.get(f"/requests/{fee_asked}").get_data(as_text=True)
+    verdict = re.search(r'<div class="alert [^"]*reply-verdict".*?</div>', page, re.S).group(0)
+    assert "答复不规范" in verdict and "收费通知 20 元" in verdict
+
+
+def test_due_soon_is_the_reminder_horizon_of_the_reader(app, login, setup, frozen_now):
+    """即将到期 on the dashboard and the due-soon email agree: within the user's reminder horizon
+    (remind_working_days, else TRACKER_REMIND_WORKING_DAYS = 3), not a fixed five days."""
+    from sqlalchemy import update
+
+    from tracker.extensions import db
+    from tracker.users.models import User
+
+    due_in_four = make_request(app, setup, **(OVERDUE | {  # due Tue 8 Sep 2020; today is Wed 2 Sep
+        "submitted_at": "2020-08-11T10:00:00+08:00", "online": {"accepted": True, "confirmed_on": "2020-08-11"}}))
+    evaluator = login("evaluator")
+    page = evaluator.get("/?scope=all").get_data(as_text=True)
+    assert f'href="/requests/{due_in_four}"' not in re.search(r'id="due-soon".*?</ul>', page, re.S).group(0)
+    assert "3 个工作日内" in _card(page, "due-soon")
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "evaluator").values(remind_working_days=5))
+        db.session.commit()
+    page = evaluator.get("/?scope=all").get_data(as_text=True)
+    assert f'href="/requests/{due_in_four}"' in re.search(r'id="due-soon".*?</ul>', page, re.S).group(0)
+    assert "due_within=5" in _card(page, "due-soon") and "5 个工作日内" in _card(page, "due-soon")
+
+
+def test_see_all_of_the_paused_card_lists_the_fee_pauses_too(app, login, setup, frozen_now):
+    """暂停计时 counts consultations and unpaid fee notices; its 查看全部 listed the consultations only."""
+    from tracker.extensions import db
+    from tracker.requests import operations as ops
+    from tracker.requests.models import MockRequest
+
+    recent = OVERDUE | {"submitted_at": "2020-08-25T10:00:00+08:00", "online": {"confirmed_on": "2020-08-25"}}
+    consulting, fee_unpaid = make_request(app, setup, **recent), make_request(app, setup, **recent)
+    with app.app_context():
+        ops.add_event(None, db.session.get(MockRequest, consulting), {"type": "consultation_started", "on": "2020-08-27"})
+        ops.add_event(None, db.session.get(MockRequest, fee_unpaid), {"type": "fee_notified", "on": "2020-08-27",
+                                                                      "amount": "5"})
+        db.session.commit()
+    evaluator = login("evaluator")
+    card = _card(evaluator.get(f"/?scope=all&campaign={setup['campaign']}").get_data(as_text=True), "paused")
+    assert "（2）" in card
+    link = re.search(r'href="([^"]+)">查看全部', card).group(1).replace("&amp;", "&")
+    listed = evaluator.get(link).get_data(as_text=True)
+    assert "共 2 件" in listed and f'href="/requests/{consulting}"' in listed and f'href="/requests/{fee_unpaid}"' in listed
+
+
+def test_see_all_of_the_phone_card_lists_the_tests_in_progress_only(app, login, setup, frozen_now):
+    """电话测试（1） opened every phone request of the campaign, the finished tests among them."""
+    waiting, finished = phone_request(app, setup), phone_request(app, setup)
+    evaluator = login("evaluator")
+    response = evaluator.post(f"/requests/{finished}/attempts", data={"at": "2020-09-01T10:00", "connected": "true"})
+    assert response.status_code == 302
+    card = _card(evaluator.get(f"/?scope=all&campaign={setup['campaign']}").get_data(as_text=True), "phone-tests")
+    assert "（1）" in card
+    link = re.search(r'href="([^"]+)">查看全部', card).group(1).replace("&amp;", "&")
+    listed = evaluator.get(link).get_data(as_text=True)
+    assert "共 1 件" in listed and f'href="/requests/{waiting}"' in listed and f'href="/requests/{finished}"' not in listed

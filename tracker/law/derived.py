@@ -152,12 +152,16 @@ class ScoredRequest:
 
     def fees_zh(self, charged: str = "收取费用 ") -> list[str]:
         """Every fee asked or charged, for the 赋分说明 (any fee fails 19(5) and 20–22, 条例第四十二条)."""
-        fees = []
-        if self.reply is not None and self.reply.fee_charged > 0:
-            fees.append(f"{charged}{self.reply.fee_charged:g} 元")
-        fees += [f"收费通知 {amount:g} 元" if amount is not None else "收费通知（金额未记录）"
-                 for amount in self.fee_notices]
-        return fees
+        return fees_zh(self.reply, self.fee_notices, charged)
+
+
+def fees_zh(reply: ReplyFacts | None, fee_notices: Sequence[float | None], charged: str = "收取费用 ") -> list[str]:
+    """A request's fees in words: charged in the reply, and each fee notice's amount."""
+    fees = []
+    if reply is not None and reply.fee_charged > 0:
+        fees.append(f"{charged}{reply.fee_charged:g} 元")
+    fees += [f"收费通知 {amount:g} 元" if amount is not None else "收费通知（金额未记录）" for amount in fee_notices]
+    return fees
 
 
 @dataclass(frozen=True)
@@ -392,6 +396,15 @@ _CONTENT_RULES: Mapping[str, tuple[str, Callable[[ReplyFacts], bool]]] = {
              lambda r: r.outcome in ("withheld", "partially_disclosed") and r.reasons_given),
     "19.4": ("告知依照有关法律、行政法规办理", lambda r: r.special_law_referral),
 }
+
+
+def purpose_content(purpose: str, reply: ReplyFacts) -> tuple[bool, str] | None:
+    """For a 19(1)–19(4) request: whether the reply carries what its purpose tests, and that rule
+    (None for the other purposes, whose reply needs only what its outcome requires)."""
+    if purpose not in _CONTENT_RULES:
+        return None
+    rule, satisfied = _CONTENT_RULES[purpose]
+    return bool(satisfied(reply)), rule
 
 
 def _content_check(purpose: str, request: ScoredRequest | None) -> Check:

@@ -8,8 +8,11 @@ from datetime import date, datetime, time, timedelta
 from ..core.audit import dumps
 from ..core.db import from_db_time
 from ..core.labels import field_label
+from ..core.mail import STATUS_LABELS as MAIL_STATUSES
 from ..law.deadline_terms import CHANNEL_LABELS, STATUS_LABELS
-from ..law.derived import OUTCOME_LABELS
+from ..law.derived import CHECK_LABELS, OUTCOME_LABELS
+from ..campaigns.models import TARGET_KINDS
+from ..requests.models import DOCUMENT_KINDS, EVENT_TYPES, PURPOSE_LABELS, REPLY_FORMS
 from ..scoring.models import SHEET_STATUSES
 from ..users.models import ROLE_SHORT
 
@@ -34,13 +37,16 @@ FIELDS = {
     "tier": "档次", "points": "分值", "count": "数量", "passed": "通过", "role": "角色", "email": "邮箱",
     "active": "启用", "channel": "渠道", "purpose": "申请目的", "submitted_at": "提交时间", "owner_id": "填报人",
     "target_id": "被考评对象", "code": "核验码", "total": "总分", "type": "类型", "on": "日期",
-    "working_days": "工作日数", "connected": "接通", "at": "时间", "url": "网址",
+    "working_days": "工作日数", "connected": "接通", "at": "时间", "url": "网址", "closed_on": "归档日期",
+    "original_name": "文件名", "content_type": "文件类型", "size": "大小（字节）", "attachment_id": "附件",
+    **CHECK_LABELS,
 }
 # Stored values shown by their Chinese names: "状态：submitted → signed" reads 待审核 → 已审核（锁定）.
-# A request's and a sheet's statuses have distinct codes, so one table serves both.
+# A request's, a sheet's and an email's statuses have distinct codes, so one table serves all three.
 VALUES = {
-    "status": {**STATUS_LABELS, **SHEET_STATUSES}, "role": ROLE_SHORT, "channel": CHANNEL_LABELS,
-    "outcome": OUTCOME_LABELS,
+    "status": {**STATUS_LABELS, **SHEET_STATUSES, **MAIL_STATUSES}, "role": ROLE_SHORT, "channel": CHANNEL_LABELS,
+    "outcome": OUTCOME_LABELS, "kind": {**TARGET_KINDS, **DOCUMENT_KINDS}, "type": EVENT_TYPES,
+    "form": REPLY_FORMS, "purpose": PURPOSE_LABELS,
 }
 MAX_VALUE = 120  # characters of one value shown: a 20 000-character text must not widen the page
 
@@ -70,7 +76,9 @@ def _show(value, field: str = "") -> str:
         return "是" if value else "否"
     if isinstance(value, str) and value in VALUES.get(field, {}):
         return VALUES[field][value]
-    if isinstance(value, list) and all(isinstance(item, bool) or item is None for item in value):
+    if field == "office_hours" and isinstance(value, list):
+        text = "，".join("–".join(map(str, period)) for period in value)  # [["09:00", "12:00"]] → 09:00–12:00
+    elif isinstance(value, list) and all(isinstance(item, bool) or item is None for item in value):
         text = "、".join("未知" if item is None else _show(item) for item in value)  # a checklist
     elif isinstance(value, (list, dict)):
         text = dumps(value)

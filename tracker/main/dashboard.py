@@ -27,7 +27,7 @@ from ..scoring.models import ScoreSheet
 from ..scoring.records import returned_to
 from .dashboard_summary import Shown, Summary, dashboard_summary
 
-DUE_SOON_WORKING_DAYS = 5
+DUE_SOON_WORKING_DAYS = 3  # 即将到期 when no horizon is given: TRACKER_REMIND_WORKING_DAYS's default
 LIST_LIMIT = 50
 
 
@@ -117,12 +117,14 @@ def _phone_tests(scope: list, summary: Summary, now: datetime) -> tuple[list, Co
              for request in shown], Counter(candidates[i] for i in open_tests))
 
 
-def build_dashboard(user, today: date, now: datetime, mine: bool, campaign_id: int | None = None) -> Dashboard:
-    """`campaign_id`: one campaign's work (None: every campaign the user may see)."""
+def build_dashboard(user, today: date, now: datetime, mine: bool, campaign_id: int | None = None,
+                    due_soon_days: int = DUE_SOON_WORKING_DAYS) -> Dashboard:
+    """`campaign_id`: one campaign's work (None: every campaign the user may see); `due_soon_days`: the
+    reader's reminder horizon, so that 即将到期 lists what the due-soon email announces."""
     calendar = current_calendar()
     scope = _scope(user, mine, campaign_id)
-    kinds = _kinds(today, calendar.add(today, DUE_SOON_WORKING_DAYS))
-    summary = dashboard_summary(_scope_key(user, mine, campaign_id), scope, kinds, today)
+    kinds = _kinds(today, calendar.add(today, due_soon_days))
+    summary = dashboard_summary(_scope_key(user, mine, campaign_id) + (due_soon_days,), scope, kinds, today)
     board = Dashboard(provisional=summary.provisional)
     board.phone, phone_counts = _phone_tests(scope, summary, now)
     for request in _listed(scope, kinds["due_soon"]):

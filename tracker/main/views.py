@@ -15,7 +15,7 @@ from ..users.models import User
 from ..calendar.service import current_calendar
 from ..campaigns.views import visible_campaigns
 from .audit_page import ENTITIES, audit_row, beijing_day_bounds
-from .dashboard import DUE_SOON_WORKING_DAYS, build_dashboard
+from .dashboard import build_dashboard
 from ..core import clock
 
 bp = Blueprint("main", __name__)
@@ -46,9 +46,11 @@ def index():
     campaigns = [c for c in visible_campaigns() if not c.closed]  # closed ones: on the campaign list only
     chosen = _chosen_campaign(campaigns)
     now = clock.now()
-    board = build_dashboard(current_user, now.date(), now, mine, chosen.id if chosen else None)
+    horizon = current_user.remind_working_days
+    horizon = current_app.config["REMIND_WORKING_DAYS"] if horizon is None else horizon  # as the reminders
+    board = build_dashboard(current_user, now.date(), now, mine, chosen.id if chosen else None, horizon)
     return render_template("main/index.html", campaigns=campaigns, chosen=chosen, board=board, mine=mine, now=now,
-                           scope="mine" if mine else "all", due_soon_days=DUE_SOON_WORKING_DAYS)
+                           scope="mine" if mine else "all", due_soon_days=horizon)
 
 
 def _chosen_campaign(campaigns):

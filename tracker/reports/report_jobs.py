@@ -69,8 +69,8 @@ def _remove_old_jobs(campaign_id: int) -> None:
                                                      ReportJob.updated_at < utcnow() - KEEP_FOR))
     for job in old:
         if job.stored_name:
-            name = job.stored_name
-            unit_of_work.when_committed(lambda: (report_dir() / name).unlink(missing_ok=True))
+            path = report_dir() / job.stored_name
+            unit_of_work.when_committed(lambda path=path: path.unlink(missing_ok=True))
         db.session.delete(job)
 
 

@@ -11,17 +11,25 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..core import parsing as p
 from ..law.deadlines import STATUS_LABELS
 from ..law.workdays import WorkCalendar
 from ..law.deadline_terms import CHANNEL_LABELS, OPEN_STATUSES
 from .law_bridge import effective_status
-from ..law.derived import CHECK_LABELS, OUTCOME_LABELS, REQUIRED_CHECKS_BY_OUTCOME, reply_is_normative
+from ..law.derived import (
+    CHECK_LABELS,
+    OUTCOME_LABELS,
+    REQUIRED_CHECKS_BY_OUTCOME,
+    fees_zh,
+    purpose_content,
+    reply_is_normative,
+)
 from ..core.files import Attachment
 from ..ocr.operations import search_condition
-from .models import PURPOSES, MockRequest
+from .models import PURPOSE_LABELS, PURPOSES, MockRequest
 from .scores import reply_facts
-from .worklists import WORKLIST_LABELS, worklist_condition
+from .worklists import WORKLIST_LABELS, phone_tests_in_progress, worklist_condition
 
 PAGE_SIZE = 50
 LIST_STATUSES = {**STATUS_LABELS, **WORKLIST_LABELS}  # the 状态 filter: a status, or one of the dashboard's lists
@@ -86,7 +94,10 @@ def filtered_query(campaign_id: int, filters: ListFilters, calendar: WorkCalenda
     for column, value in exact.items():
         if value is not None:
             query = query.where(getattr(MockRequest, column) == value)
-    if filters.status:
+    if filters.status == "phone_open":  # judged call by call at this moment, not a stored column
+        in_progress = phone_tests_in_progress([MockRequest.campaign_id == campaign_id], clock.now())
+        query = query.where(MockRequest.id.in_(in_progress))
+    elif filters.status:
         query = query.where(_status_condition(filters.status, today))
     if filters.due_within is not None:
         horizon = calendar.add(today, filters.due_within)
@@ -200,8 +211,17 @@ def reply_verdict(row: MockRequest, on_time: bool | None) -> ReplyVerdict | None
     facts = reply_facts(row.reply)
     if facts is None:
         return None
-    normative, reasons = reply_is_normative(facts, on_time)
-    return ReplyVerdict(normative, tuple(reasons))
+    notices = [None if e.amount is None else float(e.amount) for e in row.events if e.type == "fee_notified"]
+    normative, reasons = reply_is_normative(facts, on_time, fees_zh(facts, notices))
+    content = purpose_content(row.purpose, facts)
+    if content is None:
+        return ReplyVerdict(normative, tuple(reasons))
+    # A 19(x) request tests one kind of answer: the sheet scores it by that rule, so the page says it too.
+    ok, rule = content
+    tested = f"申请目的 {PURPOSE_LABELS.get(row.purpose, row.purpose)} 要求{rule}"
+    if not ok:
+        return ReplyVerdict(False, (f"{tested}：否", *(() if normative else reasons)))
+    return ReplyVerdict(normative, (*reasons, f"{tested}：是") if normative else tuple(reasons))
 
 
 def reply_checks(reply) -> list[CheckRow]:
