@@ -155,31 +155,24 @@ def _report(campaign: Campaign, rubric: Rubric, today: date, row: TargetScores,
     sheet: ScoreSheet | None = row.sheet
     score = row.score
     status = sheet.status if sheet else "draft"
-    if row.signature is not None:  # the record as signed, names included
-        return _signed_report(campaign, rubric, today, row, status)
-    return SheetReport(
+    scores = dict(
         campaign_name=campaign.name, rubric_title=rubric.title, today=today,
         target_id=row.target.id, target_name=row.target.name,
         total=score.total, total_max=rubric.total, complete=score.complete,
         pending_ids=tuple(score.pending), level1=_groups(rubric, score), rows=tuple(_rows(rubric, row)),
-        pass_mark=rubric.pass_mark, status=status, status_label=SHEET_STATUSES.get(status, status),
+        pass_mark=rubric.pass_mark, status=status, status_label=SHEET_STATUSES.get(status, status))
+    signed = row.signature
+    if signed is not None:  # the record as signed, names included
+        return SheetReport(**scores, filled_by=signed.filled_by, filled_on=signed.filled_on,
+                           reviewed_by=signed.reviewed_by, reviewed_on=signed.reviewed_on,
+                           code=signed.printed_code, signed_at=signed.signed_at)
+    return SheetReport(
+        **scores,
         filled_by=names.get(sheet.filled_by_id, "") if sheet and sheet.filled_by_id else "",
         filled_on=sheet.filled_on if sheet else None,
         reviewed_by=names.get(sheet.reviewed_by_id, "") if sheet and sheet.reviewed_by_id else "",
         reviewed_on=sheet.reviewed_on if sheet else None,
     )
-
-
-def _signed_report(campaign: Campaign, rubric: Rubric, today: date, row: TargetScores, status: str) -> SheetReport:
-    signed, score = row.signature, row.score
-    return SheetReport(
-        campaign_name=campaign.name, rubric_title=rubric.title, today=today,
-        target_id=row.target.id, target_name=row.target.name,
-        total=score.total, total_max=rubric.total, complete=score.complete,
-        pending_ids=tuple(score.pending), level1=_groups(rubric, score), rows=tuple(_rows(rubric, row)),
-        pass_mark=rubric.pass_mark, status=status, status_label=SHEET_STATUSES.get(status, status),
-        filled_by=signed.filled_by, filled_on=signed.filled_on, reviewed_by=signed.reviewed_by,
-        reviewed_on=signed.reviewed_on, code=signed.printed_code, signed_at=signed.signed_at)
 
 
 def _groups(rubric: Rubric, score) -> tuple[GroupScore, ...]:
