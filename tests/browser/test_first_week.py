@@ -3,39 +3,13 @@ attachments preview and are deleted after a confirmation; the first login asks f
 the reminders page and the calendar feed are reachable from the navigation and 个人设置."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import ASSET_TYPES, log_in
+from tests.browser.conftest import log_in, open_nav
 from tests.conftest import TEST_PASSWORD
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-SCREENS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(params=sorted(SCREENS))
-def screen(request, browser, live_server, users):
-    """A page of the given size; like conftest's `page`, any script, style or asset error fails the test."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport=SCREENS[request.param],
-                                  is_mobile=request.param == "phone", has_touch=request.param == "phone")
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type in ASSET_TYPES else None)
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def open_nav(page) -> None:
-    """On a phone the navigation is behind the menu button."""
-    toggler = page.locator("nav .navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-        page.locator("#nav.show").wait_for()
 
 
 def image_loaded(page, selector: str) -> bool:

@@ -46,7 +46,8 @@ def requests_preloaded(campaign_id: int, target_ids: Collection[int]) -> Iterato
     (five statements, not five per county: a bundle import reads one county's live sheet for each of
     its reviews). Only where nothing changes these requests meanwhile."""
     by_target: dict[int, list[StoredRequest]] = {target_id: [] for target_id in target_ids}
-    for row in load_snapshots(campaign_id, target_ids):  # in submission order, as load_requests gives them
+    rows = load_snapshots(campaign_id, target_ids) if by_target else []
+    for row in rows:  # in submission order, as load_requests gives them
         by_target[row.target_id].append(row)
     token = _preloaded.set((campaign_id, by_target))
     try:
