@@ -8,6 +8,8 @@ campaign's objects are not revealed (DESIGN.md §10.2).
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 ALL = frozenset({"evaluator", "reviewer", "admin"})
@@ -40,6 +42,7 @@ POLICY: dict[str, dict[str, object]] = {
     "reminders.outbox_deliver": {"POST": ADMIN},
     "reports.campaign_report": {"GET": ALL}, "reports.campaign_chart": {"GET": ALL}, "reports.target_report": {"GET": ALL},
     "reports.campaign_xlsx": {"GET": ALL}, "reports.target_xlsx": {"GET": ALL}, "reports.campaign_json": {"GET": ALL},
+    "reports.report_job": {"GET": ALL}, "reports.report_job_file": {"GET": ALL},
     "reports.statistics": {"GET": ALL}, "reports.statistics_csv": {"GET": ALL}, "reports.annual_table": {"GET": ALL},
     "requests.request_list": {"GET": ALL}, "requests.request_detail": {"GET": ALL},
     "requests.attachment_download": {"GET": ALL},
@@ -92,6 +95,7 @@ def ids(app):
     from tracker.calendar import operations as calendar_ops
     from tracker.campaigns import operations as campaigns
     from tracker.extensions import db
+    from tracker.reports import report_jobs
     from tracker.requests import operations as requests
 
     with app.app_context():
@@ -107,9 +111,10 @@ def ids(app):
                                                          "submitted_at": "2020-09-02T09:00:00+08:00"})
         attempt = requests.add_attempt(None, phone, {"at": "2020-09-02T09:00:00+08:00", "connected": False})
         override = calendar_ops.set_override(None, {"day": "2030-01-02", "working": "0", "note": "测试"})
+        job, _ = report_jobs.queue_xlsx(None, campaign, date(2020, 9, 30))
         db.session.commit()
         return {"campaign_id": campaign.id, "target_id": target.id, "request_id": letter.id, "event_id": event.id,
-                "attempt_id": attempt.id, "override_id": override.id, "indicator_id": 1, "year": 2030,
+                "attempt_id": attempt.id, "override_id": override.id, "job_id": job.id, "indicator_id": 1, "year": 2030,
                 "user_id": 1, "attachment_id": 999999, "evidence_id": 999999, "document_id": 999999, "message_id": 999999, "token_id": 999999,
                 "token": "no-such-token", "filename": "tracker.css", "name": "totals"}
 

@@ -104,7 +104,8 @@ def test_failed_job_says_so_and_offers_a_new_one(big, app, login, campaign_id, n
         report_jobs.run_job(not_started[0])
     page = browser.get(location).get_data(as_text=True)
     assert "生成失败" in page and "磁盘已满" in page and "重新生成" in page
-    assert browser.get(location + "/file").status_code == 404
+    not_ready = browser.get(location + "/file")  # no file: back to the progress page, which says why
+    assert not_ready.status_code == 302 and not_ready.headers["Location"].endswith(location)
     assert browser.get(XLSX.format(c=campaign_id)).headers["Location"] != location  # a new job
 
 

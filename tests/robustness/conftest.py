@@ -97,6 +97,7 @@ def rich_world(app, world) -> dict:
     from tracker.requests.documents import add_document
     from tracker.requests.models import MockRequest
     from tracker.scoring import operations as scoring_ops
+    from tracker.reports import report_jobs
     from tracker.users.models import User
 
     with app.app_context():
@@ -125,9 +126,10 @@ def rich_world(app, world) -> dict:
         scoring_ops.sheet_for(campaign, signed).status = "signed"
         message = mail.queue_email("a@example.org", "测试邮件", "正文")
         message.status = "failed"
+        job, _ = report_jobs.queue_xlsx(None, campaign, date(2020, 9, 30))  # its progress page is crawled too
         db.session.commit()
         return world | {"mail": mail_request.id, "attachment": attachment.id, "message": message.id,
-                        "phone_connected": answered.id,
+                        "phone_connected": answered.id, "job": job.id,
                         "signed": signed.id,
                         "user": db.session.scalar(select(User.id).where(User.username == "evaluator"))}
 
@@ -138,7 +140,8 @@ def page_paths(app, ids: dict) -> list[str]:
     adapter = app.url_map.bind("localhost")
     values = {"campaign_id": [ids["campaign"]], "target_id": [ids["target"], ids["other"], ids["signed"]],
               "request_id": [ids["online"], ids["phone"], ids["mail"], ids["phone_connected"]], "user_id": [ids["user"]],
-              "attachment_id": [ids["attachment"]], "message_id": [ids["message"]], "indicator_id": [1]}
+              "attachment_id": [ids["attachment"]], "message_id": [ids["message"]], "indicator_id": [1],
+              "job_id": [ids["job"]]}
     new = f"/campaigns/{ids['campaign']}/requests/new?target={ids['target']}"
     paths = [f"{new}&channel={c}&purpose={p}" for c, p in (("online", "16"), ("oral", "17"), ("phone", "18"),
                                                              ("mail", "20"))]

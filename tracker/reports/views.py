@@ -9,7 +9,7 @@ from datetime import date
 from urllib.parse import quote
 from io import BytesIO
 
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request, send_file,
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
                    stream_with_context, url_for)
 from flask_login import current_user
 
@@ -140,8 +140,9 @@ def report_job(campaign_id: int, job_id: int):
 def report_job_file(campaign_id: int, job_id: int):
     job = _job(campaign_id, job_id)
     path = report_jobs.job_file(job)
-    if path is None:
-        abort(404)
+    if path is None:  # not built yet (or removed after a day): the progress page says which
+        flash("评分表尚未生成，请等待生成完成后再下载。", "warning")
+        return redirect(url_for(".report_job", campaign_id=campaign_id, job_id=job_id))
     return send_file(path, mimetype=XLSX_TYPE, as_attachment=True, download_name=job.download_name, max_age=0)
 
 
