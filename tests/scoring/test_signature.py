@@ -162,6 +162,7 @@ def test_the_snapshot_records_everything_the_sheet_rests_on(app, login):
     assert all(isinstance(r["version"], int) for r in data["requests"])
     assert data["rubric"]["code"] == "wuwei-2020-county" and len(data["rubric"]["digest"]) == 64
     assert "calendar_revision" in data and data["pending"] == []
+    assert data["wording"] == 2  # the generated 赋分说明's wording it was signed in (scoring/snapshot.py)
     assert data["filled_by"] == {"username": "evaluator", "name": "张填报"}
     assert data["reviewed_by"] == {"username": "reviewer", "name": "李审核"} and data["reviewed_on"] and data["filled_on"]
 

@@ -21,6 +21,9 @@ from ..rubric.model import format_points
 
 FORMAT = "tracker-signed-sheet/1"
 CODE_LENGTH = 12
+# The wording of the generated 赋分说明. Raise it when a release rewords them (2: each phone call with its
+# date): a signed sheet whose text differs only by wording has not changed (snapshots before it: 1).
+WORDING = 2
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:
@@ -84,6 +87,7 @@ def build_snapshot(source: SheetSource) -> dict:
         "sheet_id": source.sheet_id,
         "rubric": {"code": source.rubric.code, "title": source.rubric.title, "digest": source.rubric_digest},
         "calendar_revision": source.calendar_revision,
+        "wording": WORDING,
         "indicators": [_indicator(source, indicator.id) for indicator in source.rubric.indicators],
         "level1": dict(score.level1), "level2": dict(score.level2), "total": score.total,
         "pending": list(score.pending),
@@ -130,18 +134,21 @@ def _text(points) -> str:
     return "未评" if points is None else format_points(points)
 
 
-def differences(signed: SheetScore, now: SheetScore, explanations: Mapping[int, str]) -> list[Difference]:
+def differences(signed: SheetScore, now: SheetScore, explanations: Mapping[int, str], *,
+                signed_wording: int = WORDING) -> list[Difference]:
     """What a recomputation would change: each indicator's points and 赋分说明, then the total.
-    `explanations`: the evaluators' own 赋分说明 now (they win over the generated text, as at signing)."""
+    `explanations`: the evaluators' own 赋分说明 now (they win over the generated text, as at signing);
+    a generated text is compared only when it was signed in today's wording."""
     found = []
     for ident, before in sorted(signed.indicators.items()):
         after = now.indicators.get(ident)
         if after is None:
             continue
-        explained = (explanations.get(ident) or "").strip() or after.explanation_zh
+        own = (explanations.get(ident) or "").strip()
+        explained = own or after.explanation_zh
         if before.points != after.points:
             found.append(Difference(f"指标{ident}", _text(before.points), _text(after.points)))
-        elif before.explanation_zh != explained:
+        elif before.explanation_zh != explained and (own or signed_wording == WORDING):
             found.append(Difference(f"指标{ident}（赋分说明）", before.explanation_zh, explained))
     if signed.total != now.total:
         found.append(Difference("总分", _text(signed.total), _text(now.total)))

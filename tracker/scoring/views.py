@@ -86,7 +86,8 @@ def render_sheet(campaign: Campaign, target: Target, *, states=None, errors=None
     editor = current_user.role in ("admin", "evaluator")
     reviewer = loaded.sheet is not None and ops.may_sign(current_user, loaded.sheet)
     refusal = review.four_eyes_refusal(current_user, loaded.sheet) if reviewer and head.status == "submitted" else None
-    drift = (snapshot.differences(signature.score, live, {i: r.explanation for i, r in loaded.rows.items()})
+    drift = (snapshot.differences(signature.score, live, {i: r.explanation for i, r in loaded.rows.items()},
+                                  signed_wording=signature.data.get("wording", 1))
              if signature is not None and reviewer else [])
     return render_template(
         "scoring/sheet.html", campaign=campaign, target=target, header=head, rubric=loaded.rubric,
