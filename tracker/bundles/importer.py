@@ -4,8 +4,8 @@ Operations flush; the caller's edge commits once, or rolls back when BundleError
 
 New requests and facts are built with the operations' own rules (build_request, attach_new_reply,
 apply_void, stage_facts) but written in chunks of CHUNK: new requests with their replies, events
-and attempts by one Core INSERT per table (ids reserved up front), facts by one ORM flush; the
-audit records follow each chunk. A 12 000-request campaign costs a few hundred statements instead
+and attempts by one Core INSERT per table (new_rows.py: ids reserved up front), facts likewise;
+the audit records follow each chunk. A 12 000-request campaign costs a few hundred statements instead
 of ~200 000 (DESIGN.md §8: ≤ 20 s). Requests that already exist are merged one by one, as before.
 """
 from __future__ import annotations
@@ -24,22 +24,23 @@ from ..core import audit, clock
 from ..core.policy import CLOSED_MESSAGE
 from ..core import parsing as p
 from ..core.audit import AuditEntry
-from ..core.db import insert_values, numbered_inserts, reserve_ids, to_db_time
+from ..core.db import insert_values, new_row, numbered_inserts, reserve_ids, to_db_time
 from ..core.errors import TrackerError, ValidationError
 from ..core.heap import collector_paused
 from ..core.problems import Problem
 from ..extensions import db
 from ..requests import operations as request_ops
-from ..requests.law_bridge import store_clock
+from ..requests.law_bridge import clock_of, store_clock
 from ..requests.scores import requests_preloaded
 from ..requests.fields import document_values, event_values
-from ..requests.models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
+from ..requests.models import MockRequest, PhoneAttempt, RequestDocument, RequestEvent
 from ..scoring import operations as scoring_ops
 from ..scoring.models import IndicatorFacts, ScoreSheet
 from ..scoring.rubric_store import get_rubric, rubric_exists
 from ..users import operations as user_ops
 from ..users.models import User
 from .locks import frozen_targets, unchanged
+from .new_rows import insert_new_requests
 from .reviews import apply_review, reopen_for_review
 from .validate import validate_bundle
 
@@ -121,28 +122,9 @@ class _Importer:
         if not batch:
             return
         rows = [row for row, _ in batch]
-        replies = [row.reply for row in rows if row.reply is not None]
-        request_ids = reserve_ids(db.session, MockRequest.__table__, len(rows))
-        reply_ids = reserve_ids(db.session, Reply.__table__, len(replies)) if request_ids is not None else None
-        if request_ids is None or reply_ids is None:  # ids cannot be taken safely here: the ORM inserts
+        if not insert_new_requests(db.session, rows):  # ids cannot be taken safely here: the ORM inserts
             db.session.add_all(rows)
             db.session.flush()
-        else:
-            for row, ident in zip(rows, request_ids):
-                row.id = ident
-                for child in (*row.events, *row.attempts, *row.documents, *([row.reply] if row.reply else [])):
-                    child.request_id = ident
-            for reply, ident in zip(replies, reply_ids):
-                reply.id = ident
-            for model, objects in ((MockRequest, rows), (Reply, replies),
-                                   (RequestEvent, [e for row in rows for e in row.events]),
-                                   (PhoneAttempt, [a for row in rows for a in row.attempts]),
-                                   (RequestDocument, [d for row in rows for d in row.documents])):
-                if objects:
-                    children = (RequestEvent, PhoneAttempt, RequestDocument)
-                    db.session.execute(insert(model.__table__), [_without_id(insert_values(o), model)
-                                                                 if model in children
-                                                                 else insert_values(o) for o in objects])
         self.write_audit([record for _row, record in batch])
 
     @contextmanager
@@ -271,21 +253,26 @@ class _Importer:
         self.keys[row.key] = None
         created = request_ops.creation_snapshot(row)
         self.add_history(row, item)
-        reply = void = None
+        reply = void = deadline = None
         if item.get("reply"):
-            reply = request_ops.attach_new_reply(row, item["reply"], self.calendar)
+            reply = request_ops.attach_new_reply(row, item["reply"])
+        # The clock is complete now (events, reply; voiding does not move it): read once, then
+        # stored and checked in the order save_reply, void and check_dates always took.
+        request_clock = clock_of(row)
+        if reply is not None:
+            deadline = store_clock(row, self.calendar, request_clock=request_clock)
         if item.get("voided") is not None and bool(item["voided"]) != bool(row.voided):
             void = request_ops.apply_void(row, item.get("void_reason") or "数据包导入", bool(item["voided"]))
-        request_ops.check_dates(row)  # contradictions refused; future dates allowed in a bundle
-        if reply is None:  # else attach_new_reply stored the clock, with the events and the reply
-            store_clock(row, self.calendar)
+        request_ops.check_dates(row, request_clock)  # contradictions refused; future dates allowed in a bundle
+        if reply is None:
+            store_clock(row, self.calendar, request_clock=request_clock)
         self.summary.created["requests"] += 1
 
         def record() -> None:
             self.keys[row.key] = row.id
             request_ops.record_creation(actor, row, created)
             if reply is not None:
-                request_ops.record_reply(actor, row, reply[0], None, reply[1], reply[2])
+                request_ops.record_reply(actor, row, reply[0], None, reply[1], deadline.status_label)
             if void is not None:
                 request_ops.record_void(actor, row, *void)
 
@@ -305,19 +292,20 @@ class _Importer:
             row.events[:] = []
             for index, event in enumerate(item["events"] or []):
                 with self.at(f"events[{index}]"):
-                    row.events.append(RequestEvent(created_by_id=getattr(self.actor, "id", None),
-                                                   **event_values(event)))
+                    row.events.append(new_row(RequestEvent, dict(event_values(event),
+                                                                 created_by_id=getattr(self.actor, "id", None))))
         if "documents" in item:
             row.documents[:] = []
             for index, document in enumerate(item["documents"] or []):
                 with self.at(f"documents[{index}]"):
                     values = document_values(document) | {"attachment_id": None}  # files do not travel in bundles
-                    row.documents.append(RequestDocument(created_by_id=getattr(self.actor, "id", None), **values))
+                    row.documents.append(new_row(RequestDocument, values | {"created_by_id": getattr(self.actor, "id", None)}))
         attempts = (item.get("phone") or {}).get("attempts")
         if row.channel == "phone" and attempts is not None:
             # Imported attempts are history: kept as recorded, judged (not refused) by the protocol.
-            row.attempts[:] = [PhoneAttempt(at=to_db_time(p.optional_datetime(a["at"], field="phone.attempts.at")),
-                                            connected=bool(a.get("connected"))) for a in attempts]
+            row.attempts[:] = [new_row(PhoneAttempt, {
+                "at": to_db_time(p.optional_datetime(a["at"], field="phone.attempts.at")),
+                "connected": bool(a.get("connected"))}) for a in attempts]
 
     def request_details(self, row: MockRequest, item: dict) -> None:
         self.add_history(row, item)
@@ -382,11 +370,6 @@ class _Importer:
                 if target is None:
                     raise ValidationError({"_": f"被考评对象 {target_key} 不存在"})
                 step(campaign, target, review)
-
-
-def _without_id(values: dict, model) -> dict:
-    values.pop(model.__table__.primary_key.columns[0].key)
-    return values
 
 
 def import_bundle(actor, data: dict) -> ImportSummary:

@@ -42,8 +42,9 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, dict):  # plain keys and values inline: a call for each was most of an audit record's time
+        plain = _PLAIN
+        return {k if type(k) is str else str(k): v if type(v) in plain else jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [jsonable(v) for v in value]
     return value

@@ -9,7 +9,7 @@ from functools import cache
 
 from sqlalchemy import Integer, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 
 from ..law.workdays import BEIJING
 
@@ -165,3 +165,17 @@ def _insert_columns(model) -> tuple:
         columns.append((prop.key, column.key, bool(default is not None and default.is_scalar),
                         None if default is None else default.arg))
     return tuple(columns)
+
+
+def new_row(model, columns: dict, **relationships):
+    """``model(**columns, **relationships)`` for a bulk writer: the column values go straight into the
+    new object's state, without one attribute event each (a national import builds ~350 000 objects,
+    and the events were a tenth of its time). Only for plain column values: nothing listens to them
+    on a new object, and an INSERT (Core or ORM) reads them from the state as they are."""
+    if not model.__mapper__.configured:
+        configure_mappers()  # what the constructor's init event would do first
+    row = model._sa_class_manager.new_instance()
+    row.__dict__.update(columns)
+    for name, value in relationships.items():
+        setattr(row, name, value)  # relationships keep their events (back-references, cascades)
+    return row

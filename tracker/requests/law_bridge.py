@@ -92,9 +92,11 @@ def phone_protocol_of(request: MockRequest, calendar: WorkCalendar, now: datetim
     return evaluate_phone(attempts, office_hours_of(request), calendar, now=now)
 
 
-def store_clock(request: MockRequest, calendar: WorkCalendar, today: date | None = None) -> Deadline:
-    """Keep the computed dates on the row, for SQL filtering, sorting and the reminder job."""
-    deadline = deadline_of(request, calendar, today, explain=False)
+def store_clock(request: MockRequest, calendar: WorkCalendar, today: date | None = None, *,
+                request_clock: RequestClock | None = None) -> Deadline:
+    """Keep the computed dates on the row, for SQL filtering, sorting and the reminder job;
+    `request_clock`: clock_of(request), when the caller has just read it (bundle import)."""
+    deadline = compute_deadline(request_clock or clock_of(request), calendar, today or clock.today(), explain=False)
     request.receipt_date = deadline.receipt_date
     request.due_date = deadline.due_date
     request.status = deadline.status

@@ -16,7 +16,7 @@ from ..campaigns.models import Campaign, Target
 from ..core import audit
 from ..core import parsing as p
 from ..core import versions
-from ..core.db import from_db_time, to_db_time
+from ..core.db import from_db_time, new_row, to_db_time
 from ..core.errors import ConflictError, LockedError, NotFound, ValidationError
 from ..core import clock as web_clock
 from ..law.deadline_checks import date_problems
@@ -157,8 +157,8 @@ def build_request(actor, campaign: Campaign, data: dict, calendar, *, users: dic
     key = (data.get("key") or "").strip() or _new_key(target, values["purpose"])
     _check_key(campaign, key, None, taken)
     values["submitted_at"] = to_db_time(values["submitted_at"])
-    request = MockRequest(campaign_id=campaign.id, target_id=target.id, target=target, key=key,
-                          owner_id=owner.id if owner else None, **values)
+    request = new_row(MockRequest, dict(values, campaign_id=campaign.id, target_id=target.id, key=key,
+                                        owner_id=owner.id if owner else None), target=target)
     if not bundle:
         refuse_new_date_problems(None, clock_of(request, events=[]))
     if add:
@@ -176,9 +176,10 @@ def _check_addressee(values: dict, target: Target) -> None:
         raise ValidationError(problem)
 
 
-def check_dates(request: MockRequest) -> None:
-    """The importer's check of a finished request: contradictions refused, future dates allowed."""
-    problems = date_problems(clock_of(request), None)
+def check_dates(request: MockRequest, request_clock: RequestClock | None = None) -> None:
+    """The importer's check of a finished request: contradictions refused, future dates allowed;
+    `request_clock`: clock_of(request), when the caller has just read it."""
+    problems = date_problems(request_clock or clock_of(request), None)
     if problems:
         raise ValidationError(problems)
 
@@ -375,15 +376,15 @@ def _checked_reply_values(request: MockRequest, data: dict, *, bundle: bool = Fa
     return values
 
 
-def attach_new_reply(request: MockRequest, data: dict, calendar) -> tuple[Reply, dict, str]:
-    """save_reply for a request that has no reply yet (bundle import), without the flush and the
-    audit record: (reply, its audit snapshot, the status label) for record_reply."""
+def attach_new_reply(request: MockRequest, data: dict) -> tuple[Reply, dict]:
+    """save_reply for a request that has no reply yet (bundle import), without the flush, the clock
+    and the audit record: (reply, its audit snapshot); the caller stores the clock, whose status
+    label record_reply takes."""
     if request.channel == "phone":
         raise ValidationError({"outcome": "电话测试不登记书面答复"})
-    reply = Reply(**_checked_reply_values(request, data, bundle=True))
+    reply = new_row(Reply, _checked_reply_values(request, data, bundle=True))
     request.reply = reply
-    deadline = store_clock(request, calendar)
-    return reply, audit.snapshot(reply, REPLY_AUDITED), deadline.status_label
+    return reply, audit.snapshot(reply, REPLY_AUDITED)
 
 
 def record_reply(actor, request: MockRequest, reply: Reply, before: dict | None, after: dict,
