@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from io import BytesIO
 
+import sqlite3
+
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from .conftest import TODAY
 
@@ -74,9 +77,11 @@ def test_job_records_progress_per_part(big, app, campaign_id, monkeypatch):
     seen: list[tuple[int, int]] = []
     original = report_jobs._update
 
-    def spy(job, **values):
-        original(job, **values)
-        seen.append((job.parts_done, job.parts_total))
+    def spy(job_id, **values):  # what another process reads once the step is written
+        original(job_id, **values)
+        with db.engine.connect() as connection:
+            seen.append(tuple(connection.execute(
+                select(ReportJob.parts_done, ReportJob.parts_total).where(ReportJob.id == job_id)).one()))
 
     monkeypatch.setattr(report_jobs, "_update", spy)
     with app.app_context():
@@ -168,3 +173,35 @@ def test_a_new_job_removes_the_files_of_jobs_older_than_a_day(big, app, campaign
         unit_of_work.save()  # the files go once the change is committed, as the view commits it
         assert not any(path.exists() for path in old)
         assert db.session.query(ReportJob).count() == 1
+
+
+def test_the_build_leaves_sqlites_write_lock_free(big, app, campaign_id, monkeypatch):
+    """Pages keep saving while a big workbook is built: the build only reads."""
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.reports import report_jobs
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's one write lock")
+    original = report_jobs.write_campaign_xlsx
+    writes: list[str] = []
+
+    def build_while_a_page_saves(*args):
+        other = sqlite3.connect(db.engine.url.database, timeout=0)  # a page's write, not willing to wait
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writes.append("saved")
+        except sqlite3.OperationalError as error:
+            writes.append(str(error))
+        finally:
+            other.close()
+        return original(*args)
+
+    monkeypatch.setattr(report_jobs, "write_campaign_xlsx", build_while_a_page_saves)
+    with app.app_context():
+        job, _new = report_jobs.queue_xlsx(None, db.session.get(Campaign, campaign_id), TODAY)
+        db.session.commit()
+        report_jobs.run_job(job.id)
+    assert writes == ["saved"]

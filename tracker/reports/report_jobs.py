@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..campaigns.models import Campaign
 from ..core import unit_of_work
-from ..core.db import utcnow
+from ..core.db import sqlite_begin_mode, utcnow
 from ..extensions import db
 from .files import part_count, safe_filename, write_campaign_xlsx
 from .models import ReportJob
@@ -97,29 +97,46 @@ def _run(app: Flask, job_id: int) -> None:
 
 
 def run_job(job_id: int) -> None:
-    job = db.session.get(ReportJob, job_id)
-    if job is None or job.finished:
-        return
-    _update(job, status="running", parts_done=0, message="")
+    """Build the workbook in a read-only transaction: on SQLite a write transaction would hold the
+    database's one write lock for the whole build and every page that saves would wait or fail.
+    Progress is written beside it, each step in a short transaction of its own."""
+    db.session.rollback()  # a job starts its own read, whatever transaction its caller's session had open
+    token = sqlite_begin_mode.set("DEFERRED")
+    try:
+        job = db.session.get(ReportJob, job_id)
+        if job is None or job.finished:
+            return
+        _update(job_id, status="running", parts_done=0, message="")
+        _build(job)
+    finally:
+        db.session.rollback()
+        sqlite_begin_mode.reset(token)
+
+
+def _build(job: ReportJob) -> None:
     stored = secrets.token_hex(16)
     path = report_dir() / stored
     try:
         campaign = db.session.get(Campaign, job.campaign_id)
-        write_campaign_xlsx(campaign, job.business_date, path, lambda done: _update(job, parts_done=done))
+        write_campaign_xlsx(campaign, job.business_date, path, lambda done: _update(job.id, parts_done=done))
     except Exception as error:  # noqa: BLE001 — a job records its failure, never dies silently
-        log.exception("report job %s failed", job_id)
-        unit_of_work.rollback()
+        log.exception("report job %s failed", job.id)
         path.unlink(missing_ok=True)
-        _update(job, status="failed", message=(getattr(error, "message", "") or "生成报告时出错，请重试或联系管理员。")[:500])
+        message = (getattr(error, "message", "") or "生成报告时出错，请重试或联系管理员。")[:500]
+        _update(job.id, status="failed", message=message)
         return
-    _update(job, status="done", parts_done=job.parts_total, stored_name=stored, size=path.stat().st_size)
+    _update(job.id, status="done", parts_done=job.parts_total, stored_name=stored, size=path.stat().st_size)
 
 
-def _update(job: ReportJob, **values) -> None:
-    for name, value in values.items():
-        setattr(job, name, value)
-    job.updated_at = utcnow()
-    unit_of_work.save()  # each step is seen at once by the page that follows the job
+def _update(job_id: int, **values) -> None:
+    """One progress step, committed at once on a connection of its own (the page that follows the
+    job sees it; the build's read transaction goes on)."""
+    token = sqlite_begin_mode.set("IMMEDIATE")
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values, updated_at=utcnow()))
+    finally:
+        sqlite_begin_mode.reset(token)
 
 
 def job_file(job: ReportJob) -> Path | None:
