@@ -135,6 +135,24 @@ def test_streamed_json_is_the_report_text(app, campaign, monkeypatch):
     assert len(chunks) >= 4  # the heading, then each county as its own group
 
 
+
+def test_a_part_that_comes_back_empty_keeps_the_json_whole(app, campaign, monkeypatch):
+    """A county removed while the report streams: its part is empty, the text still parses."""
+    from tracker.reports import json_report
+
+    monkeypatch.setattr(json_report, "PART_TARGETS", 1)
+    original = json_report._target_parts
+
+    def first_part_gone(*args):
+        parts = original(*args)
+        next(parts)
+        yield []
+        yield from parts
+
+    monkeypatch.setattr(json_report, "_target_parts", first_part_gone)
+    text = "".join(json_report.stream_report_json(campaign, TODAY))
+    assert [target["name"] for target in json.loads(text)["targets"]] == ["民勤县"]
+
 def test_json_download_is_streamed(login, campaign_id, monkeypatch):
     from tracker.reports import json_report
 

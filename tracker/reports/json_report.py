@@ -63,11 +63,14 @@ def stream_report_json(campaign: Campaign, today: date) -> Iterator[str]:
         return
     yield head.removesuffix("[]\n}") + "[\n"
     parts = _target_parts(campaign, today, ids)
-    for number, _start in enumerate(range(0, len(ids), PART_TARGETS)):
+    separator = ""  # before each entry but the first: a part that comes back empty adds nothing
+    for _start in range(0, len(ids), PART_TARGETS):
         with collector_paused():
             entries = next(parts)
-        yield ",\n".join(_indented(entry) for entry in entries)
-        yield ",\n" if (number + 1) * PART_TARGETS < len(ids) else "\n  ]\n}"
+        if entries:
+            yield separator + ",\n".join(_indented(entry) for entry in entries)
+            separator = ",\n"
+    yield "\n  ]\n}"
 
 
 def _indented(entry: dict) -> str:
