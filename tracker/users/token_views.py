@@ -15,8 +15,8 @@ from ..core import unit_of_work
 bp = Blueprint("api_tokens", __name__)
 
 
-def _back():
-    return redirect(url_for("users.settings") + "#api-tokens")
+def _back(anchor: str = "api-tokens"):
+    return redirect(url_for("users.settings") + f"#{anchor}")
 
 
 @bp.post("/settings/tokens")
@@ -27,9 +27,10 @@ def token_create():
         flash(f"API 令牌未创建：{outcome.error.message}", "error")
         return _back()
     token, plaintext = outcome.value
-    # Shown inside the token section the page scrolls to (not at the top, off-screen): users/tokens.html.
+    # Shown in the token section, and the page lands on the notice itself: on a phone the section's
+    # heading alone leaves the token below the fold (users/tokens.html).
     flash(f"{token.name}\n{plaintext}", "new_token")
-    return _back()
+    return _back("new-token-notice")
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
