@@ -4,6 +4,8 @@ people type them, the read-only county page, the audit log in Chinese, a second 
 counties of the first, and archiving the first."""
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import assert_fits, log_in, open_nav, screenshot
 
 
@@ -86,7 +88,7 @@ def test_a_new_api_token_is_shown_where_the_page_lands(screen):
     token = screen.locator("#new-token")
     token.wait_for()
     assert len(token.input_value()) >= 32
-    box = token.bounding_box()
-    assert 0 <= box["y"] < screen.viewport_size["height"]  # in view, not above the fold
+    # The page lands on it (the browser scrolls to the fragment once the page has loaded: wait for that).
+    expect(token).to_be_in_viewport()
     assert "数据同步脚本" in screen.inner_text("#api-tokens table")
     assert_fits(screen)
