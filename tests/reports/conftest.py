@@ -54,6 +54,23 @@ def mark_submitted(app, campaign_id: int) -> int:
 
 
 @pytest.fixture
+def rescored(monkeypatch):
+    """The county names each kept_sheet_reports call scored again (one set per call that scored any)."""
+    from tracker.reports import kept_reports
+
+    calls: list[set[str]] = []
+    real = kept_reports.build_sheet_reports
+
+    def counting(campaign, today, target=None, *, target_ids=None):
+        reports = real(campaign, today, target, target_ids=target_ids)
+        calls.append({report.target_name for report in reports})
+        return reports
+
+    monkeypatch.setattr(kept_reports, "build_sheet_reports", counting)
+    return calls
+
+
+@pytest.fixture
 def campaign(app, campaign_id):
     """The campaign, inside an app context (for calling the report builders directly)."""
     from tracker.campaigns.models import Campaign

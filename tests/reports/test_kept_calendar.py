@@ -37,23 +37,6 @@ def campaign_id(app, users, monkeypatch) -> int:
     return import_data(app, data)
 
 
-@pytest.fixture
-def rescored(monkeypatch):
-    """The county names each kept_sheet_reports call scored again (one set per call that scored any)."""
-    from tracker.reports import kept_reports
-
-    calls: list[set[str]] = []
-    real = kept_reports.build_sheet_reports
-
-    def counting(campaign, today, target=None, *, target_ids=None):
-        reports = real(campaign, today, target, target_ids=target_ids)
-        calls.append({report.target_name for report in reports})
-        return reports
-
-    monkeypatch.setattr(kept_reports, "build_sheet_reports", counting)
-    return calls
-
-
 def overview(app, campaign_id) -> dict:
     """County name → its kept report, checked against one computed afresh."""
     from tracker.campaigns.models import Campaign

@@ -19,23 +19,6 @@ def campaign_id(app) -> int:
     return import_data(app, data)
 
 
-@pytest.fixture
-def recomputed(monkeypatch):
-    """The target names each kept_sheet_reports call computed again (a list per call)."""
-    from tracker.reports import kept_reports
-
-    calls: list[set[str]] = []
-    real = kept_reports.build_sheet_reports
-
-    def counting(campaign, today, target=None, *, target_ids=None):
-        reports = real(campaign, today, target, target_ids=target_ids)
-        calls.append({report.target_name for report in reports})
-        return reports
-
-    monkeypatch.setattr(kept_reports, "build_sheet_reports", counting)
-    return calls
-
-
 def kept_equal_fresh(app, campaign_id) -> None:
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
@@ -143,14 +126,14 @@ CHANGES = [
 
 
 @pytest.mark.parametrize("apply, reached", CHANGES, ids=[c[0].__name__.strip("_") for c in CHANGES])
-def test_a_change_recomputes_the_targets_it_reached_and_only_them(app, campaign_id, recomputed, apply, reached):
+def test_a_change_recomputes_the_targets_it_reached_and_only_them(app, campaign_id, rescored, apply, reached):
     kept_equal_fresh(app, campaign_id)
-    assert recomputed == [{"凉州区", "民勤县"}]  # the first view computes every target
+    assert rescored == [{"凉州区", "民勤县"}]  # the first view computes every target
     kept_equal_fresh(app, campaign_id)
-    assert recomputed[1:] == []  # nothing changed: nothing computed
+    assert rescored[1:] == []  # nothing changed: nothing computed
     change(app, campaign_id, apply)
     kept_equal_fresh(app, campaign_id)
-    assert recomputed[1:] == ([reached] if reached else [])
+    assert rescored[1:] == ([reached] if reached else [])
 
 
 def report_tokens(target_ids) -> dict:
@@ -193,7 +176,7 @@ def test_bulk_import_renews_the_tokens_of_every_target(app, campaign_id):
         db.session.remove()
 
 
-def test_another_day_recomputes_every_target(app, campaign_id, recomputed):
+def test_another_day_recomputes_every_target(app, campaign_id, rescored):
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
     from tracker.reports.kept_reports import kept_sheet_reports
@@ -203,7 +186,7 @@ def test_another_day_recomputes_every_target(app, campaign_id, recomputed):
         kept_sheet_reports(campaign, TODAY)
         kept_sheet_reports(campaign, date(2020, 12, 1))
         db.session.remove()
-    assert recomputed == [{"凉州区", "民勤县"}, {"凉州区", "民勤县"}]
+    assert rescored == [{"凉州区", "民勤县"}, {"凉州区", "民勤县"}]
 
 
 def _unlock_liangzhou(campaign, _requests, targets):
@@ -216,7 +199,7 @@ def _unlock_liangzhou(campaign, _requests, targets):
     review.unlock_sheet(reviewer, ops.sheet_for(campaign, targets["liangzhou"]), "更正", TODAY)
 
 
-def test_signing_and_unlocking_renew_the_county_report(app, users, campaign_id, recomputed):
+def test_signing_and_unlocking_renew_the_county_report(app, users, campaign_id, rescored):
     from tracker.campaigns.models import Campaign
     from tracker.extensions import db
     from tracker.reports.kept_reports import kept_sheet_reports
@@ -228,10 +211,10 @@ def test_signing_and_unlocking_renew_the_county_report(app, users, campaign_id, 
 
     assert codes() == {"凉州区": "", "民勤县": ""}
     sign_target(app, campaign_id, "liangzhou")
-    recomputed.clear()
+    rescored.clear()
     signed = codes()
-    assert recomputed == [{"凉州区"}] and len(signed["凉州区"]) == 14 and signed["民勤县"] == ""
+    assert rescored == [{"凉州区"}] and len(signed["凉州区"]) == 14 and signed["民勤县"] == ""
     kept_equal_fresh(app, campaign_id)
     change(app, campaign_id, _unlock_liangzhou)
-    recomputed.clear()
-    assert codes() == {"凉州区": "", "民勤县": ""} and recomputed == [{"凉州区"}]
+    rescored.clear()
+    assert codes() == {"凉州区": "", "民勤县": ""} and rescored == [{"凉州区"}]
