@@ -18,20 +18,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def page(browser, live_server, users):
-    context = browser.new_context(base_url=live_server, accept_downloads=True, locale="zh-CN",
-                                  viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    # A form answered with 400/409 is expected behaviour; what must never fail is a script, a style or a font.
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type in ASSET_TYPES else None)
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors or CSP violations in the browser: {errors}"
+    yield from _watched_page(browser, live_server, "desktop")
 
 
 SCREENS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -42,14 +29,20 @@ PHONE_SLACK = 4  # px: a scrollbar's rounding, not a page wider than the phone
 def screen(request, browser, live_server, users):
     """A page at a desktop size and on a 390×844 phone (touch); any script error, console error or failed
     asset fails the test, like `page`. `page.is_phone` says which."""
-    phone = request.param == "phone"
+    yield from _watched_page(browser, live_server, request.param)
+
+
+def _watched_page(browser, live_server, size: str):
+    """A new page of the given size; the test fails on any script error, console error or failed asset."""
+    phone = size == "phone"
     context = browser.new_context(base_url=live_server, accept_downloads=True, locale="zh-CN",
-                                  viewport=SCREENS[request.param], is_mobile=phone, has_touch=phone)
+                                  viewport=SCREENS[size], is_mobile=phone, has_touch=phone)
     context.set_default_timeout(15000)
     page = context.new_page()
     page.is_phone = phone
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # A form answered with 400/409 is expected behaviour; what must never fail is a script, a style or a font.
     page.on("console", lambda message: errors.append(message.text)
             if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
     page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
