@@ -87,7 +87,7 @@ def _clean_database(request):
 def reset_database(db) -> None:
     from tracker.core.kept import reset_all
     from tracker.scoring.models import RubricVersion
-    from tracker.scoring.rubric_store import _parse_cached
+    from tracker.scoring.rubric_store import forget_parsed_rubrics
 
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != RubricVersion.__tablename__]
     with db.engine.begin() as connection:
@@ -100,7 +100,7 @@ def reset_database(db) -> None:
                 connection.execute(table.delete())
             connection.exec_driver_sql("DELETE FROM rubric_versions WHERE builtin = 0")
     reset_all()
-    _parse_cached.cache_clear()
+    forget_parsed_rubrics()
 
 
 @pytest.fixture

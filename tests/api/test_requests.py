@@ -153,6 +153,41 @@ def test_phone_attempts_follow_the_protocol(api, world):
     assert reply.status_code == 400 and "outcome" in reply.get_json()["error"]["fields"]
 
 
+def test_a_call_in_the_future_is_refused_and_nothing_is_stored(app, api, world, monkeypatch):
+    from tracker.law.workdays import BEIJING
+
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 9, 2, 10, 30, tzinfo=BEIJING))
+    evaluator = api("evaluator")
+    url = f"/requests/{world.phone}"
+    before = evaluator.get(url).get_json()
+    for at in ("2020-09-02T10:31:00+08:00", "2020-09-02T02:31:00Z", "2020-09-03T09:00:00+08:00"):
+        response = evaluator.post(url + "/attempts", {"at": at, "connected": True})
+        assert response.status_code == 400, at
+        assert "拨打时间不能晚于现在" in response.get_json()["error"]["fields"]["at"], at
+    assert evaluator.get(url).get_json() == before
+    now = evaluator.post(url + "/attempts", {"at": "2020-09-02T10:30:00+08:00", "connected": True})
+    assert now.status_code == 201 and now.get_json()["phone_protocol"]["connected"] is True
+
+
+def test_the_phone_protocol_says_whether_calls_on_two_days_broke_the_test(api, world):
+    evaluator = api("evaluator")
+    url = f"/requests/{world.phone}"
+    protocol = evaluator.get(url).get_json()["phone_protocol"]
+    # Its day is over (today is long after 2020), but no call was made on another day.
+    assert protocol["broken"] is True and protocol["broken_by_calls"] is False
+    evaluator.post(url + "/attempts", {"at": "2020-09-03T09:10:00+08:00", "connected": False})
+    protocol = evaluator.get(url).get_json()["phone_protocol"]
+    assert protocol["broken"] is True and protocol["broken_by_calls"] is True
+    assert evaluator.get(url + "?today=2020-09-02").get_json()["phone_protocol"]["broken_by_calls"] is True
+
+
+def test_the_phone_protocol_fields_are_documented(api):
+    schemas = api(None).get("/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["Request"]["properties"]["phone_protocol"]["$ref"].endswith("/PhoneProtocol")
+    protocol = schemas["PhoneProtocol"]
+    assert "broken_by_calls" in protocol["properties"] and "broken" in protocol["properties"]
+
+
 def test_voided_request_is_read_only_until_restored(api, world):
     evaluator = api("evaluator")
     assert evaluator.post(f"/requests/{world.mail}/void", {}).status_code == 400  # the reason is required

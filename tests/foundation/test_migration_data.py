@@ -196,6 +196,25 @@ def check_report_jobs(connection) -> None:
     connection.execute(text("DELETE FROM report_jobs"))
 
 
+REPORT_JOB = {"id": 1, "campaign_id": 1, "kind": "xlsx", "business_date": "2020-11-30", "status": "done",
+              "parts_done": 2, "parts_total": 2, "message": "", "stored_name": "0123abcd",
+              "download_name": "迁移测试评分表.xlsx", "size": 100, "created_at": "2020-11-30 00:00:00",
+              "updated_at": "2020-11-30 00:00:00"}
+
+
+def seed_report_job(connection) -> None:
+    seed_core(connection)
+    _insert(connection, "report_jobs", dict(REPORT_JOB))
+
+
+def check_report_job_tokens(connection) -> None:
+    """A job built before 0013 has no record of the data it read: NULL, so it is never reused as current
+    (the next request for that day builds a new one); everything else about it is kept."""
+    check_core(connection)
+    rows = connection.execute(text("SELECT id, status, stored_name, download_name, data_key FROM report_jobs")).all()
+    assert [tuple(row) for row in rows] == [(1, "done", "0123abcd", "迁移测试评分表.xlsx", None)]
+
+
 # 0009 (issue 16): the three token tables fold into `revisions` (scope, key, token), every token kept.
 OLD_TOKENS = {"data_revision": ("id", [(1, "d" * 32)]), "calendar_revision": ("id", [(1, "c" * 32)]),
               "target_revisions": ("target_id", [(0, "s" * 32), (1, "1" * 32)])}
@@ -238,6 +257,7 @@ DATA_CASES: dict[str, DataCase] = {
     "0010": CORE,
     "0011": CORE,
     "0012": DataCase(seed_core, check_report_jobs),
+    "0013": DataCase(seed_report_job, check_report_job_tokens),
 }
 
 

@@ -43,6 +43,7 @@ POLICY: dict[str, dict[str, object]] = {
     "reports.campaign_report": {"GET": ALL}, "reports.campaign_chart": {"GET": ALL}, "reports.target_report": {"GET": ALL},
     "reports.campaign_xlsx": {"GET": ALL}, "reports.target_xlsx": {"GET": ALL}, "reports.campaign_json": {"GET": ALL},
     "reports.report_job": {"GET": ALL}, "reports.report_job_file": {"GET": ALL},
+    "reports.queue_report_job": {"POST": ALL},  # queuing a build changes data: a POST (GET report.xlsx queues nothing)
     "reports.statistics": {"GET": ALL}, "reports.statistics_csv": {"GET": ALL}, "reports.annual_table": {"GET": ALL},
     "requests.request_list": {"GET": ALL}, "requests.request_detail": {"GET": ALL},
     "requests.attachment_download": {"GET": ALL},

@@ -3,6 +3,7 @@ background job with progress and a link; the JSON report is streamed a group of 
 from __future__ import annotations
 
 import json
+import re
 from io import BytesIO
 
 import sqlite3
@@ -14,6 +15,21 @@ from sqlalchemy import select
 from .conftest import TODAY
 
 XLSX = "/campaigns/{c}/report.xlsx?today=2020-11-30"
+QUEUE = "/campaigns/{c}/report-jobs"
+
+
+def queue(browser, campaign_id, today="2020-11-30"):
+    """The button of the download page: a POST with the CSRF token (Browserless adds it)."""
+    return browser.post(QUEUE.format(c=campaign_id), data={"today": today})
+
+
+def jobs(app) -> list:
+    from tracker.extensions import db
+    from tracker.reports.models import ReportJob
+
+    with app.app_context():
+        return [(job.id, job.status, job.business_date.isoformat())
+                for job in db.session.scalars(select(ReportJob).order_by(ReportJob.id))]
 
 
 @pytest.fixture
@@ -43,20 +59,95 @@ def test_big_workbook_is_queued_not_built_in_the_request(big, login, campaign_id
     monkeypatch.setattr(xlsx, "build_workbook", refuse)
     monkeypatch.setattr(files, "build_workbook_in_parts", refuse)
     browser = login("reviewer")
-    response = browser.get(XLSX.format(c=campaign_id))
+    response = queue(browser, campaign_id)
     assert response.status_code == 302 and "/report-jobs/" in response.headers["Location"]
     assert len(not_started) == 1
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "排队等待生成" in page and 'http-equiv="refresh"' in page and "report-job-file" not in page
-    again = browser.get(XLSX.format(c=campaign_id))  # a second click follows the same job
+    again = queue(browser, campaign_id)  # a second click follows the same job
     assert again.headers["Location"] == response.headers["Location"] and len(not_started) == 1
+
+
+def test_a_get_queues_nothing_and_offers_the_button(big, app, login, campaign_id, not_started):
+    """Queuing changes data: a GET (a link followed, a prefetch) never does it; the page has the button."""
+    browser = login("evaluator")
+    response = browser.get(XLSX.format(c=campaign_id))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and jobs(app) == [] and not_started == []
+    form = re.search(r'<form[^>]*id="report-job-queue".*?</form>', page, re.S).group(0)
+    assert 'method="post"' in form and f'action="/campaigns/{campaign_id}/report-jobs"' in form
+    assert 'name="csrf_token"' in form and 'name="today" value="2020-11-30"' in form
+    overview = browser.get(f"/campaigns/{campaign_id}/report?today=2020-11-30").get_data(as_text=True)
+    assert 'id="report-job-queue"' in overview and f"/campaigns/{campaign_id}/report.xlsx" not in overview
+    without_token = browser.client.post(QUEUE.format(c=campaign_id), data={"today": "2020-11-30"})
+    assert without_token.status_code == 400 and jobs(app) == [] and not_started == []
+
+
+def test_a_small_campaign_posted_is_sent_to_the_download(app, login, campaign_id, not_started):
+    response = queue(login("evaluator"), campaign_id)
+    assert response.status_code == 302 and "/report.xlsx?today=2020-11-30" in response.headers["Location"]
+    assert jobs(app) == [] and not_started == []
+
+
+def test_a_finished_job_is_reused_while_nothing_it_reads_changed(big, app, login, campaign_id, not_started):
+    from tracker.reports import report_jobs
+
+    browser = login("evaluator")
+    location = queue(browser, campaign_id).headers["Location"]
+    with app.app_context():
+        report_jobs.run_job(not_started[0])
+    again = queue(login("reviewer"), campaign_id)  # another user, the same day, the same data
+    assert again.headers["Location"] == location and len(not_started) == 1
+    offer = browser.get(XLSX.format(c=campaign_id)).get_data(as_text=True)
+    assert f'href="{location}/file"' in offer  # the download page offers the file already built
+    other_day = queue(browser, campaign_id, today="2020-12-01")
+    assert other_day.headers["Location"] != location and len(not_started) == 2
+
+
+def test_a_change_to_what_the_report_reads_outdates_the_file(big, app, login, campaign_id, not_started):
+    from tracker.campaigns.models import Target
+    from tracker.extensions import db
+    from tracker.reports import report_jobs
+
+    browser = login("evaluator")
+    location = queue(browser, campaign_id).headers["Location"]
+    with app.app_context():
+        report_jobs.run_job(not_started[0])
+        old_file = report_jobs.job_file(db.session.get(report_jobs.ReportJob, not_started[0]))
+        target = db.session.scalars(select(Target).where(Target.campaign_id == campaign_id)).first()
+        target.notes = "补充说明：数据已更正"  # a county's data: its token is renewed at the commit
+        db.session.commit()
+    page = browser.get(location).get_data(as_text=True)
+    assert "数据已变化" in page and "report-job-file" not in page and 'id="report-job-queue"' in page
+    not_current = browser.get(location + "/file")
+    assert not_current.status_code == 302 and not_current.headers["Location"].endswith(location)
+    fresh = queue(browser, campaign_id)
+    assert fresh.headers["Location"] != location and len(not_started) == 2
+    assert [status for _id, status, _day in jobs(app)] == ["outdated", "queued"]
+    assert not old_file.exists()  # an outdated file is offered to no one: removed with the change
+    assert "数据已变化" in browser.get(location).get_data(as_text=True)
+
+
+def test_a_rename_outdates_the_file_though_it_renews_no_token(big, app, login, campaign_id, not_started):
+    """The workbook prints the campaign's name; a rename renews no county's token (campaigns/models.py)."""
+    from tracker.campaigns.models import Campaign
+    from tracker.extensions import db
+    from tracker.reports import report_jobs
+
+    browser = login("evaluator")
+    location = queue(browser, campaign_id).headers["Location"]
+    with app.app_context():
+        report_jobs.run_job(not_started[0])
+        db.session.get(Campaign, campaign_id).name = "武威市2020年考评（更名）"
+        db.session.commit()
+    assert queue(browser, campaign_id).headers["Location"] != location and len(not_started) == 2
 
 
 def test_finished_job_links_the_workbook(big, app, login, campaign_id, not_started):
     from tracker.reports import report_jobs
 
     browser = login("evaluator")
-    location = browser.get(XLSX.format(c=campaign_id)).headers["Location"]
+    location = queue(browser, campaign_id).headers["Location"]
     with app.app_context():
         report_jobs.run_job(not_started[0])
     page = browser.get(location).get_data(as_text=True)
@@ -104,19 +195,21 @@ def test_failed_job_says_so_and_offers_a_new_one(big, app, login, campaign_id, n
 
     monkeypatch.setattr(report_jobs, "write_campaign_xlsx", fail)
     browser = login("reviewer")
-    location = browser.get(XLSX.format(c=campaign_id)).headers["Location"]
+    location = queue(browser, campaign_id).headers["Location"]
     with app.app_context():
         report_jobs.run_job(not_started[0])
     page = browser.get(location).get_data(as_text=True)
     assert "生成失败" in page and "磁盘已满" in page and "重新生成" in page
+    again = re.search(r'<form[^>]*id="report-job-queue".*?</form>', page, re.S).group(0)  # a button, not a link
+    assert 'method="post"' in again and 'name="csrf_token"' in again
     not_ready = browser.get(location + "/file")  # no file: back to the progress page, which says why
     assert not_ready.status_code == 302 and not_ready.headers["Location"].endswith(location)
-    assert browser.get(XLSX.format(c=campaign_id)).headers["Location"] != location  # a new job
+    assert queue(browser, campaign_id).headers["Location"] != location  # a new job
 
 
 def test_a_job_of_another_campaign_is_404(big, login, campaign_id, not_started):
     browser = login("reviewer")
-    location = browser.get(XLSX.format(c=campaign_id)).headers["Location"]
+    location = queue(browser, campaign_id).headers["Location"]
     assert browser.get(location.replace(f"/campaigns/{campaign_id}/", "/campaigns/999/")).status_code == 404
 
 
@@ -177,8 +270,8 @@ def test_a_new_job_removes_the_files_of_jobs_older_than_a_day(big, app, campaign
     with app.app_context():
         campaign = db.session.get(Campaign, campaign_id)
         ids = []
-        for _ in range(2):
-            job, _new = report_jobs.queue_xlsx(None, campaign, TODAY)
+        for day in (TODAY, TODAY + timedelta(days=1)):  # two days: two jobs (one day's finished job is reused)
+            job, _new = report_jobs.queue_xlsx(None, campaign, day)
             unit_of_work.save()
             report_jobs.run_job(job.id)
             ids.append(job.id)

@@ -205,11 +205,22 @@ def frozen_now(app, monkeypatch):
     monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 9, 2, 9, 30, tzinfo=BEIJING))
 
 
+@pytest.fixture
+def evening_now(app, monkeypatch):
+    """The same day at 17:00: the day's calls entered after the fact are all in the past (none may lie in
+    the future), and the office is still open."""
+    from datetime import datetime
+
+    from tracker.law.workdays import BEIJING
+
+    monkeypatch.setitem(app.config, "FROZEN_NOW", datetime(2020, 9, 2, 17, 0, tzinfo=BEIJING))
+
+
 def phone_request(app, setup):
     return make_request(app, setup, channel="phone", purpose="18", phone={"question": "预算公开在哪里？"})
 
 
-def test_three_misses_complete_the_test_and_a_fourth_is_refused(app, login, setup, frozen_now):
+def test_three_misses_complete_the_test_and_a_fourth_is_refused(app, login, setup, evening_now):
     request_id = phone_request(app, setup)
     evaluator = login("evaluator")
     first = evaluator.post(f"/requests/{request_id}/attempts", data={"at": "2020-09-02T09:10", "connected": "false"})
@@ -235,7 +246,7 @@ def load_attempts(app, request_id):
         return db.session.scalars(select(PhoneAttempt).where(PhoneAttempt.request_id == request_id)).all()
 
 
-def test_attempt_outside_office_hours_is_flagged(app, login, setup, frozen_now):
+def test_attempt_outside_office_hours_is_flagged(app, login, setup, evening_now):
     request_id = phone_request(app, setup)
     evaluator = login("evaluator")
     response = evaluator.post(f"/requests/{request_id}/attempts", data={"at": "2020-09-02T12:30", "connected": "false"})
@@ -265,6 +276,27 @@ def test_phone_test_left_unfinished_on_its_day_asks_to_enter_the_rest_or_void(ap
     evaluator.post(f"/requests/{request_id}/attempts", data={"at": "2020-09-02T09:10", "connected": "false"})
     page = evaluator.get(f"/requests/{request_id}").get_data(as_text=True)
     assert "如当日还有拨打，请补录" in page and "请作废本次测试（作废后新建的测试才计分）" in page
+
+
+@pytest.mark.parametrize("form", [
+    {"at": "2020-09-02T09:31"},  # one minute after the frozen now
+    {"at_date": "2020-09-02", "at_time": "09:31"},  # the "补录已拨打的电话" form: day and time apart
+    {"at_date": "2020-09-03", "at_time": "09:00"},  # tomorrow
+    {"at": "2020-09-02T01:31:00+00:00"},  # 09:31 Beijing, written in UTC
+])
+def test_a_call_entered_after_the_fact_may_not_lie_in_the_future(app, login, setup, frozen_now, form):
+    request_id = phone_request(app, setup)
+    version = load(app, request_id).version
+    evaluator = login("evaluator")
+    response = evaluator.post(f"/requests/{request_id}/attempts", data=form | {"connected": "true"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<strong>拨打时间</strong>" in page and "拨打时间不能晚于现在" in page
+    assert load_attempts(app, request_id) == [] and load(app, request_id).version == version
+    # The present minute itself is a call already made.
+    same_minute = evaluator.post(f"/requests/{request_id}/attempts",
+                                 data={"at_date": "2020-09-02", "at_time": "09:30", "connected": "false"})
+    assert same_minute.status_code == 302 and len(load_attempts(app, request_id)) == 1
 
 
 def test_bad_attempt_time_names_the_field(app, login, setup):

@@ -113,7 +113,8 @@ VOID_INPUT = {"type": "object", "properties": {
     "void_reason": _nullable("string", maxLength=500, description="作废原因（作废时必填）")}}
 EVENT_INPUT = {"allOf": [ref("bundle.event")], "type": "object",
                "properties": {"note": _nullable("string", maxLength=1000)}}
-ATTEMPT_INPUT = {"type": "object", "required": ["at"], "properties": {
+ATTEMPT_INPUT = {"type": "object", "required": ["at"],
+                 "description": "登记已拨打的电话：at 不能晚于现在（北京时间），否则 400，字段 at", "properties": {
     "at": ref("bundle.dateTime"), "connected": {"type": "boolean"}, "note": _nullable("string", maxLength=1000)}}
 DOCUMENT_INPUT = {"type": "object", "required": ["kind", "dated_on"], "properties": {
     "kind": {"enum": list(DOCUMENT_KINDS)}, "dated_on": DATE, "number": _nullable("string", maxLength=100),
@@ -140,6 +141,18 @@ DEADLINE = {
                       "days_off": {"type": "array", "items": {"type": "object"}}}}},
     },
 }
+PHONE_PROTOCOL = {
+    "type": "object", "description": "电话测试规程的状态（仅 phone 渠道）",
+    "required": ["valid_count", "connected", "complete", "outcome", "test_day", "broken", "broken_by_calls"],
+    "properties": {
+        "valid_count": {"type": "integer", "description": "计入测试的拨打次数（至多3次）"},
+        "connected": {"type": "boolean"}, "complete": {"type": "boolean"},
+        "outcome": {"enum": ["connected", "missed", None]}, "test_day": NULLABLE_DATE,
+        "broken": {"type": "boolean", "description": "测试未完成且拨打日已过（因后来的拨打或时间已过）"},
+        "broken_by_calls": {"type": "boolean",
+                            "description": "拨打分在两天：拨打日结束后又有拨打，本次测试须作废（页面提示“请作废本次测试”）"},
+        "broken_reason": _nullable("string"), "guidance": {"type": "string"}, "summary": {"type": "string"}},
+}
 REQUEST = {
     "type": "object",
     "required": ["id", "campaign_id", "target_id", "version", "key", "target", "channel", "purpose", "voided",
@@ -151,7 +164,7 @@ REQUEST = {
                    "void_reason": {"type": "string"},
                    "online": {"type": "object"}, "oral": {"type": "object"}, "letter": {"type": "object"},
                    "phone": {"type": "object", "description": "attempts 带每次拨打是否计入（valid、number、reason）"},
-                   "phone_protocol": {"type": "object", "description": "电话测试规程的状态（仅 phone 渠道）"},
+                   "phone_protocol": ref("PhoneProtocol"),
                    "events": {"type": "array", "items": {"type": "object", "required": ["id", "type", "on"],
                                                          "properties": {"id": ID,
                                                                         "type": {"enum": list(EVENT_TYPES)},
@@ -245,6 +258,7 @@ def schemas() -> dict:
         "RequestInput": REQUEST_INPUT, "RequestPatch": REQUEST_PATCH, "VoidInput": VOID_INPUT,
         "EventInput": EVENT_INPUT, "DocumentInput": DOCUMENT_INPUT, "AttemptInput": ATTEMPT_INPUT,
         "ReplyInput": REPLY_INPUT,
-        "Deadline": DEADLINE, "Request": REQUEST, "RequestSummary": REQUEST_SUMMARY, "RequestPage": REQUEST_PAGE,
+        "Deadline": DEADLINE, "PhoneProtocol": PHONE_PROTOCOL, "Request": REQUEST, "RequestSummary": REQUEST_SUMMARY,
+        "RequestPage": REQUEST_PAGE,
         "Facts": FACTS, "FactsInput": FACTS_INPUT, "Sheet": SHEET, "Report": REPORT,
     }

@@ -93,7 +93,8 @@ def _phone(row: MockRequest, calendar: WorkCalendar, today: date) -> tuple[list,
                 for v in protocol.attempts]
     summary = {"valid_count": protocol.valid_count, "connected": protocol.connected, "complete": protocol.complete,
                "outcome": protocol.outcome, "test_day": _iso(protocol.test_day), "broken": protocol.broken,
-               "broken_reason": protocol.broken_reason_zh, "guidance": protocol.guidance_zh,
+               "broken_by_calls": protocol.broken_by_calls, "broken_reason": protocol.broken_reason_zh,
+               "guidance": protocol.guidance_zh,
                "summary": protocol.summary_zh}
     return attempts, summary
 

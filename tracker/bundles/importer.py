@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ..calendar.operations import merge_calendar
 from ..calendar.service import current_calendar
@@ -24,6 +24,7 @@ from ..core import audit, clock
 from ..core.policy import CLOSED_MESSAGE
 from ..core import parsing as p
 from ..core.audit import AuditEntry
+from ..core.bulk import insert_many
 from ..core.db import insert_values, new_row, numbered_inserts, reserve_ids, to_db_time
 from ..core.errors import TrackerError, ValidationError
 from ..core.heap import collector_paused
@@ -104,7 +105,7 @@ class _Importer:
         else:
             for row, ident in zip(rows, ids):
                 row.id = ident
-            db.session.execute(insert(IndicatorFacts.__table__), [insert_values(row) for row in rows])
+            insert_many(db.session, IndicatorFacts.__table__, [insert_values(row) for row in rows])
         self.write_audit([record for _row, record in batch])
 
     @staticmethod
@@ -113,8 +114,7 @@ class _Importer:
         with audit.collected() as entries:
             for record in records:
                 record()
-        if entries:
-            db.session.execute(insert(AuditEntry.__table__), entries)
+        insert_many(db.session, AuditEntry.__table__, entries)
 
     def write_batch(self) -> None:
         """INSERT the new requests of the batch with their replies, events and attempts, then audit them."""

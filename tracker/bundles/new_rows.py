@@ -1,12 +1,12 @@
 """The Core INSERTs of an import's new requests, with their replies, events, attempts and documents.
 
 The rows were built as transient ORM objects (core/db.py new_row) and never join the session: their
-ids are reserved up front and written straight into their state, one executemany per table.
+ids are reserved up front and written straight into their state, one COPY or executemany per table
+(core/bulk.py).
 """
 from __future__ import annotations
 
-from sqlalchemy import insert
-
+from ..core.bulk import insert_many
 from ..core.db import insert_values, reserve_ids
 from ..requests.models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
 
@@ -31,8 +31,8 @@ def insert_new_requests(session, rows: list[MockRequest]) -> bool:
                            (PhoneAttempt, _collected(rows, "attempts")),
                            (RequestDocument, _collected(rows, "documents"))):
         if objects:
-            session.execute(insert(model.__table__), [_without_id(insert_values(o), model) if model in _CHILDREN
-                                                      else insert_values(o) for o in objects])
+            insert_many(session, model.__table__, [_without_id(insert_values(o), model) if model in _CHILDREN
+                                                   else insert_values(o) for o in objects])
     return True
 
 

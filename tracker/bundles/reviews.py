@@ -59,14 +59,18 @@ def apply_review(campaign: Campaign, target: Target, review: dict) -> None:
         _reopen(sheet, review, people)
     if wanted == "draft":
         return
+    submitted = None  # (day, live sheet): computed once when it is submitted and signed on one day
     if sheet.status == "draft":
         filler = _person(review, people, "submitted_by", "填报人")
         if not policy.can(filler, policy.EDIT, sheet):
             raise PermissionDenied(f"{filler.username} 不是本考评项目组的填报人，不能提交评分表")
-        review_ops.submit_sheet(filler, sheet, _day(review, "submitted_on"))
+        day = _day(review, "submitted_on")
+        submitted = (day, review_ops.live_sheet(sheet, day))
+        review_ops.submit_sheet(filler, sheet, day, live=submitted[1])
     if wanted == "signed":
         signer, day = _person(review, people, "reviewed_by", "审核人"), _day(review, "reviewed_on")
-        prepared = review_ops.prepare_signature(signer, sheet, day)  # every check of signing, once
+        live = submitted[1] if submitted is not None and submitted[0] == day else None
+        prepared = review_ops.prepare_signature(signer, sheet, day, live=live)  # every check of signing, once
         review_ops.sign_sheet(signer, sheet, day, prepared.score.fingerprint(), prepared=prepared)
 
 

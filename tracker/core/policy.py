@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask import g, has_request_context
 from sqlalchemy import select
 
 from ..campaigns.models import Campaign, CampaignMember
 from ..extensions import db
 from ..users.models import ROLES, Role
 from .errors import LockedError, NotFound, PermissionDenied
+from .transaction_cache import forget, transaction_cache
 
 
 class Action(StrEnum):
@@ -31,6 +31,7 @@ class Action(StrEnum):
 
 
 VIEW, EDIT, REVIEW, MANAGE = Action.VIEW, Action.EDIT, Action.REVIEW, Action.MANAGE
+_TEAMS, _CLOSED = "policy.teams", "policy.closed"
 _ACTING_ROLE = {EDIT: Role.EVALUATOR, REVIEW: Role.REVIEWER}
 
 
@@ -44,8 +45,8 @@ def is_admin(user) -> bool:
 
 
 def team_campaign_ids(user) -> frozenset[int]:
-    """The campaigns whose team `user` belongs to (read once per web request)."""
-    cache = g.setdefault("policy_teams", {}) if has_request_context() else {}
+    """The campaigns whose team `user` belongs to (read once per transaction: core/transaction_cache)."""
+    cache = transaction_cache(_TEAMS)
     if user.id not in cache:
         cache[user.id] = frozenset(db.session.scalars(
             select(CampaignMember.campaign_id).where(CampaignMember.user_id == user.id)))
@@ -53,20 +54,17 @@ def team_campaign_ids(user) -> frozenset[int]:
 
 
 def closed_campaign_ids() -> frozenset[int]:
-    """The closed (archived) campaigns: read-only for everyone, admins included (read once per web request)."""
-    if has_request_context() and "policy_closed" in g:
-        return g.policy_closed
-    closed = frozenset(db.session.scalars(select(Campaign.id).where(Campaign.closed_on.is_not(None))))
-    if has_request_context():
-        g.policy_closed = closed
-    return closed
+    """The closed (archived) campaigns: read-only for everyone, admins included (read once per transaction)."""
+    cache = transaction_cache(_CLOSED)
+    if "ids" not in cache:
+        cache["ids"] = frozenset(db.session.scalars(select(Campaign.id).where(Campaign.closed_on.is_not(None))))
+    return cache["ids"]
 
 
 def forget_teams() -> None:
-    """After a team or a campaign's state changed within this web request (the cache would answer for the old)."""
-    if has_request_context():
-        g.pop("policy_teams", None)
-        g.pop("policy_closed", None)
+    """After a team or a campaign's state changed in this transaction (the cache would answer for the old)."""
+    forget(_TEAMS)
+    forget(_CLOSED)
 
 
 def _closed(action: Action, obj) -> bool:

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from ..extensions import db
+from .transaction_cache import transaction_cache
 
 DATA, SHARED, CALENDAR, TARGET = "data", "shared", "calendar", "target"
 EVERY = 0  # the key of a scope's one token; for TARGET, "every target" (a bulk statement's renewal)
@@ -159,13 +160,15 @@ def _declaration_of_table(table_name: str) -> Declaration:
 def current_tokens(scope_keys: Iterable[ScopeKey]) -> dict[ScopeKey, str]:
     """The committed token of each (scope, key); "" for one never renewed since tokens exist."""
     wanted = list(dict.fromkeys(scope_keys))
-    if not wanted:
-        return {}
-    rows = db.session.execute(select(Revision.scope, Revision.key, Revision.token)
-                              .where(Revision.scope.in_({scope for scope, _ in wanted}),
-                                     Revision.key.in_({key for _, key in wanted})))
-    found = {(scope, key): token for scope, key, token in rows}
-    return {scope_key: found.get(scope_key, "") for scope_key in wanted}
+    read = transaction_cache("revisions.tokens")  # a token moves only when a transaction commits
+    missing = [scope_key for scope_key in wanted if scope_key not in read]
+    if missing:
+        rows = db.session.execute(select(Revision.scope, Revision.key, Revision.token)
+                                  .where(Revision.scope.in_({scope for scope, _ in missing}),
+                                         Revision.key.in_({key for _, key in missing})))
+        found = {(scope, key): token for scope, key, token in rows}
+        read.update((scope_key, found.get(scope_key, "")) for scope_key in missing)
+    return {scope_key: read[scope_key] for scope_key in wanted}
 
 
 def pending_scopes() -> frozenset[str]:
@@ -245,12 +248,18 @@ def _collect_flushed_rows(session, _context, _instances) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _collect_statements(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    declaration = _declaration_of_table(state.statement.table.name)
+    if state.is_insert or state.is_update or state.is_delete:
+        note_table_written(state.session, state.statement.table.name)
+
+
+def note_table_written(session, table_name: str) -> None:
+    """Rows of the table were written by a bulk statement (no rows to follow): its scope is renewed,
+    for a target-reaching table every target's. Core statements are noted by themselves; a write
+    the session does not see (core/bulk.py's COPY) says so here."""
+    declaration = _declaration_of_table(table_name)
     if isinstance(declaration, Bookkeeping):
         return
-    pending = _pending(state.session)
+    pending = _pending(session)
     pending.keys.add((DATA, EVERY))
     pending.keys.add((declaration.scope, EVERY) if isinstance(declaration, Shared) else (TARGET, EVERY))
     if isinstance(declaration, Shared) and declaration.reaches_targets:

@@ -12,7 +12,8 @@ from ..core.db import utcnow
 from ..core.revisions import Bookkeeping
 from ..extensions import db
 
-STATUS_LABELS = {"queued": "排队等待生成", "running": "正在生成", "done": "已生成", "failed": "生成失败"}
+STATUS_LABELS = {"queued": "排队等待生成", "running": "正在生成", "done": "已生成", "failed": "生成失败",
+                 "outdated": "数据已变化，文件已作废"}
 
 
 class ReportJob(db.Model):
@@ -29,6 +30,9 @@ class ReportJob(db.Model):
     message: Mapped[str] = mapped_column(String(500), default="")
     stored_name: Mapped[str | None] = mapped_column(String(64))  # the file in the report folder, once done
     download_name: Mapped[str] = mapped_column(String(200), default="")
+    # The digest of the revision tokens the workbook reads (report_jobs.data_key): the file is reused while
+    # they are unchanged. NULL: not known (a job from before migration 0013), never taken as current.
+    data_key: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -40,7 +44,7 @@ class ReportJob(db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed")
+        return self.status in ("done", "failed", "outdated")
 
     @property
     def percent(self) -> int:

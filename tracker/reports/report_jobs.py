@@ -6,9 +6,16 @@ process that took the request builds the file into the instance folder, committi
 after each group of counties (so any web process shows it), and the page then links to the file,
 which is sent from disk. Like the OCR reading (ocr/jobs.py): one build at a time per process, and a
 build cut off by a restart is shown as stale and may be asked for again.
+
+Queuing changes data, so only a POST does it. A job records the digest of the revision tokens
+(core/revisions.py) of what the workbook reads (`data_key`): while they are unchanged, a finished file
+of the same day is offered again instead of built again; once they moved, that file is outdated —
+offered to no one, removed — and the next request builds a new one.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -16,10 +23,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, Target
 from ..core import unit_of_work
+from ..core.revisions import CALENDAR, EVERY, SHARED, TARGET, current_tokens, pending_scopes
 from ..core.db import sqlite_begin_mode, utcnow
 from ..extensions import db
 from .files import part_count, safe_filename, write_campaign_xlsx
@@ -39,24 +47,58 @@ def report_dir() -> Path:
 
 
 def is_big(campaign: Campaign) -> bool:
-    """Whether the campaign's workbook is built as a job rather than inside the request."""
-    return len(campaign.targets) > current_app.config.get("REPORT_JOB_TARGETS", 200)
+    """Whether the campaign's workbook is built as a job rather than inside the request (counted, not
+    loaded: the overview asks it on every page)."""
+    count = db.session.scalar(select(func.count()).select_from(Target).where(Target.campaign_id == campaign.id))
+    return count > current_app.config.get("REPORT_JOB_TARGETS", 200)
 
 
 def is_stale(job: ReportJob) -> bool:
     return not job.finished and job.updated_at is not None and utcnow() - job.updated_at > STALE_AFTER
 
 
-def queue_xlsx(actor, campaign: Campaign, today: date) -> tuple[ReportJob, bool]:
-    """(the job building this campaign's workbook for `today`, whether it is new): one already under way
-    is reused (a second click does not build it twice). The caller commits, then starts a new one."""
-    running = db.session.scalars(select(ReportJob).where(
+def data_key(campaign: Campaign, today: date) -> str | None:
+    """The digest of what the campaign's workbook of `today` reads, as kept_reports.py keys a county's
+    report: every county's token, the bulk and shared ones — and the calendar's, since the day may lie
+    after today, where a calendar change renews no county. The name is printed and renews no token;
+    the ids see a county added or removed. None: this transaction's changes are under no token yet."""
+    if pending_scopes() & {SHARED, CALENDAR, TARGET}:
+        return None
+    ids = sorted(db.session.scalars(select(Target.id).where(Target.campaign_id == campaign.id)))
+    tokens = current_tokens([(SHARED, EVERY), (CALENDAR, EVERY), (TARGET, EVERY), *((TARGET, i) for i in ids)])
+    text = json.dumps([campaign.name, today.isoformat(), ids, list(tokens.values())], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def current_job(campaign: Campaign, today: date, key: str | None = None) -> ReportJob | None:
+    """The newest job that serves the campaign's workbook of `today` as the data is now: under way, or
+    finished with its file still there — both built from the tokens of now (`key`, read if not given)."""
+    key = data_key(campaign, today) if key is None else key
+    if key is None:
+        return None
+    candidates = db.session.scalars(select(ReportJob).where(
         ReportJob.campaign_id == campaign.id, ReportJob.kind == "xlsx", ReportJob.business_date == today,
-        ReportJob.status.in_(("queued", "running"))).order_by(ReportJob.id.desc())).first()
-    if running is not None and not is_stale(running):
-        return running, False
+        ReportJob.data_key == key, ReportJob.status.in_(("queued", "running", "done")))
+        .order_by(ReportJob.id.desc()))
+    return next((job for job in candidates if job_file(job) is not None or not (job.finished or is_stale(job))), None)
+
+
+def is_current(job: ReportJob, campaign: Campaign) -> bool:
+    """Whether a finished job's file still holds the data as it is now (else it is not offered)."""
+    return job.status == "done" and job.data_key is not None and job.data_key == data_key(campaign, job.business_date)
+
+
+def queue_xlsx(actor, campaign: Campaign, today: date) -> tuple[ReportJob, bool]:
+    """(the job serving this campaign's workbook for `today`, whether it is new): one under way or a file
+    built from the same data is reused (a second click, a colleague: no second build); the day's files
+    built from older data are outdated. The caller commits, then starts a new one."""
     _remove_old_jobs(campaign.id)
-    job = ReportJob(campaign_id=campaign.id, kind="xlsx", business_date=today, status="queued",
+    key = data_key(campaign, today)
+    reused = current_job(campaign, today, key)
+    if reused is not None:
+        return reused, False
+    _outdate_files(campaign.id, today)
+    job = ReportJob(campaign_id=campaign.id, kind="xlsx", business_date=today, status="queued", data_key=key,
                     parts_total=part_count(campaign) + 1, created_by_id=getattr(actor, "id", None),
                     download_name=safe_filename(f"{campaign.name}评分表", ".xlsx"))
     db.session.add(job)
@@ -64,14 +106,28 @@ def queue_xlsx(actor, campaign: Campaign, today: date) -> tuple[ReportJob, bool]
     return job, True
 
 
+def _outdate_files(campaign_id: int, today: date) -> None:
+    """The day's finished files that did not serve (built from older data, or lost): marked outdated so
+    no page offers them, and removed once that is committed."""
+    finished = db.session.scalars(select(ReportJob).where(
+        ReportJob.campaign_id == campaign_id, ReportJob.business_date == today, ReportJob.status == "done"))
+    for job in finished:
+        _remove_file_when_committed(job.stored_name)
+        job.status, job.stored_name, job.message = "outdated", None, "数据已变化，此文件已作废"
+
+
 def _remove_old_jobs(campaign_id: int) -> None:
     old = db.session.scalars(select(ReportJob).where(ReportJob.campaign_id == campaign_id,
                                                      ReportJob.updated_at < utcnow() - KEEP_FOR))
     for job in old:
-        if job.stored_name:
-            path = report_dir() / job.stored_name
-            unit_of_work.when_committed(lambda path=path: path.unlink(missing_ok=True))
+        _remove_file_when_committed(job.stored_name)
         db.session.delete(job)
+
+
+def _remove_file_when_committed(stored_name: str | None) -> None:
+    if stored_name:
+        path = report_dir() / stored_name
+        unit_of_work.when_committed(lambda: path.unlink(missing_ok=True))
 
 
 def start(app: Flask, job_id: int) -> threading.Thread:

@@ -43,8 +43,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_day() -> date:
-    """``?today=YYYY-MM-DD`` makes a report reproducible; the default is today in Beijing."""
-    value = request.args.get("today", "").strip()
+    """``?today=YYYY-MM-DD`` (or the form's ``today``) makes a report reproducible; the default is today in
+    Beijing."""
+    value = request.values.get("today", "").strip()
     if not value:
         return clock.today()
     try:
@@ -68,7 +69,7 @@ def campaign_report(campaign_id: int):
     overview = cached_campaign_overview(campaign, today)
     page = overview_page(overview, request.args.get("page"))
     return render_template("reports/overview.html", campaign=campaign, today=today, overview=overview,
-                           page=page, chart_names=CHART_NAMES)
+                           page=page, chart_names=CHART_NAMES, workbook_job=report_jobs.is_big(campaign))
 
 
 @bp.get("/campaigns/<int:campaign_id>/report/charts/<name>.svg")
@@ -99,8 +100,9 @@ def target_report(campaign_id: int, target_id: int):
 @staff_required
 def campaign_xlsx(campaign_id: int):
     campaign = get_campaign(current_user, campaign_id)
-    if report_jobs.is_big(campaign):  # tens of seconds of work: built in the background, not here
-        return _queue_workbook(campaign, report_day())
+    if report_jobs.is_big(campaign):  # tens of seconds of work: built in the background, asked for by a POST
+        today = report_day()
+        return _job_page(campaign, report_jobs.current_job(campaign, today), today)
     # The counties' kept reports (the overview's): nothing is scored again while the data is unchanged.
     reports = kept_sheet_reports(campaign, report_day())
     if not reports:
@@ -108,7 +110,14 @@ def campaign_xlsx(campaign_id: int):
     return _workbook_download(reports, get_rubric(campaign.rubric_code), f"{campaign.name}评分表", summary=True)
 
 
-def _queue_workbook(campaign, today: date):
+@bp.post("/campaigns/<int:campaign_id>/report-jobs")
+@staff_required
+def queue_report_job(campaign_id: int):
+    """Queue the build of a big campaign's workbook (or follow the job that serves it already)."""
+    campaign = get_campaign(current_user, campaign_id)
+    today = report_day()
+    if not report_jobs.is_big(campaign):  # built inside the request: the download is a plain GET
+        return redirect(url_for(".campaign_xlsx", campaign_id=campaign.id, today=today.isoformat()))
     queued = unit_of_work.run(lambda: report_jobs.queue_xlsx(current_user, campaign, today))
     if queued.error is not None:
         raise queued.error
@@ -131,8 +140,16 @@ def _job(campaign_id: int, job_id: int) -> ReportJob:
 def report_job(campaign_id: int, job_id: int):
     """The progress of a workbook built in the background; the link to it once it is ready."""
     job = _job(campaign_id, job_id)
-    return render_template("reports/report_job.html", campaign=get_campaign(current_user, campaign_id), job=job,
-                           stale=report_jobs.is_stale(job), ready=report_jobs.job_file(job) is not None)
+    return _job_page(get_campaign(current_user, campaign_id), job, job.business_date)
+
+
+def _job_page(campaign, job: ReportJob | None, today: date):
+    """A job's progress, its file while it holds the data as it is now, and else the button (a POST)
+    that builds one; `job` None: no job serves the day yet, only the button."""
+    ready = job is not None and report_jobs.job_file(job) is not None
+    current = ready and report_jobs.is_current(job, campaign)
+    return render_template("reports/report_job.html", campaign=campaign, job=job, today=today, ready=ready,
+                           current=current, stale=job is not None and report_jobs.is_stale(job))
 
 
 @bp.get("/campaigns/<int:campaign_id>/report-jobs/<int:job_id>/file")
@@ -140,8 +157,9 @@ def report_job(campaign_id: int, job_id: int):
 def report_job_file(campaign_id: int, job_id: int):
     job = _job(campaign_id, job_id)
     path = report_jobs.job_file(job)
-    if path is None:  # not built yet (or removed after a day): the progress page says which
-        flash("评分表尚未生成，请等待生成完成后再下载。", "warning")
+    if path is None or not report_jobs.is_current(job, get_campaign(current_user, campaign_id)):
+        # not built yet, removed after a day, or built from data changed since: the progress page says which
+        flash("评分表尚未生成或已不是最新数据，请按本页提示下载或重新生成。", "warning")
         return redirect(url_for(".report_job", campaign_id=campaign_id, job_id=job_id))
     return send_file(path, mimetype=XLSX_TYPE, as_attachment=True, download_name=job.download_name, max_age=0)
 

@@ -27,19 +27,7 @@ _CHUNK = 1000  # requests read at a time after a calendar change (bound paramete
 def clock_of(request: MockRequest, **overrides) -> RequestClock:
     """The pure clock of a stored request; `overrides` (column names, `events`, `reply_dispatched_on`,
     `reply_received_on`) describe it as a pending change would leave it, to check before changing."""
-    loaded = getattr(request, "__dict__", _NOTHING)  # a row's loaded values; snapshots have slots
-    state = loaded.get("_sa_instance_state")
-    unsaved = state is not None and state.key is None  # a new row: what was never set reads as None
-
-    def get(name: str):
-        # The values straight from the row: the attribute machinery costs more than the clock (a
-        # national import builds 360 000 clocks); a stored row's unloaded or expired ones go through it.
-        if name in overrides:
-            return overrides[name]
-        if name in loaded:
-            return loaded[name]
-        return None if unsaved else getattr(request, name)
-
+    get = _reader(request, overrides)
     submitted = from_db_time(get("submitted_at"))
     reply = get("reply")
     events = (overrides["events"] if "events" in overrides else get("events")) or ()
@@ -58,12 +46,35 @@ def clock_of(request: MockRequest, **overrides) -> RequestClock:
     )
 
 
+def _reader(request: MockRequest, overrides: dict):
+    """How clock_of reads a value by name: the override, else the value straight from the row (the
+    attribute machinery costs more than the clock: a national import builds 360 000 clocks); a stored
+    row's unloaded or expired values go through it."""
+    loaded = getattr(request, "__dict__", _NOTHING)
+    if loaded is _NOTHING and not overrides:
+        return request.__getattribute__  # a snapshot (requests/snapshots.py): slots, every value set
+    state = loaded.get("_sa_instance_state")
+    unsaved = state is not None and state.key is None  # a new row: what was never set reads as None
+
+    def get(name: str):
+        if name in overrides:
+            return overrides[name]
+        if name in loaded:
+            return loaded[name]
+        return None if unsaved else getattr(request, name)
+    return get
+
+
 def event_of(event) -> Event:
     """A stored event (row, snapshot or mapping of its values) as the pure clock's Event."""
-    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
-    amount = get("amount")
-    return Event(get("type"), get("on"), get("working_days"), get("party"),
-                 float(amount) if amount is not None else None)
+    if isinstance(event, dict):
+        values = (event.get("type"), event.get("on"), event.get("working_days"), event.get("party"))
+        amount = event.get("amount")
+    else:
+        values = (getattr(event, "type", None), getattr(event, "on", None), getattr(event, "working_days", None),
+                  getattr(event, "party", None))
+        amount = getattr(event, "amount", None)
+    return Event(*values, float(amount) if amount is not None else None)
 
 
 def deadline_of(request: MockRequest, calendar: WorkCalendar, today: date | None = None, *,

@@ -23,6 +23,7 @@ from ..law.deadline_checks import date_problems
 from ..law.deadlines import RequestClock, receipt_date_of
 from ..extensions import db
 from ..law.phone import check_new_attempt
+from ..law.workdays import format_cn_date
 from ..users.models import User
 from ..scoring.lock import ensure_target_open
 from .law_bridge import clock_of, phone_protocol_of, store_clock
@@ -310,6 +311,7 @@ def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
     if at is None and "at" not in c.errors:
         c.add("at", "必填（拨打时间）")
     c.raise_if_any()
+    refuse_future_call(at)
     refusal = check_new_attempt(phone_protocol_of(request, current_calendar()), at)
     if refusal:
         raise ValidationError({"at": refusal})
@@ -321,6 +323,15 @@ def add_attempt(actor, request: MockRequest, data: dict) -> PhoneAttempt:
                  after={"request": request.key, "at": at, "connected": bool(connected)},
                  summary=f"{request.key}：{from_db_time(attempt.at):%m-%d %H:%M} {'接通' if connected else '未接通'}")
     return attempt
+
+
+def refuse_future_call(at) -> None:
+    """A call is recorded once made (DESIGN.md §10.3): a time after now (Beijing, the one clock) is a typo
+    in the day or the hour, and would start or break the test on a day that has not come."""
+    now = web_clock.now()
+    if at > now:
+        raise ValidationError({"at": f"拨打时间不能晚于现在（北京时间{format_cn_date(now.date())} {now:%H:%M}），"
+                                     "只能登记已经拨打的电话"})
 
 
 def delete_attempt(actor, request: MockRequest, attempt_id: int) -> None:

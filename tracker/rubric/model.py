@@ -76,6 +76,12 @@ class Rubric:
     def _by_id(self) -> dict[int, Indicator]:
         return {indicator.id: indicator for indicator in self.indicators}
 
+    @cached_property
+    def scores_seen(self) -> dict:
+        """Indicator scores already worked out under this rubric, by (indicator, facts, derived score):
+        rubric/sheet.py's memo. A national campaign's 80 000 facts hold a few hundred distinct values."""
+        return {}
+
     def indicator(self, indicator_id: int) -> Indicator:
         try:
             return self._by_id[indicator_id]

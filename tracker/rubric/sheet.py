@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .model import Rubric, to_fraction, to_number
+from .model import Indicator, Rubric, to_fraction, to_number
 from .rules import DerivedScore, FactError, FactsError, IndicatorScore, score_indicator
 
 
@@ -38,8 +38,9 @@ def score_sheet(rubric: Rubric,
     """
     facts = _by_id(rubric, facts_by_indicator)
     derived = _by_id(rubric, derived_by_indicator or {})
+    seen = rubric.scores_seen
     scores = {
-        indicator.id: score_indicator(indicator, facts.get(indicator.id), derived.get(indicator.id))
+        indicator.id: _score_once(seen, indicator, facts.get(indicator.id), derived.get(indicator.id))
         for indicator in rubric.indicators
     }
     level2: dict[str, float] = {}
@@ -55,6 +56,24 @@ def score_sheet(rubric: Rubric,
         total += subtotal1
     pending = [ident for ident, score in scores.items() if score.points is None]
     return SheetScore(scores, level2, level1, _rounded(total), not pending, pending)
+
+
+def _score_once(seen: dict, indicator: Indicator, facts: Mapping[str, Any] | None,
+                derived: DerivedScore | None) -> IndicatorScore:
+    """score_indicator, worked out once per distinct (indicator, facts, derived score): it is pure, and
+    its result frozen. Facts are JSON values, keyed by their repr: True and 1, 1 and 1.0 stay apart
+    (the same facts with their keys in another order are merely worked out again)."""
+    key = (indicator.id, repr(facts), derived)
+    score = seen.get(key)
+    if score is None:
+        score = score_indicator(indicator, facts, derived)  # invalid facts raise: nothing is remembered
+        if len(seen) >= _SEEN_LIMIT:
+            seen.clear()
+        seen[key] = score
+    return score
+
+
+_SEEN_LIMIT = 50_000  # distinct scores kept per rubric (free-text notes make most of them)
 
 
 def _by_id(rubric: Rubric, mapping: Mapping[int | str, Any]) -> dict[int, Any]:

@@ -29,9 +29,9 @@ from ..rubric import SheetScore, score_sheet
 from ..users.models import User
 from . import snapshot as snap
 from .lock import ensure_campaign_open
-from .models import Evidence, IndicatorFacts, ReviewEvent, RubricVersion, ScoreSheet
+from .models import Evidence, IndicatorFacts, ReviewEvent, ScoreSheet
 from .operations import may_sign
-from .rubric_store import get_rubric
+from .rubric_store import get_rubric, rubric_digest
 from .service import moment_of
 
 SEEN_MISSING = "缺少您审核时所见评分表的核对值，未审核。请在评分表页面点击“审核通过…”并在确认页确认。"
@@ -91,11 +91,12 @@ def _ensure_reviewer(actor, sheet: ScoreSheet, doing: str) -> None:
 
 # ---------------------------------------------------------------------------- submit
 
-def submit_sheet(actor, sheet: ScoreSheet, today: date) -> None:
-    """The 填报人 hands the complete sheet to review; it is locked from now on (lock.py)."""
+def submit_sheet(actor, sheet: ScoreSheet, today: date, live: LiveSheet | None = None) -> None:
+    """The 填报人 hands the complete sheet to review; it is locked from now on (lock.py). `live`:
+    live_sheet(sheet, today), when the caller has just computed it (a bundle submits and signs at once)."""
     if sheet.status != "draft":
         raise ValidationError({"status": "评分表已审核锁定" if sheet.status == "signed" else "评分表已提交，正在等待审核"})
-    score = live_sheet(sheet, today).score
+    score = (live or live_sheet(sheet, today)).score
     if score.pending:
         raise ValidationError(_pending_message(score, "提交审核"))
     sheet.status, sheet.filled_by_id, sheet.filled_on = "submitted", getattr(actor, "id", None), today
@@ -132,8 +133,9 @@ class Prepared:
         return snap.printed_code(self.code)
 
 
-def prepare_signature(actor, sheet: ScoreSheet, today: date) -> Prepared:
-    """Every check of signing, and the snapshot it would store; changes nothing."""
+def prepare_signature(actor, sheet: ScoreSheet, today: date, live: LiveSheet | None = None) -> Prepared:
+    """Every check of signing, and the snapshot it would store; changes nothing. `live`: as for
+    submit_sheet, of this same `today`."""
     _ensure_reviewer(actor, sheet, "审核")
     if sheet.status != "submitted":
         raise ValidationError({"status": "评分表已审核锁定" if sheet.status == "signed"
@@ -141,7 +143,7 @@ def prepare_signature(actor, sheet: ScoreSheet, today: date) -> Prepared:
     refusal = four_eyes_refusal(actor, sheet)
     if refusal:
         raise PermissionDenied(refusal)
-    live = live_sheet(sheet, today)
+    live = live or live_sheet(sheet, today)
     if live.score.pending:
         raise ValidationError(_pending_message(live.score, "审核签字"))
     text = snap.canonical_json(snap.build_snapshot(_source(actor, sheet, today, live)))
@@ -183,16 +185,11 @@ def _source(actor, sheet: ScoreSheet, today: date, live: LiveSheet) -> snap.Shee
     keys = {ident: tuple(d.request_keys) for ident, d in live.derived.items() if getattr(d, "request_keys", ())}
     return snap.SheetSource(
         campaign=(campaign.id, campaign.name), target=(target.id, target.key, target.name), sheet_id=sheet.id,
-        rubric=live.rubric, rubric_digest=_rubric_digest(campaign.rubric_code),
+        rubric=live.rubric, rubric_digest=rubric_digest(campaign.rubric_code),
         calendar_revision=current_revision(), score=live.score, explanations=live.explanations(),
         evidence=evidence_records(sheet), request_keys=keys, request_versions=live.request_versions,
         filled_by=_person(db.session.get(User, sheet.filled_by_id) if sheet.filled_by_id else None),
         filled_on=sheet.filled_on, reviewed_by=_person(actor), reviewed_on=today)
-
-
-def _rubric_digest(code: str) -> str:
-    document = db.session.scalar(select(RubricVersion.document).where(RubricVersion.code == code))
-    return hashlib.sha256(snap.canonical_json(document or {}).encode("utf-8")).hexdigest()
 
 
 def evidence_records(sheet: ScoreSheet) -> dict[int, list[dict]]:
