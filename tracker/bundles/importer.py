@@ -27,7 +27,7 @@ from ..core.audit import AuditEntry
 from ..core.bulk import insert_many
 from ..core.db import insert_values, new_row, numbered_inserts, reserve_ids, to_db_time
 from ..core.errors import TrackerError, ValidationError
-from ..core.heap import collector_paused
+from ..core.heap import collector_paused, free_young_cycles
 from ..core.problems import Problem
 from ..extensions import db
 from ..requests import operations as request_ops
@@ -92,6 +92,7 @@ class _Importer:
         db.session.flush()
         records, self.deferred = self.deferred, []
         self.write_audit(records)
+        free_young_cycles()  # the chunk's rows are written: their cycles go now, not after the import
 
     def write_facts(self) -> None:
         batch, self.new_facts = self.new_facts, []
