@@ -19,6 +19,7 @@ from tracker.law.derived import (
     OralFacts,
     PhoneOutcome,
     ReplyFacts,
+    SELECTION_ONLY,
     ScoredRequest,
     derive_scores,
     pick_request,
@@ -268,3 +269,40 @@ def test_reply_facts_from_a_bundle_reply() -> None:
     facts = ReplyFacts.from_mapping({"dispatched_on": "2020-10-09", "received_on": None,
                                      "outcome": "withheld", "reasons_given": True, "fee_charged": 0})
     assert facts == ReplyFacts("withheld", date(2020, 10, 9), None, reasons_given=True)
+
+
+# ---------------------------------------------------------------------------- requests completed when picked
+
+def selection_only(whole: ScoredRequest, completed: list[str]) -> ScoredRequest:
+    """`whole` as the bridge builds it: what selection reads, the rest given when it is picked."""
+    def complete() -> ScoredRequest:
+        completed.append(whole.key)
+        return whole
+
+    return ScoredRequest(key=whole.key, purpose=whole.purpose, channel=whole.channel, voided=whole.voided,
+                         submitted_at=whole.submitted_at, status=SELECTION_ONLY, misfit_zh=whole.misfit_zh,
+                         completion=complete)
+
+
+def county() -> list[ScoredRequest]:
+    """Every purpose, with retries, a voided request, a wrong channel and a misfit letter."""
+    return [*nineteen(), req("Q1b", "19.1", day=3, reply=reply()), req("O", "16", online=OnlineFacts(True, True)),
+            req("O2", "16", day=-1, voided=True, online=OnlineFacts(False, None)),
+            req("K", "17", oral=OralFacts(True, True, None)), req("K2", "17", day=2, status="overdue"),
+            req("P", "18", channel="phone", status="no_deadline", phone=PhoneOutcome(True, True, True, "接通")),
+            req("L", "20", misfit_zh="信封未注明", reply=reply(told_route=True)),
+            req("L2", "20", day=1, status="replied_late", reply=reply()), req("E", "21", status="awaiting_reply"),
+            req("R", "22", channel="phone", status="no_deadline"), req("X", "other", day=5)]
+
+
+def test_requests_completed_when_picked_score_as_whole_ones() -> None:
+    whole = county()
+    completed: list[str] = []
+    assert derive_scores([selection_only(r, completed) for r in whole]) == derive_scores(whole)
+    # Only the counted requests were worked out: retries, voided, misfits and other purposes were not.
+    assert sorted(completed) == sorted(["Q1", "Q2", "Q3", "Q4", "O", "K", "P", "L2", "E"])
+
+
+def test_scenarios_score_the_same_when_completed_on_picking() -> None:
+    for _name, indicator, requests, _points, _words in SCENARIOS:
+        assert score(indicator, [selection_only(r, []) for r in requests]) == score(indicator, requests)

@@ -17,6 +17,7 @@ from ..law.derived import (
     OralFacts,
     PhoneOutcome,
     ReplyFacts,
+    SELECTION_ONLY,
     ScoredRequest,
     derive_scores,
 )
@@ -69,6 +70,17 @@ def phone_summary(protocol) -> str:
 
 
 def scored_request(request: MockRequest, calendar: WorkCalendar, today: date, now: datetime) -> ScoredRequest:
+    """What selection reads (law/derived.pick_request); the rest — the clock, the phone protocol, the
+    reply — is worked out when the request is picked."""
+    def complete() -> ScoredRequest:
+        return whole_scored_request(request, calendar, today, now)
+
+    return ScoredRequest(key=request.key, purpose=request.purpose, channel=request.channel, voided=request.voided,
+                         submitted_at=from_db_time(request.submitted_at), status=SELECTION_ONLY,
+                         misfit_zh=_misfit(request), completion=complete)
+
+
+def whole_scored_request(request: MockRequest, calendar: WorkCalendar, today: date, now: datetime) -> ScoredRequest:
     deadline = deadline_of(request, calendar, today, explain=False)
     phone = None
     if request.channel == "phone":
