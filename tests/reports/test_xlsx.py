@@ -98,6 +98,7 @@ def test_user_text_starting_with_formula_characters_stays_text(app, campaign):
     ("a/b:c*?[d]", set(), "a_b_c___d_"),
     ("'引号'", set(), "引号"),
     ("汇总", {"汇总"}, "汇总(2)"),
+    ("Sheet", {"sheet", "sheet(2)"}, "Sheet(3)"),  # `used` is casefolded: Excel ignores case
     ("长" * 40, set(), "长" * 31),
     ("", set(), "县区"),
 ])

@@ -41,26 +41,3 @@ def test_workbook_in_parts_equals_the_workbook_at_once(campaign, tmp_path, monke
     # Named styles are shared: a handful for the whole workbook, not one per cell.
     assert len(book.named_styles) < 30
 
-
-def test_placed_cells_write_what_openpyxl_would_write(campaign, monkeypatch):
-    """Rows of prepared cells placed directly (xlsx_cells._placed_cells) give the same sheet XML, byte
-    for byte, as openpyxl's own handling of appended cells."""
-    import zipfile
-
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-    from tracker.reports import xlsx_cells
-
-    def book_parts() -> dict[str, bytes]:
-        book, _layout = build_workbook(build_sheet_reports(campaign, TODAY), get_rubric(campaign.rubric_code))
-        archive = zipfile.ZipFile(BytesIO(workbook_bytes(book)))
-        return {name: archive.read(name) for name in archive.namelist() if not name.startswith("docProps")}
-
-    placed = book_parts()
-
-    def openpyxls_own(cells, row):
-        present = [cell for cell in cells if cell is not None]
-        return WriteOnlyWorksheet._values_to_row(present[0].parent, cells, row) if present else iter(())
-
-    monkeypatch.setattr(xlsx_cells, "_placed_cells", openpyxls_own)
-    assert book_parts() == placed

@@ -3,18 +3,22 @@
 At national scale (3 000 county sheets, ~1.3 million cells) a normal openpyxl workbook keeps a cell
 object with its own style proxies for every cell: 736 MB and 158 s. Here one county sheet at a time
 is laid out in a `SheetBuffer` — (value, look) by address, as the layout code thinks in addresses and
-merges — then streamed row by row to a write-only sheet and dropped. Each distinct look is one
-workbook-level NamedStyle, registered once; a cell only names it.
+merges — then written whole as prepared XML (xlsx_rows.py, xlsx_book.py) and dropped. Each distinct
+look is one workbook-level NamedStyle, registered once; a cell only carries its index.
 """
 from __future__ import annotations
 
 from copy import copy
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.fonts import DEFAULT_FONT
-from openpyxl.utils import coordinate_to_tuple, range_boundaries
+from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
+
+from .xlsx_book import write_sheet
+from .xlsx_rows import cell_xml, row_xml
 
 SCORE_FORMAT = "0.0"
 THIN = Side(style="thin", color="000000")
@@ -44,13 +48,23 @@ class Look:
 BORDER_ONLY = Look(align=NONE)
 
 
+@lru_cache(maxsize=None)  # a dozen looks, each made once: a sheet's cells share them
+def look_of(align: str, font: str, header: bool, border: bool, number: bool) -> Look:
+    return Look(align, font, header, border, number)
+
+
+@lru_cache(maxsize=4096)  # a county sheet's addresses are the same on every county sheet
+def _row_and_column(coord: str) -> tuple[int, int]:
+    return coordinate_to_tuple(coord)
+
+
 class Styles:
     """The named styles of one workbook: one per distinct Look, created on first use."""
 
     def __init__(self, workbook) -> None:
         self.workbook = workbook
         self.names: dict[Look, str] = {}
-        self.arrays: dict[Look, object] = {}  # the style index array a cell of each look carries
+        self.attributes: dict[Look, str] = {}  # a cell's ` s="…"` (its index among the cell styles) by look
 
     def name(self, look: Look) -> str:
         name = self.names.get(look)
@@ -64,9 +78,19 @@ class Styles:
             self.names[look] = name
         return name
 
+    def attribute(self, look: Look) -> str:
+        """The ` s="…"` of a cell of `look`. Its index is taken at the first cell written, as openpyxl
+        does, so the workbook's style table comes out in the same order."""
+        attribute = self.attributes.get(look)
+        if attribute is None:
+            array = copy(self.workbook._named_styles[self.name(look)].as_tuple())  # what `cell.style = name` sets
+            attribute = f' s="{self.workbook._cell_styles.add(array)}"' if any(array) else ""
+            self.attributes[look] = attribute
+        return attribute
+
 
 class SheetBuffer:
-    """One sheet's cells by (row, column) until `flush` streams them in row order."""
+    """One sheet's cells by (row, column) until `flush` writes them in row order."""
 
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int], tuple[object, Look]] = {}
@@ -74,7 +98,7 @@ class SheetBuffer:
         self.heights: dict[int, float] = {}
 
     def put(self, coord: str, value, look: Look) -> None:
-        self.cells[coordinate_to_tuple(coord)] = (value, look)
+        self.cells[_row_and_column(coord)] = (value, look)
 
     def merge(self, first: str, last: str, *, border: bool) -> None:
         """Merge first:last; with `border`, every cell of the range is drawn boxed, as Excel shows it."""
@@ -88,39 +112,17 @@ class SheetBuffer:
                     self.cells[(row, col)] = (None, BORDER_ONLY)
 
     def flush(self, ws, styles: Styles) -> None:
-        rows: dict[int, dict[int, tuple[object, Look]]] = {}
-        for (row, col), entry in self.cells.items():
-            rows.setdefault(row, {})[col] = entry
-        for ref in self.merges:
-            ws.merged_cells.add(ref)
-        ws._values_to_row = _placed_cells  # every row is made of prepared cells: see _placed_cells
-        for number in range(1, max(rows, default=0) + 1):
-            if number in self.heights:
-                ws.row_dimensions[number].height = self.heights[number]
-            entries = rows.get(number, {})
-            ws.append([_cell(ws, styles, *entries[col]) if col in entries else None
-                       for col in range(1, max(entries, default=0) + 1)])
+        """Write the sheet `ws` of a ReportWorkbook whole: its columns and page set-up must be set before."""
+        rows: dict[int, list[tuple[int, object, Look]]] = {}
+        for (row, col), (value, look) in self.cells.items():
+            rows.setdefault(row, []).append((col, value, look))
+        lines = []
+        for number in range(1, max(rows, default=0) + 1):  # an empty row too, as openpyxl writes it
+            cells = _cells_xml(rows.get(number, []), number, styles)
+            lines.append(row_xml(number, self.heights.get(number), cells))
+        write_sheet(ws, "".join(lines), tuple(self.merges))
 
 
-def _placed_cells(cells: list, row: int):
-    """What openpyxl's write-only sheet does with an appended row (`_values_to_row`), for rows of
-    prepared cells only: each cell is given its place. openpyxl first tries each as a value and takes
-    it as a cell when that raises — an exception, with the cell's repr, for each of 1.3 million cells."""
-    for column, cell in enumerate(cells, 1):
-        if cell is not None:
-            cell.column, cell.row = column, row
-            yield cell
-
-
-def _cell(ws, styles: Styles, value, look: Look) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    array = styles.arrays.get(look)
-    if array is None:
-        cell.style = styles.name(look)
-        styles.arrays[look] = copy(cell._style)
-    else:
-        # What `cell.style = name` sets, without looking the name up among the workbook's named
-        # styles for each of a national report's 1.3 million cells. One array shared by the cells of
-        # a look: a write-only cell is written once and dropped, nothing changes its style after.
-        cell._style = array
-    return cell
+def _cells_xml(cells: list[tuple[int, object, Look]], row: int, styles: Styles) -> list[str]:
+    cells.sort(key=itemgetter(0))  # by column
+    return [cell_xml(f"{get_column_letter(col)}{row}", styles.attribute(look), value) for col, value, look in cells]
