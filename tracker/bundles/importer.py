@@ -36,6 +36,7 @@ from ..requests.scores import requests_preloaded
 from ..requests.fields import document_values, event_values
 from ..requests.models import MockRequest, PhoneAttempt, RequestDocument, RequestEvent
 from ..scoring import operations as scoring_ops
+from ..scoring.lock import hold_campaign_sheets
 from ..scoring.models import IndicatorFacts, ScoreSheet
 from ..scoring.rubric_store import get_rubric, rubric_exists
 from ..users import operations as user_ops
@@ -145,6 +146,9 @@ class _Importer:
         if campaign.closed:
             self.problems.append(Problem("$.campaign.name", CLOSED_MESSAGE))
             return self.summary
+        # Every sheet of the campaign held until the commit, in one statement: a web save or sign of
+        # one of them waits for the import, and the import's reviews sign what it read (scoring/lock.py).
+        hold_campaign_sheets(campaign.id)
         self.team(campaign)
         self.load_targets(campaign)
         for index, item in enumerate(self.data.get("targets") or []):

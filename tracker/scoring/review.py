@@ -28,7 +28,7 @@ from ..requests.scores import derive_for, load_requests
 from ..rubric import SheetScore, score_sheet
 from ..users.models import User
 from . import snapshot as snap
-from .lock import ensure_campaign_open
+from .lock import UPDATE, ensure_campaign_open, held_status
 from .models import Evidence, IndicatorFacts, ReviewEvent, ScoreSheet
 from .operations import may_sign
 from .rubric_store import get_rubric, rubric_digest
@@ -93,9 +93,14 @@ def _ensure_reviewer(actor, sheet: ScoreSheet, doing: str) -> None:
 
 def submit_sheet(actor, sheet: ScoreSheet, today: date, live: LiveSheet | None = None) -> None:
     """The 填报人 hands the complete sheet to review; it is locked from now on (lock.py). `live`:
-    live_sheet(sheet, today), when the caller has just computed it (a bundle submits and signs at once)."""
-    if sheet.status != "draft":
-        raise ValidationError({"status": "评分表已审核锁定" if sheet.status == "signed" else "评分表已提交，正在等待审核"})
+    live_sheet(sheet, today), when the caller has just computed it (a bundle submits and signs at once).
+
+    The sheet row is held FOR UPDATE before the facts and requests are read, so that no change to
+    them is still uncommitted when they are (lock.py). A `live` computed before that lock is the
+    caller's to make safe: the bundle import holds every sheet of its campaign for the whole import."""
+    status = held_status(sheet, UPDATE)
+    if status != "draft":
+        raise ValidationError({"status": "评分表已审核锁定" if status == "signed" else "评分表已提交，正在等待审核"})
     score = (live or live_sheet(sheet, today)).score
     if score.pending:
         raise ValidationError(_pending_message(score, "提交审核"))
@@ -134,11 +139,14 @@ class Prepared:
 
 
 def prepare_signature(actor, sheet: ScoreSheet, today: date, live: LiveSheet | None = None) -> Prepared:
-    """Every check of signing, and the snapshot it would store; changes nothing. `live`: as for
-    submit_sheet, of this same `today`."""
+    """Every check of signing, and the snapshot it would store; changes nothing but the lock: the
+    sheet row is held FOR UPDATE (before the facts and requests are read, as in submit_sheet) until
+    the transaction ends, so that the snapshot is what sign_sheet stores it with. `live`: as for
+    submit_sheet, of this same `today` (and computed under the lock, or the caller's to make safe)."""
     _ensure_reviewer(actor, sheet, "审核")
-    if sheet.status != "submitted":
-        raise ValidationError({"status": "评分表已审核锁定" if sheet.status == "signed"
+    status = held_status(sheet, UPDATE)
+    if status != "submitted":
+        raise ValidationError({"status": "评分表已审核锁定" if status == "signed"
                                else "评分表须先由填报人提交，才能审核"})
     refusal = four_eyes_refusal(actor, sheet)
     if refusal:
