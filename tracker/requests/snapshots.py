@@ -15,6 +15,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 
 from ..campaigns.models import Target
+from ..core.db import among
 from ..extensions import db
 from .models import MockRequest, PhoneAttempt, Reply, RequestDocument, RequestEvent
 
@@ -109,9 +110,9 @@ def load_snapshots(campaign_id: int, target_ids: Collection[int] | None = None,
     requests = MockRequest.__table__
     scope = [requests.c.campaign_id == campaign_id]
     if target_ids is not None:
-        scope.append(requests.c.target_id.in_(list(target_ids)))
+        scope.append(among(requests.c.target_id, target_ids))
     if request_ids is not None:
-        scope.append(requests.c.id.in_(list(request_ids)))
+        scope.append(among(requests.c.id, request_ids))
     rows = StoredRequest.all(db.session.execute(
         select(requests).where(*scope).order_by(requests.c.submitted_at, requests.c.id)))
     events, attempts = defaultdict(list), defaultdict(list)

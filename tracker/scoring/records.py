@@ -12,6 +12,7 @@ from functools import cached_property
 from sqlalchemy import func, select
 
 from ..campaigns.models import Target
+from ..core.db import among
 from ..extensions import db
 from ..rubric import SheetScore
 from . import snapshot as snap
@@ -96,7 +97,7 @@ def campaign_signatures(campaign_id: int, target_ids: Collection[int] | None = N
     in one statement without a list of sheet ids (a national campaign has thousands)."""
     scope = [ScoreSheet.campaign_id == campaign_id, ScoreSheet.status == "signed"]
     if target_ids is not None:
-        scope.append(ScoreSheet.target_id.in_(list(target_ids)))
+        scope.append(among(ScoreSheet.target_id, target_ids))
     latest = (select(func.max(ReviewEvent.id)).join(ScoreSheet, ScoreSheet.id == ReviewEvent.sheet_id)
               .where(ReviewEvent.kind == "sign", *scope).group_by(ReviewEvent.sheet_id))
     events = db.session.scalars(select(ReviewEvent).where(ReviewEvent.id.in_(latest)))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..calendar.service import current_calendar
 from ..campaigns.models import Campaign, Target
 from ..law.workdays import BEIJING
+from ..core.db import among
 from ..extensions import db
 from ..requests.scores import derived_scores_by_target, empty_derived
 from .stored_facts import load_facts
@@ -44,7 +45,7 @@ def campaign_scores(campaign: Campaign, today: date,
     targets = [t for t in campaign.targets if target_ids is None or t.id in target_ids]
     sheet_query = select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id)
     if target_ids is not None:  # one county's sheet, not 3 000 of them (each review of a bundle import asks)
-        sheet_query = sheet_query.where(ScoreSheet.target_id.in_(list(target_ids)))
+        sheet_query = sheet_query.where(among(ScoreSheet.target_id, target_ids))
     sheets = {s.target_id: s for s in db.session.scalars(sheet_query)}
     facts_rows: dict[int, dict[int, IndicatorFacts]] = defaultdict(dict)
     for row in load_facts(campaign.id, target_ids):  # read-only snapshots: 7 500 rows for 300 targets

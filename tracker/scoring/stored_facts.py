@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from sqlalchemy import select
 
+from ..core.db import among
 from ..extensions import db
 from ..requests.snapshots import RowSnapshot, columns_of
 from .models import IndicatorFacts, ScoreSheet
@@ -23,5 +24,5 @@ def load_facts(campaign_id: int, target_ids: Collection[int] | None = None) -> l
     query = (select(IndicatorFacts.__table__).join(sheets, sheets.c.id == IndicatorFacts.__table__.c.sheet_id)
              .where(sheets.c.campaign_id == campaign_id))
     if target_ids is not None:
-        query = query.where(sheets.c.target_id.in_(list(target_ids)))
+        query = query.where(among(sheets.c.target_id, target_ids))
     return StoredFacts.all(db.session.execute(query))
