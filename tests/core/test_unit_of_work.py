@@ -4,6 +4,7 @@ leaves nothing behind, and effects outside the database follow the outcome."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,24 @@ def test_a_postgresql_serialization_failure_is_a_lost_race_too():
     error = domain_error(OperationalError("UPDATE …", {}, SerializationFailure("could not serialize access")))
     assert isinstance(error, ConflictError) and RACE_TEXT in error.message
     assert domain_error(OperationalError("SELECT 1", {}, Exception("disk I/O error"))) is None
+
+
+def test_only_the_cores_input_errors_are_shown_as_bad_input():
+    from tracker.core.errors import ValidationError
+    from tracker.core.unit_of_work import domain_error
+    from tracker.law.workdays import WorkCalendar
+    from tracker.rubric.rules import FactError, FactsError
+
+    calendar = WorkCalendar(first_year=2020, last_year=2021)
+    try:
+        calendar.add(date(2030, 1, 1), 1)
+    except ValueError as raised:
+        outside = raised
+    shown = domain_error(outside)
+    assert isinstance(shown, ValidationError) and "超出工作日历支持的范围" in shown.message
+    assert isinstance(domain_error(FactsError([FactError("items", "应为列表")], 6)), ValidationError)
+    # Any other ValueError is a bug: the 500 page and the log, not "无法处理该输入" to the user.
+    assert domain_error(ValueError("invalid literal for int() with base 10: 'x'")) is None
 
 
 # ---------------------------------------------------------------------------- effects follow the outcome

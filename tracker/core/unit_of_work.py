@@ -23,11 +23,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..law.workdays import OutsideCalendar
+from ..rubric.loader import RubricError
+from ..rubric.rules import FactsError
 from .errors import ConflictError, TrackerError, ValidationError
 
 RACE_LOST = "保存时与他人同时提交的数据冲突（如编号重复），未保存任何内容，请刷新页面后重试。"
 # PostgreSQL's serialization_failure and deadlock_detected: another transaction won the race.
 RACE_SQLSTATES = frozenset({"40001", "40P01"})
+INPUT_ERRORS = (OutsideCalendar, FactsError, RubricError)  # the pure core's errors about its input
 _AFTER_COMMIT = "tracker.after_commit"
 _AFTER_ROLLBACK = "tracker.after_rollback"
 log = logging.getLogger(__name__)
@@ -94,9 +98,10 @@ def domain_error(error: BaseException) -> TrackerError | None:
         return ConflictError()
     if isinstance(error, IntegrityError) or is_lost_race(error):
         return ConflictError(RACE_LOST)
-    if isinstance(error, ValueError):
-        # The pure core raises ValueError for what it cannot compute (e.g. a deadline past the end
-        # of the working-day calendar): the input is at fault, the server keeps running.
+    if isinstance(error, INPUT_ERRORS):
+        # What the pure core cannot compute for this input (a deadline past the end of the working-day
+        # calendar, facts a rubric refuses): the input is at fault, the server keeps running. Any other
+        # ValueError is a bug, and goes to the 500 page and the log like one.
         log.warning("input the domain could not handle: %s", error)
         return ValidationError(f"无法处理该输入：{error}")
     return None

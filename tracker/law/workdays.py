@@ -107,6 +107,11 @@ class Counted:
     provisional: bool
 
 
+class OutsideCalendar(ValueError):
+    """A date the working-day calendar does not cover (a year typed wrong, a deadline run past its last
+    year): the input is at fault, not the code — the edges tell the user which field (core/unit_of_work)."""
+
+
 class WorkCalendar:
     """Working days of [first_year-01-01, last_year-12-31]; see the module docstring."""
 
@@ -166,8 +171,8 @@ class WorkCalendar:
     def _in_range(self, d: date) -> bool:
         return self._first <= d <= self._last
 
-    def _range_error(self, subject_zh: str, subject_en: str) -> ValueError:
-        return ValueError(
+    def _range_error(self, subject_zh: str, subject_en: str) -> OutsideCalendar:
+        return OutsideCalendar(
             f"{subject_zh}超出工作日历支持的范围（{self.first_year}年至{self.last_year}年）/ "
             f"{subject_en} is outside the supported calendar range "
             f"{self.first_year}-01-01 to {self.last_year}-12-31"
