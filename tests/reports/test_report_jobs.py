@@ -83,6 +83,17 @@ def test_a_get_queues_nothing_and_offers_the_button(big, app, login, campaign_id
     assert without_token.status_code == 400 and jobs(app) == [] and not_started == []
 
 
+@pytest.mark.parametrize("today", ["", " ", "2020-02-30", "0000-00-00", "1900-01-01", "9999-12-31", "<script>",
+                                   "長" * 3000, "\x00", "2020-11-30T25:61"])
+def test_bad_days_posted_to_the_queue_never_give_a_500(big, app, login, campaign_id, not_started, today):
+    """The queue button's one field, fuzzed (its form shows only for a big campaign, so the crawling fuzzer of
+    tests/robustness/test_bad_input.py does not reach it): a clear refusal or a job, never a crash."""
+    response = queue(login("evaluator"), campaign_id, today)
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 400:
+        assert jobs(app) == [] and not_started == []
+
+
 def test_a_small_campaign_posted_is_sent_to_the_download(app, login, campaign_id, not_started):
     response = queue(login("evaluator"), campaign_id)
     assert response.status_code == 302 and "/report.xlsx?today=2020-11-30" in response.headers["Location"]

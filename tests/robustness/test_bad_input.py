@@ -374,6 +374,8 @@ NOT_FORMS = {
     "calendar.notice_apply": "shown only under a notice's preview (a POST): fuzzed in tests/calendar/test_views.py",
     "ocr.scan_accept": "shown only once a background job has read a scan: tests/ocr/test_views.py",
     "ocr.scan_retry": "shown only for a reading that failed or was interrupted: tests/ocr/test_views.py",
+    "reports.queue_report_job": "shown only for a campaign of more than REPORT_JOB_TARGETS counties: fuzzed in "
+                                "tests/reports/test_report_jobs.py",
 }
 NASTY = ["", " ", "0", "-1", "1.5", "1e999", "NaN", "-0", "99999999999999999999999", "true", "false", "on", "是",
          "null", "None", "[]", "{}", "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "=1+1",
