@@ -1,5 +1,5 @@
 """Values read once per database transaction: who is in which team, which campaigns are closed, a
-rubric's stored row.
+rubric's stored row, the revision tokens, the sheet rows the transaction holds locked (scoring/lock.py).
 
 Each read is one statement; a bundle import's 1 200 reviews asked them some 6 000 times (DESIGN.md
 §10.6). Inside one transaction the answer may be kept: the transaction's own writes say so where
