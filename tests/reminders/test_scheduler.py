@@ -55,9 +55,10 @@ def test_embedded_scheduler_starts_once_and_releases_the_lock(app, caplog):
     try:
         assert str(scheduler.timezone) == "Asia/Shanghai"
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"reminders", "outbox"}
+        assert set(jobs) == {"reminders", "outbox", "report_jobs"}
         assert isinstance(jobs["reminders"].trigger, CronTrigger)
         assert isinstance(jobs["outbox"].trigger, IntervalTrigger)
+        assert jobs["report_jobs"].trigger.interval.total_seconds() == 60
         for job in jobs.values():
             assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 3600
         with caplog.at_level(logging.WARNING, logger="tracker.core.scheduler"):

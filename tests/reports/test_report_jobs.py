@@ -194,7 +194,7 @@ def test_job_records_progress_per_part(big, app, campaign_id, monkeypatch):
         report_jobs.run_job(job.id)
         job = db.session.get(ReportJob, job.id)
         assert job.status == "done" and report_jobs.job_file(job) is not None
-    assert seen == [(0, 3), (1, 3), (3, 3)]
+    assert seen == [(1, 3), (3, 3)]  # after the claim, which marked it running at 0 parts
 
 
 def test_failed_job_says_so_and_offers_a_new_one(big, app, login, campaign_id, not_started, monkeypatch):
@@ -327,3 +327,65 @@ def test_the_build_leaves_sqlites_write_lock_free(big, app, campaign_id, monkeyp
         db.session.commit()
         report_jobs.run_job(job.id)
     assert writes == ["saved"]
+
+
+# ---------------------------------------------------------------------------- jobs whose web process went away
+
+def _age(app, job_id: int, minutes: int, status: str | None = None) -> None:
+    """Make the job look `minutes` old (and `status`), as if its web process had gone away since."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from tracker.core.db import utcnow
+    from tracker.extensions import db
+    from tracker.reports.models import ReportJob
+
+    with app.app_context():
+        values = {"updated_at": utcnow() - timedelta(minutes=minutes)} | ({"status": status} if status else {})
+        db.session.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values))
+        db.session.commit()
+
+
+def test_the_scheduler_builds_a_job_its_web_process_never_started(big, app, login, campaign_id, not_started):
+    from tracker.reports import report_jobs
+
+    queue(login("evaluator"), campaign_id)
+    (job_id,) = not_started  # queued by the request; its worker was recycled before the thread ran
+    assert report_jobs.resume_orphaned_jobs(app) == []  # just queued: left to the process that took it
+    _age(app, job_id, 3)
+    assert report_jobs.resume_orphaned_jobs(app) == [job_id]
+    assert jobs(app) == [(job_id, "done", "2020-11-30")]
+    with app.app_context():
+        from tracker.extensions import db
+        from tracker.reports.models import ReportJob
+
+        assert report_jobs.job_file(db.session.get(ReportJob, job_id)) is not None
+
+
+def test_a_build_silent_too_long_is_built_again_and_a_live_one_is_left(big, app, login, campaign_id, not_started):
+    from tracker.reports import report_jobs
+
+    queue(login("evaluator"), campaign_id)
+    (job_id,) = not_started
+    _age(app, job_id, 1, status="running")  # progress a minute ago: its builder is alive
+    assert report_jobs.resume_orphaned_jobs(app) == [] and jobs(app)[0][1] == "running"
+    _age(app, job_id, 3, status="running")  # silent three minutes: the worker died mid-build
+    assert report_jobs.resume_orphaned_jobs(app) == [job_id]
+    assert jobs(app)[0][1] == "done"
+
+
+def test_a_job_is_built_by_one_builder_only(big, app, login, campaign_id, not_started, monkeypatch):
+    """The web thread and the scheduler both reach for the job: the one that claims it builds it."""
+    from tracker.reports import files, report_jobs
+
+    queue(login("evaluator"), campaign_id)
+    (job_id,) = not_started
+    builds = []
+    real = files.write_campaign_xlsx
+    monkeypatch.setattr(report_jobs, "write_campaign_xlsx", lambda *a: builds.append(1) or real(*a))
+    with app.app_context():
+        report_jobs.run_job(job_id)  # the web process's thread claims and builds it
+        report_jobs.run_job(job_id)  # a late second start: nothing to claim
+    _age(app, job_id, 3)
+    assert report_jobs.resume_orphaned_jobs(app) == [] and builds == [1]  # done: no builder takes it again

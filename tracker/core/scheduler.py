@@ -21,7 +21,8 @@ dies). A second copy finds the lock taken: ``tracker scheduler`` exits 1 with a 
 ``tracker serve`` logs it and serves without a scheduler.
 
 Jobs, in Asia/Shanghai time: the reminders daily at TRACKER_REMIND_AT for today's Beijing date (the
-job itself does nothing on non-working days), then delivery; delivery retried every 10 minutes.
+job itself does nothing on non-working days), then delivery; delivery retried every 10 minutes; every
+minute, the big workbooks (reports/report_jobs.py) whose web process went away before building them.
 Both coalesce, run one instance at a time and may start late (a late reminder beats none). The
 job is idempotent, so a process started after today's time runs it shortly after start: a restart
 at 10:00 does not lose the day, and never sends twice.
@@ -47,6 +48,7 @@ from sqlalchemy.pool import NullPool
 
 from ..law.workdays import BEIJING
 from ..reminders.job import run_and_deliver
+from ..reports.report_jobs import resume_orphaned_jobs
 from .errors import TrackerError
 from .mail import deliver_pending
 
@@ -161,6 +163,8 @@ def add_jobs(scheduler: BaseScheduler, app: Flask, now: datetime | None = None) 
                       **({"next_run_time": catch_up} if catch_up else {}))
     scheduler.add_job(retry_delivery, "interval", args=[app], id="outbox", name="发件箱重试",
                       minutes=RETRY_MINUTES, next_run_time=now + 2 * STARTUP_DELAY, replace_existing=True)
+    scheduler.add_job(resume_orphaned_jobs, "interval", args=[app], id="report_jobs", name="接续后台报告",
+                      minutes=1, next_run_time=now + STARTUP_DELAY, replace_existing=True)
 
 
 def daily_reminders(app: Flask) -> None:

@@ -19,11 +19,11 @@ import json
 import logging
 import secrets
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..campaigns.models import Campaign, Target
 from ..core import unit_of_work
@@ -34,6 +34,9 @@ from .files import part_count, safe_filename, write_campaign_xlsx
 from .models import ReportJob
 
 STALE_AFTER = timedelta(minutes=15)  # no progress for that long: the process that built it is gone
+# Queued and never started, or started and silent that long (a build writes progress every few seconds):
+# the web process that took it went away — a gunicorn worker recycled — and the scheduler builds it.
+ORPHANED_AFTER = timedelta(minutes=2)
 KEEP_FOR = timedelta(days=1)  # finished files are removed after a day (a new job clears them)
 log = logging.getLogger(__name__)
 _one_at_a_time = threading.Semaphore(1)
@@ -152,21 +155,56 @@ def _run(app: Flask, job_id: int) -> None:
             db.session.remove()
 
 
-def run_job(job_id: int) -> None:
+def run_job(job_id: int, orphaned_before: datetime | None = None) -> None:
     """Build the workbook in a read-only transaction: on SQLite a write transaction would hold the
     database's one write lock for the whole build and every page that saves would wait or fail.
-    Progress is written beside it, each step in a short transaction of its own."""
+    Progress is written beside it, each step in a short transaction of its own. Only the builder that
+    claims the job builds it: a queued one, or (`orphaned_before`, the scheduler) one whose builder went
+    silent before that moment."""
     db.session.rollback()  # a job starts its own read, whatever transaction its caller's session had open
     token = sqlite_begin_mode.set("DEFERRED")
     try:
-        job = db.session.get(ReportJob, job_id)
-        if job is None or job.finished:
+        if not _claim(job_id, orphaned_before):
             return
-        _update(job_id, status="running", parts_done=0, message="")
-        _build(job)
+        _build(db.session.get(ReportJob, job_id))
     finally:
         db.session.rollback()
         sqlite_begin_mode.reset(token)
+
+
+def _claim(job_id: int, orphaned_before: datetime | None) -> bool:
+    """Mark the job running if it is still to be built by us — in one conditional UPDATE, so that two
+    builders (a web process and the scheduler) never both take it."""
+    waiting = ReportJob.status == "queued"
+    if orphaned_before is not None:
+        waiting = or_(waiting, ReportJob.status == "running") & (ReportJob.updated_at < orphaned_before)
+    token = sqlite_begin_mode.set("IMMEDIATE")
+    try:
+        with db.engine.begin() as connection:
+            claimed = connection.execute(update(ReportJob).where(ReportJob.id == job_id, waiting).values(
+                status="running", parts_done=0, message="", updated_at=utcnow()))
+    finally:
+        sqlite_begin_mode.reset(token)
+    return claimed.rowcount == 1
+
+
+def resume_orphaned_jobs(app: Flask) -> list[int]:
+    """The scheduler's round: build, one after the other, the jobs whose web process went away
+    (ORPHANED_AFTER); the ids it built. Jobs under way elsewhere are left to their builder."""
+    with app.app_context():
+        try:
+            cutoff = utcnow() - ORPHANED_AFTER
+            ids = list(db.session.scalars(select(ReportJob.id).where(
+                ReportJob.status.in_(("queued", "running")), ReportJob.updated_at < cutoff).order_by(ReportJob.id)))
+            db.session.rollback()
+            built = []
+            for job_id in ids:
+                with _one_at_a_time:
+                    run_job(job_id, orphaned_before=cutoff)
+                built.append(job_id)
+            return built
+        finally:
+            db.session.remove()
 
 
 def _build(job: ReportJob) -> None:
