@@ -196,6 +196,24 @@ def test_an_autosave_waits_for_a_sign_in_flight_and_is_refused_once_it_is_signed
     assert status == "signed" and drift == [] and facts[8] == before
 
 
+def test_two_first_saves_of_a_new_county_both_keep_their_facts(app, users):
+    """Two people open a county nobody has scored and save at the same moment: the sheet is created
+    once, and the later save takes it instead of failing whole with "请刷新页面后重试" (PostgreSQL: its
+    INSERT waits for the first to commit, then finds the key taken; SQLite: its transaction waits)."""
+    campaign_id, (target_id,) = make_campaign(app)
+    ids = {"campaign": campaign_id, "target": target_id, "evaluator": users["evaluator"].id}
+    blocked, first, second = race(app, _save(ids, 8, {"points": 1}), _save(ids, 9, {"passed": True}))
+
+    assert blocked, "the second first save did not wait for the first one's sheet"
+    assert first.error is None and second.error is None, (first.error, second.error)
+    with app.app_context():
+        sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.target_id == target_id)).all()
+        assert len(sheets) == 1
+        saved = {row.indicator_id: row.facts for row in db.session.scalars(
+            select(IndicatorFacts).where(IndicatorFacts.sheet_id == sheets[0].id))}
+        assert saved == {8: {"points": 1}, 9: {"passed": True}}
+
+
 # ---------------------------------------------------------------------------- one transaction
 
 def _lock_statements():

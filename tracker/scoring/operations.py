@@ -3,6 +3,7 @@ review.py). Nothing that feeds a submitted or signed sheet may change (lock.py).
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.models import Campaign, Target
 from ..core import audit, files, policy
@@ -22,12 +23,30 @@ MANUAL_KEYS = ("items", "tier", "points", "count", "passed", "note", "override")
 
 
 def sheet_for(campaign: Campaign, target: Target, *, create: bool = True) -> ScoreSheet | None:
-    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.campaign_id == campaign.id,
-                                                       ScoreSheet.target_id == target.id))
+    sheet = _stored_sheet(campaign.id, target.id)
     if sheet is None and create:
-        sheet = ScoreSheet(campaign_id=campaign.id, target_id=target.id, status="draft")
-        db.session.add(sheet)
-        db.session.flush()
+        sheet = _first_sheet(campaign.id, target.id)
+    return sheet
+
+
+def _stored_sheet(campaign_id: int, target_id: int) -> ScoreSheet | None:
+    return db.session.scalar(select(ScoreSheet).where(ScoreSheet.campaign_id == campaign_id,
+                                                      ScoreSheet.target_id == target_id))
+
+
+def _first_sheet(campaign_id: int, target_id: int) -> ScoreSheet:
+    """The county's sheet, created by this first save. Two first saves at the same moment (two people
+    opening a new county, PostgreSQL) both get here: the later INSERT waits for the earlier to commit and
+    finds the key taken — then it takes that sheet, and its save goes on, instead of failing whole with
+    "请刷新页面后重试". The INSERT runs in a savepoint, so that only it is undone."""
+    try:
+        with db.session.begin_nested():
+            sheet = ScoreSheet(campaign_id=campaign_id, target_id=target_id, status="draft")
+            db.session.add(sheet)
+    except IntegrityError:
+        sheet = _stored_sheet(campaign_id, target_id)
+        if sheet is None:  # the key was not what collided: a real error
+            raise
     return sheet
 
 
