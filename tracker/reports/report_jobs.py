@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from ..campaigns.models import Campaign, Target
 from ..core import unit_of_work
@@ -155,18 +155,19 @@ def _run(app: Flask, job_id: int) -> None:
             db.session.remove()
 
 
-def run_job(job_id: int, orphaned_before: datetime | None = None) -> None:
+def run_job(job_id: int, orphaned_before: datetime | None = None) -> bool:
     """Build the workbook in a read-only transaction: on SQLite a write transaction would hold the
     database's one write lock for the whole build and every page that saves would wait or fail.
     Progress is written beside it, each step in a short transaction of its own. Only the builder that
     claims the job builds it: a queued one, or (`orphaned_before`, the scheduler) one whose builder went
-    silent before that moment."""
+    silent before that moment. Whether this call claimed (and so built) it."""
     db.session.rollback()  # a job starts its own read, whatever transaction its caller's session had open
     token = sqlite_begin_mode.set("DEFERRED")
     try:
         if not _claim(job_id, orphaned_before):
-            return
+            return False
         _build(db.session.get(ReportJob, job_id))
+        return True
     finally:
         db.session.rollback()
         sqlite_begin_mode.reset(token)
@@ -178,14 +179,7 @@ def _claim(job_id: int, orphaned_before: datetime | None) -> bool:
     waiting = ReportJob.status == "queued"
     if orphaned_before is not None:
         waiting = or_(waiting, ReportJob.status == "running") & (ReportJob.updated_at < orphaned_before)
-    token = sqlite_begin_mode.set("IMMEDIATE")
-    try:
-        with db.engine.begin() as connection:
-            claimed = connection.execute(update(ReportJob).where(ReportJob.id == job_id, waiting).values(
-                status="running", parts_done=0, message="", updated_at=utcnow()))
-    finally:
-        sqlite_begin_mode.reset(token)
-    return claimed.rowcount == 1
+    return _write_apart(job_id, waiting, status="running", parts_done=0, message="") == 1
 
 
 def resume_orphaned_jobs(app: Flask) -> list[int]:
@@ -200,8 +194,8 @@ def resume_orphaned_jobs(app: Flask) -> list[int]:
             built = []
             for job_id in ids:
                 with _one_at_a_time:
-                    run_job(job_id, orphaned_before=cutoff)
-                built.append(job_id)
+                    if run_job(job_id, orphaned_before=cutoff):
+                        built.append(job_id)
             return built
         finally:
             db.session.remove()
@@ -223,12 +217,18 @@ def _build(job: ReportJob) -> None:
 
 
 def _update(job_id: int, **values) -> None:
-    """One progress step, committed at once on a connection of its own (the page that follows the
-    job sees it; the build's read transaction goes on)."""
+    """One progress step (the page that follows the job sees it at once)."""
+    _write_apart(job_id, true(), **values)
+
+
+def _write_apart(job_id: int, condition, **values) -> int:
+    """Set `values` on the job where `condition` holds, committed at once on a connection of its own
+    (the build's read transaction goes on); how many rows it changed (0 or 1)."""
     token = sqlite_begin_mode.set("IMMEDIATE")
     try:
         with db.engine.begin() as connection:
-            connection.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values, updated_at=utcnow()))
+            return connection.execute(update(ReportJob).where(ReportJob.id == job_id, condition)
+                                      .values(**values, updated_at=utcnow())).rowcount
     finally:
         sqlite_begin_mode.reset(token)
 
